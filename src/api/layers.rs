@@ -1,0 +1,69 @@
+//! `GET /health` and `GET /layers`.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use serde::Serialize;
+
+use super::body::query_pairs;
+use super::{ApiError, AppState};
+use crate::layer::OnOverlap;
+
+#[derive(Serialize)]
+pub struct Health {
+    status: &'static str,
+    layers: usize,
+    features: usize,
+}
+
+pub async fn health(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Health>, ApiError> {
+    query_pairs(query.as_deref(), &[])?;
+    Ok(Json(Health {
+        status: "ok",
+        layers: state.catalog.layers.len(),
+        features: state.catalog.layers.iter().map(|l| l.data.features.len()).sum(),
+    }))
+}
+
+#[derive(Serialize)]
+pub struct LayerSummary {
+    id: String,
+    title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title_en: Option<String>,
+    on_overlap: OnOverlap,
+    rule: String,
+    revision: String,
+    features: usize,
+    /// west, south, east, north in CRS84; null for an empty layer.
+    bbox: Option<[f64; 4]>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Vec<LayerSummary>>, ApiError> {
+    query_pairs(query.as_deref(), &[])?;
+    Ok(Json(
+        state
+            .catalog
+            .layers
+            .iter()
+            .map(|l| LayerSummary {
+                id: l.entry.id.clone(),
+                title: l.entry.title.clone(),
+                title_en: l.entry.title_en.clone(),
+                on_overlap: l.entry.on_overlap,
+                rule: l.entry.rule.clone(),
+                revision: l.data.revision.clone(),
+                features: l.data.features.len(),
+                bbox: l
+                    .data
+                    .bbox
+                    .map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]),
+            })
+            .collect(),
+    ))
+}

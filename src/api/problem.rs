@@ -1,0 +1,208 @@
+//! Every error the API can answer with, and the one place that maps each to
+//! an HTTP status and an RFC 9457 `application/problem+json` body.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::candidate::CandidateError;
+use crate::catalog::UnknownLayers;
+use crate::crs::CrsError;
+use crate::shape::ShapeError;
+use crate::validate::InvalidGeometry;
+
+/// An error answer of the API.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the body is not valid JSON: {message} (line {line}, column {column})")]
+    MalformedJson {
+        message: String,
+        line: usize,
+        column: usize,
+    },
+    #[error("line {line}, column {column}: {literal} is not a finite number; coordinates must be finite")]
+    NonFiniteNumber {
+        literal: String,
+        line: usize,
+        column: usize,
+    },
+    #[error("unknown query parameter '{0}'; this endpoint takes: {1}")]
+    UnknownParameter(String, String),
+    #[error("query parameter '{name}': {detail}")]
+    InvalidParameter { name: &'static str, detail: String },
+    #[error("the body is larger than the limit of {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    #[error("content type '{0}' is not accepted; send application/json or application/geo+json")]
+    UnsupportedMediaType(String),
+    #[error(transparent)]
+    Crs(#[from] CrsError),
+    #[error(transparent)]
+    UnknownLayers(#[from] UnknownLayers),
+    #[error(transparent)]
+    Candidate(#[from] CandidateError),
+    #[error("no resource at {0}")]
+    NotFound(String),
+    #[error("method {0} is not allowed here")]
+    MethodNotAllowed(String),
+    #[error("the check could not be completed: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The HTTP status of each kind of error, in one table.
+    pub fn status(&self) -> StatusCode {
+        use CandidateError as C;
+        match self {
+            Self::MalformedJson { .. }
+            | Self::UnknownParameter(..)
+            | Self::InvalidParameter { .. }
+            | Self::Crs(_)
+            | Self::UnknownLayers(_) => StatusCode::BAD_REQUEST,
+            Self::BodyTooLarge { .. } | Self::Candidate(C::TooManyVertices { .. }) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NonFiniteNumber { .. } | Self::Candidate(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A short slug naming the kind of problem; the problem `type` is `/problems/{slug}`.
+    pub fn slug(&self) -> &'static str {
+        use CandidateError as C;
+        match self {
+            Self::MalformedJson { .. } => "malformed-json",
+            Self::NonFiniteNumber { .. } => "non-finite-number",
+            Self::UnknownParameter(..) => "unknown-parameter",
+            Self::InvalidParameter { .. } => "invalid-parameter",
+            Self::BodyTooLarge { .. } => "body-too-large",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::Crs(_) => "unsupported-crs",
+            Self::UnknownLayers(_) => "unknown-layer",
+            Self::Candidate(c) => match c {
+                C::NotGeoJson(_) => "not-geojson",
+                C::NoGeometry => "no-geometry",
+                C::TooManyVertices { .. } => "too-many-vertices",
+                C::Crs(_) => "unsupported-crs",
+                C::OutsideAreaOfUse { .. } => "outside-area-of-use",
+                C::Invalid(InvalidGeometry::PartsOverlap { .. }) => "overlapping-parts",
+                C::Invalid(InvalidGeometry::SelfIntersection { .. }) => "self-intersection",
+                C::Invalid(_) => "invalid-holes",
+                C::Shape(s) => match s {
+                    ShapeError::WrongType { .. } => "wrong-geometry-type",
+                    ShapeError::TooFewPositions { .. } => "too-few-positions",
+                    ShapeError::Unclosed { .. } => "unclosed-ring",
+                    ShapeError::BadPosition { .. } => "bad-position",
+                    ShapeError::NonFinite { .. } => "non-finite-number",
+                    ShapeError::LineTooShort { .. } | ShapeError::Empty => "empty-geometry",
+                },
+            },
+            Self::NotFound(_) => "not-found",
+            Self::MethodNotAllowed(_) => "method-not-allowed",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self.status() {
+            StatusCode::BAD_REQUEST => "Bad request",
+            StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported media type",
+            StatusCode::UNPROCESSABLE_ENTITY => "Invalid geometry",
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
+            _ => "Internal error",
+        }
+    }
+
+    /// Extension members saying where the problem is.
+    fn extensions(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        let mut put = |k: &str, v: Value| {
+            m.insert(k.to_string(), v);
+        };
+        match self {
+            Self::MalformedJson { line, column, .. } | Self::NonFiniteNumber { line, column, .. } => {
+                put("line", json!(line));
+                put("column", json!(column));
+            }
+            Self::UnknownParameter(name, _) => put("parameter", json!(name)),
+            Self::InvalidParameter { name, .. } => put("parameter", json!(name)),
+            Self::BodyTooLarge { limit } => put("limit_bytes", json!(limit)),
+            Self::UnknownLayers(u) => {
+                put("unknown_layers", json!(u.unknown));
+                put("known_layers", json!(u.known));
+            }
+            Self::Candidate(CandidateError::TooManyVertices { count, limit }) => {
+                put("vertices", json!(count));
+                put("limit_vertices", json!(limit));
+            }
+            Self::Candidate(CandidateError::Shape(s)) => {
+                if let Some((part, ring, vertex)) = s.location() {
+                    put("polygon", json!(part));
+                    put("ring", json!(ring));
+                    if let Some(v) = vertex {
+                        put("vertex", json!(v));
+                    }
+                }
+                if let ShapeError::Unclosed { first, last, .. } = s {
+                    put("coordinates", json!([[first.x, first.y], [last.x, last.y]]));
+                }
+            }
+            Self::Candidate(CandidateError::Invalid(inv)) => {
+                let (part, ring, vertex, point) = inv.location();
+                put("polygon", json!(part));
+                put("ring", json!(ring));
+                if let Some(v) = vertex {
+                    put("vertex", json!(v));
+                }
+                if let Some(p) = point {
+                    // The point is in CRS84, whatever CRS the candidate came in.
+                    put("coordinates", json!([p.x, p.y]));
+                    put("coordinates_crs", json!("CRS84"));
+                }
+            }
+            Self::Candidate(CandidateError::OutsideAreaOfUse {
+                part,
+                ring,
+                vertex,
+                given,
+                ..
+            }) => {
+                put("polygon", json!(part));
+                put("ring", json!(ring));
+                put("vertex", json!(vertex));
+                put("coordinates", json!([given.x, given.y]));
+            }
+            _ => {}
+        }
+        m
+    }
+
+    /// The RFC 9457 body.
+    pub fn problem(&self) -> Value {
+        let mut body = Map::new();
+        body.insert("type".into(), json!(format!("/problems/{}", self.slug())));
+        body.insert("title".into(), json!(self.title()));
+        body.insert("status".into(), json!(self.status().as_u16()));
+        body.insert("detail".into(), json!(self.to_string()));
+        body.extend(self.extensions());
+        Value::Object(body)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = (self.status(), self.problem().to_string()).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}

@@ -1,0 +1,219 @@
+//! A candidate block submitted for checking: GeoJSON in any supported CRS,
+//! brought to CRS84 and validated.
+
+use geo::{Coord, CoordsIter, LineString, MapCoordsInPlace, MultiPolygon, Polygon};
+use serde::Serialize;
+
+use crate::crs::{self, Crs, CrsError, CrsInfo};
+use crate::shape::{ShapeError, area_from_geojson};
+use crate::validate::{InvalidGeometry, check_multipolygon};
+
+/// How far outside a CRS's published area of use a coordinate may lie, in
+/// degrees. A block straddling a Gauss-Krüger zone edge is often given in one
+/// zone, so a little beyond the zone must be accepted.
+pub const AREA_OF_USE_MARGIN_DEG: f64 = 1.0;
+
+/// Limits on what one candidate may be.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_vertices: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_vertices: 100_000,
+        }
+    }
+}
+
+/// Something planmap noticed and acted on without refusing the candidate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// A validated candidate in CRS84.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub area: MultiPolygon,
+    /// Vertices as submitted, without each ring's closing repeat.
+    pub vertices: usize,
+    pub crs: Crs,
+    pub warnings: Vec<Warning>,
+}
+
+/// Why a candidate was refused.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CandidateError {
+    #[error("the body is not a GeoJSON Geometry or Feature: {0}")]
+    NotGeoJson(String),
+    #[error("the Feature has no geometry")]
+    NoGeometry,
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
+    #[error("the candidate has {count} vertices; the limit is {limit}")]
+    TooManyVertices { count: usize, limit: usize },
+    #[error(transparent)]
+    Crs(#[from] CrsError),
+    #[error("polygon {part} ring {ring} vertex {vertex} ({}, {}) is outside the area of use of {crs} ({area}), read as {axes}; nor does it fit with the axes swapped", .given.x, .given.y)]
+    OutsideAreaOfUse {
+        crs: Crs,
+        axes: String,
+        area: String,
+        part: usize,
+        ring: usize,
+        vertex: usize,
+        given: Coord,
+    },
+    #[error("invalid polygon: {0}")]
+    Invalid(#[from] InvalidGeometry),
+}
+
+/// Reads a candidate from a parsed JSON body whose coordinates are in `crs`'s
+/// authority axis order.
+pub fn read_candidate(
+    body: &serde_json::Value,
+    crs: Crs,
+    limits: Limits,
+) -> Result<Candidate, CandidateError> {
+    let value = geometry_value(body)?;
+    let mut area = area_from_geojson(&value)?;
+    let vertices: usize = area
+        .0
+        .iter()
+        .map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|r| r.0.len() - 1)
+                .sum::<usize>()
+        })
+        .sum();
+    if vertices > limits.max_vertices {
+        return Err(CandidateError::TooManyVertices {
+            count: vertices,
+            limit: limits.max_vertices,
+        });
+    }
+    let info = crs::describe(crs)?;
+    let mut warnings = Vec::new();
+    match to_crs84_checked(&area, crs, &info)? {
+        Ok(lon_lat) => area = lon_lat,
+        Err(first_bad) => {
+            let mut swapped = area.clone();
+            swapped.map_coords_in_place(|c| Coord { x: c.y, y: c.x });
+            match to_crs84_checked(&swapped, crs, &info)? {
+                Ok(lon_lat) => {
+                    warnings.push(Warning {
+                        code: "axis_order_swapped",
+                        message: format!(
+                            "{crs} takes coordinates as ({}); these only make sense the other way round, so planmap read them swapped",
+                            info.axis_order_words()
+                        ),
+                    });
+                    area = lon_lat;
+                }
+                Err(_) => return Err(first_bad),
+            }
+        }
+    }
+    check_multipolygon(&area)?;
+    Ok(Candidate {
+        area,
+        vertices,
+        crs,
+        warnings,
+    })
+}
+
+fn geometry_value(body: &serde_json::Value) -> Result<geojson::GeometryValue, CandidateError> {
+    let kind = body.get("type").and_then(|t| t.as_str());
+    let geometry = match kind {
+        Some("Feature") => match body.get("geometry") {
+            None | Some(serde_json::Value::Null) => return Err(CandidateError::NoGeometry),
+            Some(g) => g,
+        },
+        Some("FeatureCollection") => {
+            return Err(ShapeError::WrongType {
+                found: "FeatureCollection".into(),
+                expected: "a Polygon or MultiPolygon geometry, or a Feature holding one",
+            }
+            .into());
+        }
+        Some(_) => body,
+        None => {
+            return Err(CandidateError::NotGeoJson(
+                "there is no \"type\" member".into(),
+            ));
+        }
+    };
+    let geometry: geojson::Geometry = serde_json::from_value(geometry.clone())
+        .map_err(|e| CandidateError::NotGeoJson(e.to_string()))?;
+    Ok(geometry.value)
+}
+
+/// Converts to CRS84 and checks every coordinate against the CRS's area of
+/// use; the outer error is a CRS problem, the inner one the first coordinate
+/// that does not fit.
+fn to_crs84_checked(
+    area: &MultiPolygon,
+    crs: Crs,
+    info: &CrsInfo,
+) -> Result<Result<MultiPolygon, CandidateError>, CrsError> {
+    let mut coords: Vec<Coord> = area.coords_iter().collect();
+    crs::to_crs84(crs, &mut coords)?;
+    let [w, s, e, n] = info.area_of_use.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
+    let m = if crs == Crs::Crs84 {
+        0.0
+    } else {
+        AREA_OF_USE_MARGIN_DEG
+    };
+    let fits = |c: &Coord| {
+        c.x.is_finite()
+            && c.y.is_finite()
+            && (-180.0..=180.0).contains(&c.x)
+            && (-90.0..=90.0).contains(&c.y)
+            && c.x >= w - m
+            && c.x <= e + m
+            && c.y >= s - m
+            && c.y <= n + m
+    };
+    if let Some(bad) = coords.iter().position(|c| !fits(c)) {
+        let (part, ring, vertex) = locate(area, bad);
+        let given = area.coords_iter().nth(bad).unwrap_or_default();
+        return Ok(Err(CandidateError::OutsideAreaOfUse {
+            crs,
+            axes: info.axis_order_words(),
+            area: format!("longitude {w}..{e}, latitude {s}..{n}"),
+            part,
+            ring,
+            vertex,
+            given,
+        }));
+    }
+    let mut it = coords.into_iter();
+    let mut ring = |r: &LineString| LineString(r.0.iter().map(|_| it.next().unwrap_or_default()).collect());
+    let out = area
+        .0
+        .iter()
+        .map(|p| {
+            let exterior = ring(p.exterior());
+            Polygon::new(exterior, p.interiors().iter().map(&mut ring).collect())
+        })
+        .collect();
+    Ok(Ok(MultiPolygon(out)))
+}
+
+/// Part, ring and vertex of the n-th coordinate in `coords_iter` order.
+fn locate(area: &MultiPolygon, mut n: usize) -> (usize, usize, usize) {
+    for (part, p) in area.0.iter().enumerate() {
+        for (ring, r) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
+            if n < r.0.len() {
+                return (part, ring, n);
+            }
+            n -= r.0.len();
+        }
+    }
+    (0, 0, 0)
+}

@@ -1,0 +1,347 @@
+//! The overlap engine: which features of which layers a candidate overlaps,
+//! where, and by how much.
+//!
+//! For each layer:
+//! 1. probe the layer's R-tree with the candidate's bounding box;
+//! 2. a feature whose box the candidate's boundary never enters lies wholly
+//!    inside or wholly outside the candidate: one point-in-polygon test over
+//!    the candidate's edge index decides, with no clipping;
+//! 3. only features whose box the boundary enters are clipped, against the
+//!    candidate first cut down to that box.
+//!
+//! The cost grows with the number of hits, not with the size of the layer.
+
+use std::sync::Arc;
+
+use geo::{BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiLineString, MultiPoint, MultiPolygon, Polygon, Rect};
+use rayon::prelude::*;
+use rstar::AABB;
+
+use crate::candidate::Candidate;
+use crate::catalog::Layer;
+use crate::geodesy::{self, AreaFigures, M2_PER_MU};
+use crate::layer::{Feature, FeatureId, OnOverlap};
+use crate::report::{
+    Adjacent, CandidateSummary, CheckReport, Conflict, ConflictProperties, LayerRevision, Verdict,
+};
+use crate::segments::{EdgeIndex, Position};
+use crate::shape::Shape;
+
+/// An overlap smaller than this (m²) is rounding noise along a shared edge:
+/// the feature is reported as adjacent, not as a conflict.
+pub const MIN_OVERLAP_M2: f64 = 0.01;
+/// The same for lines, in metres.
+pub const MIN_OVERLAP_M: f64 = 0.001;
+
+/// A candidate prepared for many feature tests.
+pub struct PreparedCandidate<'a> {
+    candidate: &'a Candidate,
+    edges: EdgeIndex,
+    bbox: Rect,
+    area_m2: f64,
+}
+
+impl<'a> PreparedCandidate<'a> {
+    pub fn new(candidate: &'a Candidate) -> Self {
+        let bbox = candidate
+            .area
+            .bounding_rect()
+            .unwrap_or(Rect::new(Coord::zero(), Coord::zero()));
+        PreparedCandidate {
+            candidate,
+            edges: EdgeIndex::new(&candidate.area),
+            bbox,
+            area_m2: geodesy::multipolygon_area_m2(&candidate.area),
+        }
+    }
+
+    /// The candidate cut down to `rect` (Sutherland–Hodgman, ring by ring).
+    /// Rings are kept as separate polygons: the boolean operations fill by
+    /// even-odd crossings, so holes still subtract and the zero-width seams
+    /// clipping leaves along the box edge cancel out.
+    fn clipped_to(&self, rect: Rect) -> MultiPolygon {
+        let mut parts = Vec::new();
+        for polygon in &self.candidate.area.0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                let clipped = clip_ring(ring, rect);
+                if clipped.0.len() >= 4 {
+                    parts.push(Polygon::new(clipped, vec![]));
+                }
+            }
+        }
+        MultiPolygon(parts)
+    }
+}
+
+fn clip_ring(ring: &LineString, rect: Rect) -> LineString {
+    let (min, max) = (rect.min(), rect.max());
+    let mut points: Vec<Coord> = ring.0[..ring.0.len().saturating_sub(1)].to_vec();
+    // (inside test, intersection with the edge) for each side of the box
+    type Side = (fn(Coord, Coord, Coord) -> bool, fn(Coord, Coord, Coord, Coord) -> Coord);
+    let sides: [Side; 4] = [
+        (|p, min, _| p.x >= min.x, |a, b, min, _| at_x(a, b, min.x)),
+        (|p, _, max| p.x <= max.x, |a, b, _, max| at_x(a, b, max.x)),
+        (|p, min, _| p.y >= min.y, |a, b, min, _| at_y(a, b, min.y)),
+        (|p, _, max| p.y <= max.y, |a, b, _, max| at_y(a, b, max.y)),
+    ];
+    for (inside, cross) in sides {
+        if points.is_empty() {
+            break;
+        }
+        let input = std::mem::take(&mut points);
+        let mut prev = *input.last().unwrap_or(&Coord::zero());
+        for &p in &input {
+            match (inside(p, min, max), inside(prev, min, max)) {
+                (true, true) => points.push(p),
+                (true, false) => {
+                    points.push(cross(prev, p, min, max));
+                    points.push(p);
+                }
+                (false, true) => points.push(cross(prev, p, min, max)),
+                (false, false) => {}
+            }
+            prev = p;
+        }
+    }
+    points.dedup();
+    if let Some(&first) = points.first() {
+        points.push(first);
+    }
+    LineString(points)
+}
+
+fn at_x(a: Coord, b: Coord, x: f64) -> Coord {
+    let t = (x - a.x) / (b.x - a.x);
+    Coord {
+        x,
+        y: a.y + t * (b.y - a.y),
+    }
+}
+
+fn at_y(a: Coord, b: Coord, y: f64) -> Coord {
+    let t = (y - a.y) / (b.y - a.y);
+    Coord {
+        x: a.x + t * (b.x - a.x),
+        y,
+    }
+}
+
+/// How one feature meets the candidate.
+enum Meeting {
+    Apart,
+    Touching,
+    Overlapping(Overlap),
+}
+
+struct Overlap {
+    geometry: serde_json::Value,
+    area_m2: f64,
+    length_m: Option<f64>,
+    share_of_feature: f64,
+}
+
+fn expanded(rect: Rect) -> Rect {
+    // A margin keeps the seams of the clipped candidate off the feature.
+    let m = 1e-7 + 1e-9 * (rect.width() + rect.height());
+    Rect::new(
+        Coord {
+            x: rect.min().x - m,
+            y: rect.min().y - m,
+        },
+        Coord {
+            x: rect.max().x + m,
+            y: rect.max().y + m,
+        },
+    )
+}
+
+fn meet(candidate: &PreparedCandidate, feature: &Feature) -> Meeting {
+    let (min, max) = (feature.bbox.min(), feature.bbox.max());
+    let boundary_enters = candidate.edges.boundary_may_meet(min, max);
+    match &feature.shape {
+        Shape::Area(area) => {
+            if !boundary_enters {
+                return match candidate.edges.position_of(area.0[0].exterior().0[0]) {
+                    Position::Inside => Meeting::Overlapping(Overlap {
+                        geometry: crate::report::area_geometry(area),
+                        area_m2: feature.measure,
+                        length_m: None,
+                        share_of_feature: 1.0,
+                    }),
+                    _ => Meeting::Apart,
+                };
+            }
+            let local = candidate.clipped_to(expanded(feature.bbox));
+            let overlap = local.intersection(area);
+            let area_m2 = geodesy::multipolygon_area_m2(&overlap);
+            if area_m2 > MIN_OVERLAP_M2 {
+                Meeting::Overlapping(Overlap {
+                    geometry: crate::report::area_geometry(&overlap),
+                    area_m2,
+                    length_m: None,
+                    share_of_feature: share(area_m2, feature.measure),
+                })
+            } else if local.intersects(area) {
+                Meeting::Touching
+            } else {
+                Meeting::Apart
+            }
+        }
+        Shape::Lines(lines) => {
+            if !boundary_enters {
+                return match candidate.edges.position_of(lines.0[0].0[0]) {
+                    Position::Inside => Meeting::Overlapping(Overlap {
+                        geometry: crate::report::lines_geometry(lines),
+                        area_m2: 0.0,
+                        length_m: Some(feature.measure),
+                        share_of_feature: 1.0,
+                    }),
+                    _ => Meeting::Apart,
+                };
+            }
+            let local = candidate.clipped_to(expanded(feature.bbox));
+            let inside: MultiLineString = local.clip(lines, false);
+            let length_m: f64 = inside.0.iter().map(geodesy::line_length_m).sum();
+            if length_m > MIN_OVERLAP_M {
+                Meeting::Overlapping(Overlap {
+                    geometry: crate::report::lines_geometry(&inside),
+                    area_m2: 0.0,
+                    length_m: Some(length_m),
+                    share_of_feature: share(length_m, feature.measure),
+                })
+            } else if local.intersects(lines) {
+                Meeting::Touching
+            } else {
+                Meeting::Apart
+            }
+        }
+        Shape::Points(points) => {
+            let positions: Vec<Position> = points
+                .0
+                .iter()
+                .map(|p| candidate.edges.position_of(p.0))
+                .collect();
+            let inside: Vec<_> = points
+                .0
+                .iter()
+                .zip(&positions)
+                .filter(|(_, pos)| **pos == Position::Inside)
+                .map(|(p, _)| *p)
+                .collect();
+            if !inside.is_empty() {
+                Meeting::Overlapping(Overlap {
+                    share_of_feature: inside.len() as f64 / points.0.len() as f64,
+                    geometry: crate::report::points_geometry(&MultiPoint(inside)),
+                    area_m2: 0.0,
+                    length_m: None,
+                })
+            } else if positions.contains(&Position::OnBoundary) {
+                Meeting::Touching
+            } else {
+                Meeting::Apart
+            }
+        }
+    }
+}
+
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        (part / whole).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// Checks a candidate against the given layers (in catalog order).
+pub fn check(candidate: &Candidate, layers: &[Arc<Layer>]) -> CheckReport {
+    let prepared = PreparedCandidate::new(candidate);
+    let envelope = AABB::from_corners(
+        [prepared.bbox.min().x, prepared.bbox.min().y],
+        [prepared.bbox.max().x, prepared.bbox.max().y],
+    );
+    let mut conflicts = Vec::new();
+    let mut adjacent = Vec::new();
+    for layer in layers {
+        let hits: Vec<usize> = layer
+            .data
+            .index
+            .locate_in_envelope_intersecting(envelope)
+            .map(|e| e.data as usize)
+            .collect();
+        let mut meetings: Vec<(&Feature, Meeting)> = hits
+            .par_iter()
+            .map(|&i| {
+                let feature = &layer.data.features[i];
+                (feature, meet(&prepared, feature))
+            })
+            .filter(|(_, m)| !matches!(m, Meeting::Apart))
+            .collect();
+        meetings.sort_by(|(fa, ma), (fb, mb)| {
+            let key = |m: &Meeting| match m {
+                Meeting::Overlapping(o) => o.area_m2 + o.length_m.unwrap_or(0.0),
+                _ => 0.0,
+            };
+            key(mb).total_cmp(&key(ma)).then_with(|| id_order(&fa.id, &fb.id))
+        });
+        for (feature, meeting) in meetings {
+            match meeting {
+                Meeting::Apart => {}
+                Meeting::Touching => adjacent.push(Adjacent {
+                    layer: layer.entry.id.clone(),
+                    feature_id: feature.id.clone(),
+                    name: feature.name.clone(),
+                }),
+                Meeting::Overlapping(o) => conflicts.push(Conflict::new(
+                    o.geometry,
+                    ConflictProperties {
+                        layer: layer.entry.id.clone(),
+                        feature_id: feature.id.clone(),
+                        name: feature.name.clone(),
+                        on_overlap: layer.entry.on_overlap,
+                        rule: layer.entry.rule.clone(),
+                        overlap_area_m2: o.area_m2,
+                        overlap_area_mu: o.area_m2 / M2_PER_MU,
+                        overlap_length_m: o.length_m,
+                        share_of_candidate: share(o.area_m2, prepared.area_m2),
+                        share_of_feature: o.share_of_feature,
+                    },
+                )),
+            }
+        }
+    }
+    let verdict = Verdict::from_conflicts(conflicts.iter().map(|c| c.properties.on_overlap));
+    let figures = AreaFigures::from_m2(prepared.area_m2);
+    CheckReport {
+        verdict,
+        candidate: CandidateSummary {
+            area: figures,
+            vertices: candidate.vertices,
+        },
+        conflicts: conflicts.into(),
+        adjacent,
+        layers: layers
+            .iter()
+            .map(|l| LayerRevision {
+                id: l.entry.id.clone(),
+                revision: l.data.revision.clone(),
+                features: l.data.features.len(),
+            })
+            .collect(),
+        warnings: candidate.warnings.clone(),
+    }
+}
+
+fn id_order(a: &FeatureId, b: &FeatureId) -> std::cmp::Ordering {
+    a.to_string().cmp(&b.to_string())
+}
+
+impl Verdict {
+    /// reject if any conflict's layer rejects, else warn if any warns, else pass.
+    pub fn from_conflicts(on_overlap: impl Iterator<Item = OnOverlap>) -> Verdict {
+        match on_overlap.min() {
+            Some(OnOverlap::Reject) => Verdict::Reject,
+            Some(OnOverlap::Warn) => Verdict::Warn,
+            _ => Verdict::Pass,
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The command line: `planmap serve` and `planmap check`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::api::{ApiLimits, AppState};
+use crate::candidate::{Limits, read_candidate};
+use crate::catalog::Catalog;
+use crate::crs::Crs;
+use crate::report::CheckReport;
+
+#[derive(Parser)]
+#[command(name = "planmap", version, about = "Overlap checks of mining-right candidates against mineral-resource planning layers")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API on the layers of a directory.
+    Serve {
+        /// Directory holding catalog.toml and the layer files.
+        #[arg(long, default_value = "layers")]
+        layers: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, default_value_t = ApiLimits::default().max_body_bytes)]
+        max_body_bytes: usize,
+        /// Most vertices a candidate may have.
+        #[arg(long, default_value_t = Limits::default().max_vertices)]
+        max_vertices: usize,
+    },
+    /// Check one candidate file (GeoJSON Geometry or Feature) without a server.
+    Check {
+        #[arg(long, default_value = "layers")]
+        layers: PathBuf,
+        /// The candidate file.
+        file: PathBuf,
+        /// CRS of the file's coordinates, in its authority axis order.
+        #[arg(long, default_value = "CRS84")]
+        crs: String,
+        /// Only these layer ids (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        only: Option<Vec<String>>,
+        /// Print exactly the HTTP API's JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the command line; the exit status is 0 pass, 2 warn, 3 reject, 1 error.
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "planmap=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("planmap: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<u8> {
+    match command {
+        Command::Serve {
+            layers,
+            addr,
+            max_body_bytes,
+            max_vertices,
+        } => {
+            let catalog = Arc::new(Catalog::load(&layers)?);
+            let state = AppState {
+                catalog,
+                limits: ApiLimits {
+                    max_body_bytes,
+                    candidate: Limits { max_vertices },
+                },
+            };
+            tokio::runtime::Runtime::new()?.block_on(crate::api::serve(state, addr))?;
+            Ok(0)
+        }
+        Command::Check {
+            layers,
+            file,
+            crs,
+            only,
+            json,
+        } => {
+            let report = check_file(&layers, &file, &crs, only.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", table(&report));
+            }
+            Ok(report.verdict.exit_code() as u8)
+        }
+    }
+}
+
+fn check_file(
+    layers: &Path,
+    file: &Path,
+    crs: &str,
+    only: Option<&[String]>,
+) -> anyhow::Result<CheckReport> {
+    let catalog = Catalog::load(layers)?;
+    let selected = catalog.select(only)?;
+    let crs = Crs::parse(crs)?;
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let body = crate::api::parse_json_body(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let candidate = read_candidate(&body, crs, Limits::default())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    Ok(crate::check::check(&candidate, &selected))
+}
+
+/// A readable table of the conflicts, then the verdict.
+pub fn table(report: &CheckReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let c = &report.candidate;
+    let _ = writeln!(
+        out,
+        "candidate: {:.2} m² = {:.2} 亩 = {:.4} km², {} vertices",
+        c.area.area_m2, c.area.area_mu, c.area.area_km2, c.vertices
+    );
+    for w in &report.warnings {
+        let _ = writeln!(out, "warning: {}", w.message);
+    }
+    let header = ["layer", "feature", "name", "overlap m²", "overlap 亩", "of candidate", "of feature", "on overlap"];
+    let mut rows: Vec<[String; 8]> = vec![header.map(str::to_string)];
+    for conflict in &report.conflicts.features {
+        let p = &conflict.properties;
+        rows.push([
+            p.layer.clone(),
+            p.feature_id.to_string(),
+            p.name.clone().unwrap_or_default(),
+            match p.overlap_length_m {
+                Some(len) => format!("{len:.2} m"),
+                None => format!("{:.2}", p.overlap_area_m2),
+            },
+            format!("{:.2}", p.overlap_area_mu),
+            format!("{:.2}%", p.share_of_candidate * 100.0),
+            format!("{:.2}%", p.share_of_feature * 100.0),
+            format!("{:?}", p.on_overlap).to_lowercase(),
+        ]);
+    }
+    if rows.len() > 1 {
+        let width = |s: &str| s.chars().map(|ch| if ch.is_ascii() { 1 } else { 2 }).sum::<usize>();
+        let widths: Vec<usize> = (0..8)
+            .map(|i| rows.iter().map(|r| width(&r[i])).max().unwrap_or(0))
+            .collect();
+        for row in &rows {
+            let line: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell}{}", " ".repeat(w - width(cell))))
+                .collect();
+            let _ = writeln!(out, "{}", line.join("  ").trim_end());
+        }
+    } else {
+        let _ = writeln!(out, "no conflicts");
+    }
+    for a in &report.adjacent {
+        let _ = writeln!(
+            out,
+            "adjacent (touches only): {} {} {}",
+            a.layer,
+            a.feature_id,
+            a.name.as_deref().unwrap_or("")
+        );
+    }
+    let _ = writeln!(out, "verdict: {:?}", report.verdict);
+    out
+}

@@ -1,0 +1,27 @@
+//! planmap: overlap checks of mining-right candidates against the layers of a
+//! mineral-resource master plan (矿产资源总体规划).
+
+/// The HTTP API (the only module that knows about axum).
+pub mod api;
+/// A candidate block: parsing, reprojection, validation.
+pub mod candidate;
+/// The layer catalog (`catalog.toml`).
+pub mod catalog;
+/// The overlap engine.
+pub mod check;
+/// The command line.
+pub mod cli;
+/// CRS identifiers and PROJ reprojection.
+pub mod crs;
+/// Ellipsoid areas and geodesic lengths on CGCS2000.
+pub mod geodesy;
+/// Layer files, features and their R-tree.
+pub mod layer;
+/// The answer to a check.
+pub mod report;
+/// An R-tree over polygon edges.
+pub mod segments;
+/// GeoJSON geometry to geo types, with structural checks.
+pub mod shape;
+/// Polygon validity with locations.
+pub mod validate;

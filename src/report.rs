@@ -1,0 +1,149 @@
+//! The answer to a check, as the HTTP API and `planmap check --json` give it.
+
+use geo::{LineString, MultiLineString, MultiPoint, MultiPolygon, Polygon};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::candidate::Warning;
+use crate::geodesy::AreaFigures;
+use crate::layer::{FeatureId, OnOverlap};
+
+/// The outcome of a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Reject,
+    Warn,
+    Pass,
+}
+
+impl Verdict {
+    /// Exit status of `planmap check`: 0 pass, 2 warn, 3 reject.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Warn => 2,
+            Verdict::Reject => 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub verdict: Verdict,
+    pub candidate: CandidateSummary,
+    pub conflicts: ConflictCollection,
+    pub adjacent: Vec<Adjacent>,
+    pub layers: Vec<LayerRevision>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateSummary {
+    #[serde(flatten)]
+    pub area: AreaFigures,
+    pub vertices: usize,
+}
+
+/// Conflicts as a GeoJSON FeatureCollection (CRS84), so a map can draw them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictCollection {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub features: Vec<Conflict>,
+}
+
+impl From<Vec<Conflict>> for ConflictCollection {
+    fn from(features: Vec<Conflict>) -> Self {
+        ConflictCollection {
+            kind: "FeatureCollection",
+            features,
+        }
+    }
+}
+
+/// One overlap of positive area (or length, or a point inside) with a feature.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conflict {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub geometry: Value,
+    pub properties: ConflictProperties,
+}
+
+impl Conflict {
+    pub fn new(geometry: Value, properties: ConflictProperties) -> Self {
+        Conflict {
+            kind: "Feature",
+            geometry,
+            properties,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictProperties {
+    pub layer: String,
+    pub feature_id: FeatureId,
+    pub name: Option<String>,
+    pub on_overlap: OnOverlap,
+    pub rule: String,
+    pub overlap_area_m2: f64,
+    pub overlap_area_mu: f64,
+    /// Geodesic length inside the candidate, for line features.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlap_length_m: Option<f64>,
+    pub share_of_candidate: f64,
+    pub share_of_feature: f64,
+}
+
+/// A feature that touches the candidate's boundary without overlapping it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Adjacent {
+    pub layer: String,
+    pub feature_id: FeatureId,
+    pub name: Option<String>,
+}
+
+/// Which data a check ran against.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerRevision {
+    pub id: String,
+    pub revision: String,
+    pub features: usize,
+}
+
+fn ring_json(ring: &LineString) -> Value {
+    Value::Array(ring.0.iter().map(|c| json!([c.x, c.y])).collect())
+}
+
+fn polygon_json(p: &Polygon) -> Value {
+    Value::Array(
+        std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .map(ring_json)
+            .collect(),
+    )
+}
+
+/// GeoJSON for an area: a Polygon when it has one part, else a MultiPolygon.
+pub fn area_geometry(area: &MultiPolygon) -> Value {
+    match area.0.as_slice() {
+        [one] => json!({"type": "Polygon", "coordinates": polygon_json(one)}),
+        parts => json!({"type": "MultiPolygon", "coordinates": parts.iter().map(polygon_json).collect::<Vec<_>>()}),
+    }
+}
+
+pub fn lines_geometry(lines: &MultiLineString) -> Value {
+    match lines.0.as_slice() {
+        [one] => json!({"type": "LineString", "coordinates": ring_json(one)}),
+        parts => json!({"type": "MultiLineString", "coordinates": parts.iter().map(ring_json).collect::<Vec<_>>()}),
+    }
+}
+
+pub fn points_geometry(points: &MultiPoint) -> Value {
+    match points.0.as_slice() {
+        [one] => json!({"type": "Point", "coordinates": [one.x(), one.y()]}),
+        parts => json!({"type": "MultiPoint", "coordinates": parts.iter().map(|p| json!([p.x(), p.y()])).collect::<Vec<_>>()}),
+    }
+}
