@@ -193,7 +193,8 @@ fn to_crs84_checked(
         }));
     }
     let mut it = coords.into_iter();
-    let mut ring = |r: &LineString| LineString(r.0.iter().map(|_| it.next().unwrap_or_default()).collect());
+    let mut ring =
+        |r: &LineString| LineString(r.0.iter().map(|_| it.next().unwrap_or_default()).collect());
     let out = area
         .0
         .iter()
@@ -208,7 +209,10 @@ fn to_crs84_checked(
 /// Part, ring and vertex of the n-th coordinate in `coords_iter` order.
 fn locate(area: &MultiPolygon, mut n: usize) -> (usize, usize, usize) {
     for (part, p) in area.0.iter().enumerate() {
-        for (ring, r) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
+        for (ring, r) in std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .enumerate()
+        {
             if n < r.0.len() {
                 return (part, ring, n);
             }

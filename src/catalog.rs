@@ -66,7 +66,9 @@ pub enum CatalogError {
     },
     #[error("{path}: {message}")]
     Toml { path: PathBuf, message: String },
-    #[error("{path}: layer id '{id}' must be non-empty and use only ASCII letters, digits, '_' and '-'")]
+    #[error(
+        "{path}: layer id '{id}' must be non-empty and use only ASCII letters, digits, '_' and '-'"
+    )]
     BadId { path: PathBuf, id: String },
     #[error("{path}: layer id '{id}' appears twice")]
     DuplicateId { path: PathBuf, id: String },

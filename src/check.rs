@@ -13,7 +13,10 @@
 
 use std::sync::Arc;
 
-use geo::{BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiLineString, MultiPoint, MultiPolygon, Polygon, Rect};
+use geo::{
+    BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiLineString, MultiPoint,
+    MultiPolygon, Polygon, Rect,
+};
 use rayon::prelude::*;
 use rstar::AABB;
 
@@ -77,7 +80,10 @@ fn clip_ring(ring: &LineString, rect: Rect) -> LineString {
     let (min, max) = (rect.min(), rect.max());
     let mut points: Vec<Coord> = ring.0[..ring.0.len().saturating_sub(1)].to_vec();
     // (inside test, intersection with the edge) for each side of the box
-    type Side = (fn(Coord, Coord, Coord) -> bool, fn(Coord, Coord, Coord, Coord) -> Coord);
+    type Side = (
+        fn(Coord, Coord, Coord) -> bool,
+        fn(Coord, Coord, Coord, Coord) -> Coord,
+    );
     let sides: [Side; 4] = [
         (|p, min, _| p.x >= min.x, |a, b, min, _| at_x(a, b, min.x)),
         (|p, _, max| p.x <= max.x, |a, b, _, max| at_x(a, b, max.x)),
@@ -281,7 +287,9 @@ pub fn check(candidate: &Candidate, layers: &[Arc<Layer>]) -> CheckReport {
                 Meeting::Overlapping(o) => o.area_m2 + o.length_m.unwrap_or(0.0),
                 _ => 0.0,
             };
-            key(mb).total_cmp(&key(ma)).then_with(|| id_order(&fa.id, &fb.id))
+            key(mb)
+                .total_cmp(&key(ma))
+                .then_with(|| id_order(&fa.id, &fb.id))
         });
         for (feature, meeting) in meetings {
             match meeting {

@@ -14,7 +14,11 @@ use crate::crs::Crs;
 use crate::report::CheckReport;
 
 #[derive(Parser)]
-#[command(name = "planmap", version, about = "Overlap checks of mining-right candidates against mineral-resource planning layers")]
+#[command(
+    name = "planmap",
+    version,
+    about = "Overlap checks of mining-right candidates against mineral-resource planning layers"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -140,7 +144,16 @@ pub fn table(report: &CheckReport) -> String {
     for w in &report.warnings {
         let _ = writeln!(out, "warning: {}", w.message);
     }
-    let header = ["layer", "feature", "name", "overlap m²", "overlap 亩", "of candidate", "of feature", "on overlap"];
+    let header = [
+        "layer",
+        "feature",
+        "name",
+        "overlap m²",
+        "overlap 亩",
+        "of candidate",
+        "of feature",
+        "on overlap",
+    ];
     let mut rows: Vec<[String; 8]> = vec![header.map(str::to_string)];
     for conflict in &report.conflicts.features {
         let p = &conflict.properties;
@@ -159,7 +172,11 @@ pub fn table(report: &CheckReport) -> String {
         ]);
     }
     if rows.len() > 1 {
-        let width = |s: &str| s.chars().map(|ch| if ch.is_ascii() { 1 } else { 2 }).sum::<usize>();
+        let width = |s: &str| {
+            s.chars()
+                .map(|ch| if ch.is_ascii() { 1 } else { 2 })
+                .sum::<usize>()
+        };
         let widths: Vec<usize> = (0..8)
             .map(|i| rows.iter().map(|r| width(&r[i])).max().unwrap_or(0))
             .collect();

@@ -27,7 +27,9 @@ pub enum Crs {
 /// What went wrong with a CRS identifier.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum CrsError {
-    #[error("'{0}' is not a CRS identifier planmap understands; use EPSG:NNNN, http://www.opengis.net/def/crs/EPSG/0/NNNN, urn:ogc:def:crs:EPSG::NNNN or CRS84")]
+    #[error(
+        "'{0}' is not a CRS identifier planmap understands; use EPSG:NNNN, http://www.opengis.net/def/crs/EPSG/0/NNNN, urn:ogc:def:crs:EPSG::NNNN or CRS84"
+    )]
     Unrecognised(String),
     #[error("EPSG:{0} is not a CRS known to PROJ")]
     UnknownCode(u32),
@@ -161,7 +163,11 @@ pub fn describe(crs: Crs) -> Result<Arc<CrsInfo>, CrsError> {
         Crs::Crs84 => return Ok(crs84_info()),
         Crs::Epsg(code) => code,
     };
-    if let Some(known) = info_cache().lock().unwrap_or_else(|e| e.into_inner()).get(&code) {
+    if let Some(known) = info_cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&code)
+    {
         return known.clone();
     }
     let described = read_info(code).map(Arc::new);
@@ -188,7 +194,11 @@ fn read_info(code: u32) -> Result<CrsInfo, CrsError> {
                 code,
                 reason: format!(
                     "it is a {}, and candidates need a 2D geographic or projected CRS",
-                    if other.is_empty() { "non-CRS object" } else { other }
+                    if other.is_empty() {
+                        "non-CRS object"
+                    } else {
+                        other
+                    }
                 ),
             });
         }

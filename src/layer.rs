@@ -104,7 +104,9 @@ pub enum FeatureProblem {
     NoGeometry,
     #[error(transparent)]
     Shape(#[from] ShapeError),
-    #[error("coordinate ({x}, {y}) is outside longitude/latitude range; layer files are CRS84 (longitude, latitude)")]
+    #[error(
+        "coordinate ({x}, {y}) is outside longitude/latitude range; layer files are CRS84 (longitude, latitude)"
+    )]
     OutOfRange { x: f64, y: f64 },
     #[error("invalid polygon: {0}")]
     Invalid(#[from] InvalidGeometry),

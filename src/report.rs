@@ -130,20 +130,26 @@ fn polygon_json(p: &Polygon) -> Value {
 pub fn area_geometry(area: &MultiPolygon) -> Value {
     match area.0.as_slice() {
         [one] => json!({"type": "Polygon", "coordinates": polygon_json(one)}),
-        parts => json!({"type": "MultiPolygon", "coordinates": parts.iter().map(polygon_json).collect::<Vec<_>>()}),
+        parts => {
+            json!({"type": "MultiPolygon", "coordinates": parts.iter().map(polygon_json).collect::<Vec<_>>()})
+        }
     }
 }
 
 pub fn lines_geometry(lines: &MultiLineString) -> Value {
     match lines.0.as_slice() {
         [one] => json!({"type": "LineString", "coordinates": ring_json(one)}),
-        parts => json!({"type": "MultiLineString", "coordinates": parts.iter().map(ring_json).collect::<Vec<_>>()}),
+        parts => {
+            json!({"type": "MultiLineString", "coordinates": parts.iter().map(ring_json).collect::<Vec<_>>()})
+        }
     }
 }
 
 pub fn points_geometry(points: &MultiPoint) -> Value {
     match points.0.as_slice() {
         [one] => json!({"type": "Point", "coordinates": [one.x(), one.y()]}),
-        parts => json!({"type": "MultiPoint", "coordinates": parts.iter().map(|p| json!([p.x(), p.y()])).collect::<Vec<_>>()}),
+        parts => {
+            json!({"type": "MultiPoint", "coordinates": parts.iter().map(|p| json!([p.x(), p.y()])).collect::<Vec<_>>()})
+        }
     }
 }

@@ -24,7 +24,9 @@ pub enum ShapeError {
         found: String,
         expected: &'static str,
     },
-    #[error("polygon {part} ring {ring} has {count} positions; a ring needs at least 4 (3 distinct, then the first repeated)")]
+    #[error(
+        "polygon {part} ring {ring} has {count} positions; a ring needs at least 4 (3 distinct, then the first repeated)"
+    )]
     TooFewPositions {
         part: usize,
         ring: usize,
@@ -37,7 +39,9 @@ pub enum ShapeError {
         first: Coord,
         last: Coord,
     },
-    #[error("part {part} ring {ring} vertex {vertex} has {len} numbers; a position needs 2 (or 3 with height)")]
+    #[error(
+        "part {part} ring {ring} vertex {vertex} has {len} numbers; a position needs 2 (or 3 with height)"
+    )]
     BadPosition {
         part: usize,
         ring: usize,

@@ -39,8 +39,12 @@ impl InvalidGeometry {
     /// Where the problem is, for a problem report.
     pub fn location(&self) -> (usize, usize, Option<usize>, Option<Coord>) {
         match self {
-            Self::SelfIntersection { at, point, .. } => (at.part, at.ring, Some(at.vertex), Some(*point)),
-            Self::HoleOutsideExterior { at } | Self::NestedHole { at } => (at.part, at.ring, None, None),
+            Self::SelfIntersection { at, point, .. } => {
+                (at.part, at.ring, Some(at.vertex), Some(*point))
+            }
+            Self::HoleOutsideExterior { at } | Self::NestedHole { at } => {
+                (at.part, at.ring, None, None)
+            }
             Self::PartsOverlap { other, .. } => (*other, 0, None, None),
         }
     }
@@ -99,7 +103,14 @@ fn check_edges(area: &MultiPolygon, index: &EdgeIndex) -> Result<(), InvalidGeom
                         // Rings of one polygon may touch at a point, never cross.
                         is_proper
                     } else {
-                        !consecutive_share(edge.at, other.at, ring_len(area, &edge.at), intersection, edge, other)
+                        !consecutive_share(
+                            edge.at,
+                            other.at,
+                            ring_len(area, &edge.at),
+                            intersection,
+                            edge,
+                            other,
+                        )
                     }
                 }
             };

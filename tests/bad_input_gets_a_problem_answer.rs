@@ -34,43 +34,85 @@ fn assert_problem(answer: Answer, status: u16, slug: &str) -> Value {
 
 #[tokio::test]
 async fn malformed_json_is_a_400_naming_line_and_column() {
-    let b = problem("", "{\"type\": \"Polygon\",\n \"coordinates\": [[[1, 2]", 400, "malformed-json").await;
+    let b = problem(
+        "",
+        "{\"type\": \"Polygon\",\n \"coordinates\": [[[1, 2]",
+        400,
+        "malformed-json",
+    )
+    .await;
     assert_eq!(b["line"], 2);
 }
 
 #[tokio::test]
 async fn an_unknown_query_parameter_is_a_400_naming_it() {
-    let b = problem("?crs=EPSG:4490&colour=red", polygon(square(112.8, 36.3, 0.01)), 400, "unknown-parameter").await;
+    let b = problem(
+        "?crs=EPSG:4490&colour=red",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "unknown-parameter",
+    )
+    .await;
     assert_eq!(b["parameter"], "colour");
 }
 
 #[tokio::test]
 async fn a_crs_identifier_that_is_not_one_is_a_400() {
-    problem("?crs=WGS84-ish", polygon(square(112.8, 36.3, 0.01)), 400, "unsupported-crs").await;
+    problem(
+        "?crs=WGS84-ish",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "unsupported-crs",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn an_epsg_code_proj_does_not_know_is_a_400() {
-    let b = problem("?crs=EPSG:999999", polygon(square(112.8, 36.3, 0.01)), 400, "unsupported-crs").await;
+    let b = problem(
+        "?crs=EPSG:999999",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "unsupported-crs",
+    )
+    .await;
     assert!(b["detail"].as_str().unwrap().contains("999999"));
 }
 
 #[tokio::test]
 async fn a_crs_that_is_not_2d_geographic_or_projected_is_a_400() {
     // EPSG:4978 is geocentric (X, Y, Z).
-    problem("?crs=EPSG:4978", polygon(square(112.8, 36.3, 0.01)), 400, "unsupported-crs").await;
+    problem(
+        "?crs=EPSG:4978",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "unsupported-crs",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn an_unknown_layer_id_is_a_400_listing_the_known_ones() {
-    let b = problem("?layers=ecological_redline,moon_base", polygon(square(112.8, 36.3, 0.01)), 400, "unknown-layer").await;
+    let b = problem(
+        "?layers=ecological_redline,moon_base",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "unknown-layer",
+    )
+    .await;
     assert_eq!(b["unknown_layers"], json!(["moon_base"]));
     assert!(b["known_layers"].as_array().unwrap().len() == 5);
 }
 
 #[tokio::test]
 async fn a_point_is_the_wrong_geometry_type_and_a_422() {
-    let b = problem("", json!({"type": "Point", "coordinates": [112.8, 36.3]}).to_string(), 422, "wrong-geometry-type").await;
+    let b = problem(
+        "",
+        json!({"type": "Point", "coordinates": [112.8, 36.3]}).to_string(),
+        422,
+        "wrong-geometry-type",
+    )
+    .await;
     assert!(b["detail"].as_str().unwrap().contains("Point"));
 }
 
@@ -88,13 +130,30 @@ async fn a_feature_without_geometry_is_a_422() {
 
 #[tokio::test]
 async fn json_that_is_not_geojson_is_a_422() {
-    problem("", json!({"hello": "world"}).to_string(), 422, "not-geojson").await;
-    problem("", json!({"type": "Polygon", "coordinates": "none"}).to_string(), 422, "not-geojson").await;
+    problem(
+        "",
+        json!({"hello": "world"}).to_string(),
+        422,
+        "not-geojson",
+    )
+    .await;
+    problem(
+        "",
+        json!({"type": "Polygon", "coordinates": "none"}).to_string(),
+        422,
+        "not-geojson",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn an_unclosed_ring_is_a_422_naming_the_ring_and_its_ends() {
-    let open = json!([[[112.8, 36.3], [112.81, 36.3], [112.81, 36.31], [112.8, 36.31]]]);
+    let open = json!([[
+        [112.8, 36.3],
+        [112.81, 36.3],
+        [112.81, 36.31],
+        [112.8, 36.31]
+    ]]);
     let b = problem("", polygon(open), 422, "unclosed-ring").await;
     assert_eq!(b["ring"], 0);
     assert_eq!(b["coordinates"], json!([[112.8, 36.3], [112.8, 36.31]]));
@@ -110,7 +169,10 @@ async fn a_ring_of_fewer_than_four_positions_is_a_422() {
 #[tokio::test]
 async fn a_hole_with_too_few_positions_is_named_by_its_ring_index() {
     let mut rings = square(112.8, 36.3, 0.1);
-    rings.as_array_mut().unwrap().push(json!([[112.82, 36.32], [112.83, 36.32], [112.82, 36.32]]));
+    rings
+        .as_array_mut()
+        .unwrap()
+        .push(json!([[112.82, 36.32], [112.83, 36.32], [112.82, 36.32]]));
     let b = problem("", polygon(rings), 422, "too-few-positions").await;
     assert_eq!(b["ring"], 1);
 }
@@ -136,7 +198,13 @@ async fn a_position_with_one_number_is_a_422_naming_the_vertex() {
 
 #[tokio::test]
 async fn a_self_intersecting_ring_is_a_422_with_the_crossing_point() {
-    let bow_tie = json!([[[112.8, 36.3], [112.9, 36.4], [112.9, 36.3], [112.8, 36.4], [112.8, 36.3]]]);
+    let bow_tie = json!([[
+        [112.8, 36.3],
+        [112.9, 36.4],
+        [112.9, 36.3],
+        [112.8, 36.4],
+        [112.8, 36.3]
+    ]]);
     let b = problem("", polygon(bow_tie), 422, "self-intersection").await;
     assert_eq!(b["ring"], 0);
     let at = b["coordinates"].as_array().unwrap();
@@ -147,7 +215,10 @@ async fn a_self_intersecting_ring_is_a_422_with_the_crossing_point() {
 #[tokio::test]
 async fn a_hole_outside_its_exterior_is_a_422() {
     let mut rings = square(112.8, 36.3, 0.01);
-    rings.as_array_mut().unwrap().push(square(112.9, 36.3, 0.01)[0].clone());
+    rings
+        .as_array_mut()
+        .unwrap()
+        .push(square(112.9, 36.3, 0.01)[0].clone());
     problem("", polygon(rings), 422, "invalid-holes").await;
 }
 
@@ -169,7 +240,12 @@ async fn a_point_outside_the_crs_area_of_use_is_a_422_naming_the_vertex() {
 #[tokio::test]
 async fn gauss_kruger_coordinates_of_the_wrong_zone_are_outside_the_area_of_use() {
     // Zone-38 coordinates (easting 38 5xx xxx) sent as EPSG:4522 (zone 34, 102°E).
-    let rings = json!([[[4020000.0, 38500000.0], [4020000.0, 38501000.0], [4021000.0, 38501000.0], [4020000.0, 38500000.0]]]);
+    let rings = json!([[
+        [4020000.0, 38500000.0],
+        [4020000.0, 38501000.0],
+        [4021000.0, 38501000.0],
+        [4020000.0, 38500000.0]
+    ]]);
     problem("?crs=EPSG:4522", polygon(rings), 422, "outside-area-of-use").await;
 }
 
@@ -179,7 +255,12 @@ async fn a_body_over_the_byte_limit_is_a_413() {
         max_body_bytes: 100,
         ..ApiLimits::default()
     };
-    let answer = post_check(state_with(limits), "", polygon(square(112.8, 36.3, 0.01)).repeat(3)).await;
+    let answer = post_check(
+        state_with(limits),
+        "",
+        polygon(square(112.8, 36.3, 0.01)).repeat(3),
+    )
+    .await;
     let b = assert_problem(answer, 413, "body-too-large");
     assert_eq!(b["limit_bytes"], 100);
 }
@@ -215,20 +296,45 @@ async fn get_on_check_is_a_405_problem() {
 
 #[tokio::test]
 async fn a_parameter_given_twice_is_a_400() {
-    problem("?crs=EPSG:4490&crs=EPSG:4326", polygon(square(112.8, 36.3, 0.01)), 400, "invalid-parameter").await;
+    problem(
+        "?crs=EPSG:4490&crs=EPSG:4326",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "invalid-parameter",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn an_empty_layers_list_is_a_400() {
-    problem("?layers=", polygon(square(112.8, 36.3, 0.01)), 400, "invalid-parameter").await;
+    problem(
+        "?layers=",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "invalid-parameter",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_server_keeps_answering_after_every_kind_of_bad_input() {
     let base = spawn_server(state()).await;
     let client = reqwest::Client::new();
-    for body in ["", "null", "[]", "{", "{\"type\":\"Polygon\",\"coordinates\":[[[]]]}", "{\"type\":\"Polygon\",\"coordinates\":[]}", "{\"type\":\"MultiPolygon\",\"coordinates\":[[]]}"] {
-        let r = client.post(format!("{base}/check")).body(body).send().await.unwrap();
+    for body in [
+        "",
+        "null",
+        "[]",
+        "{",
+        "{\"type\":\"Polygon\",\"coordinates\":[[[]]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[]}",
+        "{\"type\":\"MultiPolygon\",\"coordinates\":[[]]}",
+    ] {
+        let r = client
+            .post(format!("{base}/check"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         assert!(status == 400 || status == 422, "{body:?} gave {status}");
         assert_eq!(r.headers()["content-type"], "application/problem+json");

@@ -34,7 +34,10 @@ fn refusal(name: &str, features: Value) -> String {
 
 #[test]
 fn a_good_layer_loads_with_its_features_and_a_revision() {
-    let dir = temp_layers("good", json!([square(json!("a"), 112.0), square(json!(7), 112.5)]));
+    let dir = temp_layers(
+        "good",
+        json!([square(json!("a"), 112.0), square(json!(7), 112.5)]),
+    );
     let catalog = Catalog::load(&dir).unwrap();
     let layer = &catalog.layers[0];
     assert_eq!(layer.data.features.len(), 2);
@@ -47,12 +50,22 @@ fn a_feature_without_an_id_is_refused_with_its_index() {
     let mut f = square(json!("a"), 112.0);
     f.as_object_mut().unwrap().remove("id");
     let m = refusal("noid", json!([square(json!("b"), 113.0), f]));
-    assert!(m.contains("zones.geojson") && m.contains("feature 1") && m.contains("no id"), "{m}");
+    assert!(
+        m.contains("zones.geojson") && m.contains("feature 1") && m.contains("no id"),
+        "{m}"
+    );
 }
 
 #[test]
 fn a_duplicate_id_is_refused_naming_both_features() {
-    let m = refusal("dup", json!([square(json!("a"), 112.0), square(json!("b"), 112.2), square(json!("a"), 112.4)]));
+    let m = refusal(
+        "dup",
+        json!([
+            square(json!("a"), 112.0),
+            square(json!("b"), 112.2),
+            square(json!("a"), 112.4)
+        ]),
+    );
     assert!(m.contains("feature 2") && m.contains("feature 0"), "{m}");
 }
 
@@ -60,7 +73,10 @@ fn a_duplicate_id_is_refused_naming_both_features() {
 fn a_geometry_collection_is_refused() {
     let f = json!({"type": "Feature", "id": 1, "properties": {}, "geometry": {"type": "GeometryCollection", "geometries": []}});
     let m = refusal("gc", json!([f]));
-    assert!(m.contains("feature 0") && m.contains("GeometryCollection"), "{m}");
+    assert!(
+        m.contains("feature 0") && m.contains("GeometryCollection"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -110,7 +126,11 @@ fn a_catalog_with_a_duplicate_layer_id_is_refused() {
 fn a_catalog_entry_with_an_unknown_on_overlap_is_refused() {
     let dir = temp_layers("onoverlap", json!([square(json!("a"), 112.0)]));
     let toml = std::fs::read_to_string(dir.join("catalog.toml")).unwrap();
-    std::fs::write(dir.join("catalog.toml"), toml.replace("\"reject\"", "\"maybe\"")).unwrap();
+    std::fs::write(
+        dir.join("catalog.toml"),
+        toml.replace("\"reject\"", "\"maybe\""),
+    )
+    .unwrap();
     let m = Catalog::load(&dir).unwrap_err().to_string();
     assert!(m.contains("catalog.toml") && m.contains("maybe"), "{m}");
     let _ = std::fs::remove_dir_all(&dir);

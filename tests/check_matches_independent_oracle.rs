@@ -55,16 +55,24 @@ fn compare(case: &Value, answer: &Value) {
     );
     let got = answer["conflicts"]["features"].as_array().unwrap();
     let want = case["conflicts"].as_array().unwrap();
-    let ids = |v: &[Value], f: &dyn Fn(&Value) -> (Value, Value)| v.iter().map(f).collect::<Vec<_>>();
+    let ids =
+        |v: &[Value], f: &dyn Fn(&Value) -> (Value, Value)| v.iter().map(f).collect::<Vec<_>>();
     assert_eq!(
-        ids(got, &|c| (c["properties"]["layer"].clone(), c["properties"]["feature_id"].clone())),
+        ids(got, &|c| (
+            c["properties"]["layer"].clone(),
+            c["properties"]["feature_id"].clone()
+        )),
         ids(want, &|c| (c["layer"].clone(), c["feature_id"].clone())),
         "{name}: conflicting features, in order"
     );
     for (g, w) in got.iter().zip(want) {
         let p = &g["properties"];
         let what = format!("{name} {} {}", w["layer"], w["feature_id"]);
-        close(p["overlap_area_m2"].as_f64().unwrap(), w["overlap_area_m2"].as_f64().unwrap(), &what);
+        close(
+            p["overlap_area_m2"].as_f64().unwrap(),
+            w["overlap_area_m2"].as_f64().unwrap(),
+            &what,
+        );
         close(
             p["overlap_area_mu"].as_f64().unwrap(),
             w["overlap_area_m2"].as_f64().unwrap() * 15.0 / 10_000.0,
@@ -72,7 +80,10 @@ fn compare(case: &Value, answer: &Value) {
         );
         for share in ["share_of_candidate", "share_of_feature"] {
             let (a, e) = (p[share].as_f64().unwrap(), w[share].as_f64().unwrap());
-            assert!((a - e).abs() <= 1e-6, "{what} {share}: planmap {a}, oracle {e}");
+            assert!(
+                (a - e).abs() <= 1e-6,
+                "{what} {share}: planmap {a}, oracle {e}"
+            );
             assert!((0.0..=1.0).contains(&a));
         }
         assert!(g["geometry"]["type"].as_str().unwrap().ends_with("Polygon"));
@@ -95,7 +106,11 @@ fn compare(case: &Value, answer: &Value) {
         .unwrap()
         .iter()
         .any(|w| w["code"] == "axis_order_swapped");
-    assert_eq!(warned, case["axis_swap_warning"].as_bool().unwrap(), "{name}: axis-swap warning");
+    assert_eq!(
+        warned,
+        case["axis_swap_warning"].as_bool().unwrap(),
+        "{name}: axis-swap warning"
+    );
 }
 
 #[tokio::test]
@@ -122,7 +137,12 @@ async fn every_oracle_case_matches_over_real_http_on_loopback() {
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
-        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
         compare(&case, &response.json().await.unwrap());
     }
 }
@@ -138,7 +158,10 @@ async fn the_answer_names_the_revision_of_every_layer_it_ran_against() {
             .join("tests/fixtures/layers")
             .join(format!("{}.geojson", layer["id"].as_str().unwrap()));
         // The revision is a content hash: sha256 of the file, first 12 hex digits.
-        let output = std::process::Command::new("sha256sum").arg(&file).output().unwrap();
+        let output = std::process::Command::new("sha256sum")
+            .arg(&file)
+            .output()
+            .unwrap();
         let digest = String::from_utf8(output.stdout).unwrap();
         assert_eq!(layer["revision"].as_str().unwrap(), &digest[..12]);
     }
@@ -146,10 +169,17 @@ async fn the_answer_names_the_revision_of_every_layer_it_ran_against() {
 
 #[tokio::test]
 async fn a_candidate_given_as_a_feature_is_checked_like_its_geometry() {
-    let feature = std::fs::read_to_string(repo().join("tests/fixtures/candidates/partial_overlaps.geojson")).unwrap();
+    let feature =
+        std::fs::read_to_string(repo().join("tests/fixtures/candidates/partial_overlaps.geojson"))
+            .unwrap();
     let value: Value = serde_json::from_str(&feature).unwrap();
-    let geometry = if value["type"] == "Feature" { value["geometry"].clone() } else { value.clone() };
-    let wrapped = serde_json::json!({"type": "Feature", "properties": {"name": "x"}, "geometry": geometry});
+    let geometry = if value["type"] == "Feature" {
+        value["geometry"].clone()
+    } else {
+        value.clone()
+    };
+    let wrapped =
+        serde_json::json!({"type": "Feature", "properties": {"name": "x"}, "geometry": geometry});
     let a = post_check(state(), "", geometry.to_string()).await;
     let b = post_check(state(), "", wrapped.to_string()).await;
     assert_eq!(a.body, b.body);

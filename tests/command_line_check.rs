@@ -33,7 +33,12 @@ fn exit_status_is_zero_on_pass_two_on_warn_three_on_reject() {
 
 #[test]
 fn the_table_names_each_conflicting_feature_and_the_verdict() {
-    let (_, stdout, _) = planmap(&["check", "--layers", LAYERS, "tests/fixtures/candidates/partial_overlaps.geojson"]);
+    let (_, stdout, _) = planmap(&[
+        "check",
+        "--layers",
+        LAYERS,
+        "tests/fixtures/candidates/partial_overlaps.geojson",
+    ]);
     let expected = read_json(&repo().join("tests/oracle/expected/partial_overlaps.json"));
     for c in expected["conflicts"].as_array().unwrap() {
         let id = c["feature_id"].to_string().trim_matches('"').to_string();
@@ -45,9 +50,22 @@ fn the_table_names_each_conflicting_feature_and_the_verdict() {
 #[tokio::test]
 async fn json_output_is_exactly_the_http_body() {
     let file = "tests/fixtures/candidates/epsg4526.geojson";
-    let (_, stdout, _) = planmap(&["check", "--layers", LAYERS, "--crs", "EPSG:4526", "--json", file]);
+    let (_, stdout, _) = planmap(&[
+        "check",
+        "--layers",
+        LAYERS,
+        "--crs",
+        "EPSG:4526",
+        "--json",
+        file,
+    ]);
     let cli: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let http = post_check(state(), "?crs=EPSG:4526", std::fs::read(repo().join(file)).unwrap()).await;
+    let http = post_check(
+        state(),
+        "?crs=EPSG:4526",
+        std::fs::read(repo().join(file)).unwrap(),
+    )
+    .await;
     assert_eq!(cli, http.body);
 }
 
@@ -56,7 +74,11 @@ fn an_invalid_candidate_exits_one_with_the_reason() {
     let dir = std::env::temp_dir().join(format!("planmap-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("open.geojson");
-    std::fs::write(&file, r#"{"type":"Polygon","coordinates":[[[112.8,36.3],[112.9,36.3],[112.9,36.4]]]}"#).unwrap();
+    std::fs::write(
+        &file,
+        r#"{"type":"Polygon","coordinates":[[[112.8,36.3],[112.9,36.3],[112.9,36.4]]]}"#,
+    )
+    .unwrap();
     let (status, _, stderr) = planmap(&["check", "--layers", LAYERS, file.to_str().unwrap()]);
     assert_eq!(status, 1);
     assert!(stderr.contains("ring 0"), "{stderr}");
@@ -64,7 +86,14 @@ fn an_invalid_candidate_exits_one_with_the_reason() {
 
 #[test]
 fn an_unknown_layer_exits_one() {
-    let (status, _, stderr) = planmap(&["check", "--layers", LAYERS, "--only", "nope", "tests/fixtures/candidates/clean_pass.geojson"]);
+    let (status, _, stderr) = planmap(&[
+        "check",
+        "--layers",
+        LAYERS,
+        "--only",
+        "nope",
+        "tests/fixtures/candidates/clean_pass.geojson",
+    ]);
     assert_eq!(status, 1);
     assert!(stderr.contains("nope"));
 }

@@ -23,7 +23,12 @@ pub async fn health(
     Ok(Json(Health {
         status: "ok",
         layers: state.catalog.layers.len(),
-        features: state.catalog.layers.iter().map(|l| l.data.features.len()).sum(),
+        features: state
+            .catalog
+            .layers
+            .iter()
+            .map(|l| l.data.features.len())
+            .sum(),
     }))
 }
 

@@ -20,7 +20,9 @@ pub enum ApiError {
         line: usize,
         column: usize,
     },
-    #[error("line {line}, column {column}: {literal} is not a finite number; coordinates must be finite")]
+    #[error(
+        "line {line}, column {column}: {literal} is not a finite number; coordinates must be finite"
+    )]
     NonFiniteNumber {
         literal: String,
         line: usize,
@@ -124,7 +126,8 @@ impl ApiError {
             m.insert(k.to_string(), v);
         };
         match self {
-            Self::MalformedJson { line, column, .. } | Self::NonFiniteNumber { line, column, .. } => {
+            Self::MalformedJson { line, column, .. }
+            | Self::NonFiniteNumber { line, column, .. } => {
                 put("line", json!(line));
                 put("column", json!(column));
             }

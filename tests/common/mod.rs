@@ -40,7 +40,13 @@ pub struct Answer {
 }
 
 /// Sends a request through the router in-process.
-pub async fn call(state: AppState, method: &str, uri: &str, body: impl Into<Body>, content_type: Option<&str>) -> Answer {
+pub async fn call(
+    state: AppState,
+    method: &str,
+    uri: &str,
+    body: impl Into<Body>,
+    content_type: Option<&str>,
+) -> Answer {
     let mut request = Request::builder().method(method).uri(uri);
     if let Some(ct) = content_type {
         request = request.header("content-type", ct);
@@ -65,7 +71,14 @@ pub async fn call(state: AppState, method: &str, uri: &str, body: impl Into<Body
 }
 
 pub async fn post_check(state: AppState, query: &str, body: impl Into<Body>) -> Answer {
-    call(state, "POST", &format!("/check{query}"), body, Some("application/geo+json")).await
+    call(
+        state,
+        "POST",
+        &format!("/check{query}"),
+        body,
+        Some("application/geo+json"),
+    )
+    .await
 }
 
 /// Starts the real server on 127.0.0.1:0 and returns its base URL.
