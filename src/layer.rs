@@ -143,43 +143,51 @@ pub fn load_layer(path: &Path) -> Result<LayerData, LayerError> {
         .map(|(index, f)| read_feature(f).map_err(|reason| problem(index, reason)))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut seen = std::collections::HashMap::with_capacity(features.len());
-    for (index, f) in features.iter().enumerate() {
-        if let Some(first) = seen.insert(&f.id, index) {
-            return Err(problem(
-                index,
-                FeatureProblem::DuplicateId(f.id.clone(), first),
-            ));
-        }
-    }
-    drop(seen);
-
-    let entries = features
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let (min, max) = (f.bbox.min(), f.bbox.max());
-            GeomWithData::new(
-                Rectangle::from_corners([min.x, min.y], [max.x, max.y]),
-                i as u32,
-            )
-        })
-        .collect();
-    let bbox = features.iter().map(|f| f.bbox).reduce(|a, b| {
-        Rect::new(
-            geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-            geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-        )
-    });
-    Ok(LayerData {
-        features,
-        index: RTree::bulk_load(entries),
-        revision,
-        bbox,
-    })
+    LayerData::from_features(features, revision).map_err(|(index, reason)| problem(index, reason))
 }
 
-fn read_feature(f: geojson::Feature) -> Result<Feature, FeatureProblem> {
+impl LayerData {
+    /// Indexes features already read (from a file, a generator or a test),
+    /// refusing a duplicate id with the index of the feature that repeats it.
+    pub fn from_features(
+        features: Vec<Feature>,
+        revision: String,
+    ) -> Result<LayerData, (usize, FeatureProblem)> {
+        let mut seen = std::collections::HashMap::with_capacity(features.len());
+        for (index, f) in features.iter().enumerate() {
+            if let Some(first) = seen.insert(&f.id, index) {
+                return Err((index, FeatureProblem::DuplicateId(f.id.clone(), first)));
+            }
+        }
+        drop(seen);
+        let entries = features
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let (min, max) = (f.bbox.min(), f.bbox.max());
+                GeomWithData::new(
+                    Rectangle::from_corners([min.x, min.y], [max.x, max.y]),
+                    i as u32,
+                )
+            })
+            .collect();
+        let bbox = features.iter().map(|f| f.bbox).reduce(|a, b| {
+            Rect::new(
+                geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+            )
+        });
+        Ok(LayerData {
+            features,
+            index: RTree::bulk_load(entries),
+            revision,
+            bbox,
+        })
+    }
+}
+
+/// Reads one GeoJSON feature: id, geometry checks, bounding box and measure.
+pub fn read_feature(f: geojson::Feature) -> Result<Feature, FeatureProblem> {
     let id = match f.id {
         Some(geojson::feature::Id::String(s)) => FeatureId::Text(s),
         Some(geojson::feature::Id::Number(n)) => FeatureId::Number(n),
