@@ -153,7 +153,7 @@ fn consecutive_share(
 }
 
 fn check_ring_nesting(area: &MultiPolygon) -> Result<(), InvalidGeometry> {
-    use geo::{Intersects, Polygon};
+    use geo::Polygon;
     for (part, polygon) in area.0.iter().enumerate() {
         let exterior = MultiPolygon(vec![Polygon::new(polygon.exterior().clone(), vec![])]);
         let exterior_index = EdgeIndex::new(&exterior);
@@ -194,19 +194,28 @@ fn check_ring_nesting(area: &MultiPolygon) -> Result<(), InvalidGeometry> {
         }
     }
     // A part wholly inside another (and not in one of its holes) overlaps it.
+    // Rings do not cross (checked before), so one vertex off the boundary tells.
+    let parts: Vec<(geo::Rect, EdgeIndex)> = area
+        .0
+        .iter()
+        .filter_map(|p| {
+            let bbox = geo::BoundingRect::bounding_rect(p.exterior())?;
+            Some((bbox, EdgeIndex::new(&MultiPolygon(vec![p.clone()]))))
+        })
+        .collect();
     for (i, a) in area.0.iter().enumerate() {
-        for (j, b) in area.0.iter().enumerate() {
-            if i == j {
+        for (j, (b_box, b_index)) in parts.iter().enumerate() {
+            let a_start = a.exterior().0[0];
+            if i == j || !geo::Intersects::intersects(b_box, &a_start) {
                 continue;
             }
-            let b_index = EdgeIndex::new(&MultiPolygon(vec![b.clone()]));
             let inside = a
                 .exterior()
                 .0
                 .iter()
                 .map(|c| b_index.position_of(*c))
                 .find(|p| *p != Position::OnBoundary);
-            if inside == Some(Position::Inside) && a.intersects(b) {
+            if inside == Some(Position::Inside) {
                 return Err(InvalidGeometry::PartsOverlap {
                     part: i.min(j),
                     other: i.max(j),
