@@ -102,8 +102,14 @@ fn candidate(vertices: usize, share: f64) -> Candidate {
 }
 
 fn main() {
-    println!("planmap check latency (engine, in-process, rayon over {} threads)", rayon::current_num_threads());
-    println!("{:>9} {:>9} {:>7} {:>8} {:>11} {:>11}", "features", "vertices", "share", "hits", "median ms", "p99 ms");
+    println!(
+        "planmap check latency (engine, in-process, rayon over {} threads)",
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:>9} {:>9} {:>7} {:>8} {:>11} {:>11}",
+        "features", "vertices", "share", "hits", "median ms", "p99 ms"
+    );
     for n in [10_000usize, 100_000] {
         let t = Instant::now();
         let layer = farmland(n);

@@ -56,6 +56,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Generate the shipped layers, catalog and examples from the seed tables.
+    Seed {
+        /// Directory holding the seed CSV files.
+        #[arg(long, default_value = "seeds")]
+        seeds: PathBuf,
+        /// Directory to write catalog.toml, the layers and examples/ into.
+        #[arg(long, default_value = "layers")]
+        out: PathBuf,
+    },
 }
 
 /// Runs the command line; the exit status is 0 pass, 2 warn, 3 reject, 1 error.
@@ -110,6 +119,15 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 print!("{}", table(&report));
             }
             Ok(report.verdict.exit_code() as u8)
+        }
+        Command::Seed { seeds, out } => {
+            for layer in crate::seed::generate(&seeds, &out)? {
+                println!(
+                    "{:<28} {:>6} features {:>9} bytes",
+                    layer.id, layer.features, layer.bytes
+                );
+            }
+            Ok(0)
         }
     }
 }

@@ -138,8 +138,11 @@ thread_local! {
     static TRANSFORMS: RefCell<HashMap<u32, Rc<Transforms>>> = RefCell::new(HashMap::new());
 }
 
-fn info_cache() -> &'static Mutex<HashMap<u32, Result<Arc<CrsInfo>, CrsError>>> {
-    static CACHE: OnceLock<Mutex<HashMap<u32, Result<Arc<CrsInfo>, CrsError>>>> = OnceLock::new();
+/// What `describe` found for each EPSG code, kept for every thread.
+type InfoCache = Mutex<HashMap<u32, Result<Arc<CrsInfo>, CrsError>>>;
+
+fn info_cache() -> &'static InfoCache {
+    static CACHE: OnceLock<InfoCache> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 

@@ -11,14 +11,20 @@ pub mod catalog;
 pub mod check;
 /// The command line.
 pub mod cli;
+/// CQL2 filter expressions: text and JSON parsers, one AST, evaluation.
+pub mod cql2;
 /// CRS identifiers and PROJ reprojection.
 pub mod crs;
+/// Selecting features by box, time and filter, a page at a time.
+pub mod features;
 /// Ellipsoid areas and geodesic lengths on CGCS2000.
 pub mod geodesy;
 /// Layer files, features and their R-tree.
 pub mod layer;
 /// The answer to a check.
 pub mod report;
+/// `planmap seed`: the shipped layers drawn from the published facts in `seeds/`.
+pub mod seed;
 /// An R-tree over polygon edges.
 pub mod segments;
 /// GeoJSON geometry to geo types, with structural checks.

@@ -3,6 +3,8 @@
 mod body;
 mod check;
 mod layers;
+/// OGC API – Features: landing page, conformance, OpenAPI, collections, items.
+pub mod ogc;
 pub mod problem;
 
 use std::net::SocketAddr;
@@ -10,8 +12,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Method, Uri};
+use axum::http::{Method, Uri, header};
 use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
 
 use crate::candidate::Limits;
 use crate::catalog::Catalog;
@@ -47,11 +51,24 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(layers::health))
         .route("/layers", get(layers::list))
         .route("/check", post(check::check))
+        .merge(ogc::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // The body is read with its own limit so the answer is a problem document.
         .layer(DefaultBodyLimit::disable())
+        .layer(CompressionLayer::new())
+        .layer(cors())
         .with_state(state)
+}
+
+/// Any origin may read the API (a web map on another host); the headers a
+/// client needs for caching and CRS handling are exposed.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
+        .allow_headers(Any)
+        .expose_headers([header::ETAG, header::HeaderName::from_static("content-crs")])
 }
 
 async fn not_found(uri: Uri) -> ApiError {

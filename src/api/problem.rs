@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::candidate::CandidateError;
 use crate::catalog::UnknownLayers;
+use crate::cql2::Cql2Error;
 use crate::crs::CrsError;
 use crate::shape::ShapeError;
 use crate::validate::InvalidGeometry;
@@ -39,6 +40,8 @@ pub enum ApiError {
     #[error(transparent)]
     Crs(#[from] CrsError),
     #[error(transparent)]
+    Filter(#[from] Cql2Error),
+    #[error(transparent)]
     UnknownLayers(#[from] UnknownLayers),
     #[error(transparent)]
     Candidate(#[from] CandidateError),
@@ -59,6 +62,7 @@ impl ApiError {
             | Self::UnknownParameter(..)
             | Self::InvalidParameter { .. }
             | Self::Crs(_)
+            | Self::Filter(_)
             | Self::UnknownLayers(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge { .. } | Self::Candidate(C::TooManyVertices { .. }) => {
                 StatusCode::PAYLOAD_TOO_LARGE
@@ -82,6 +86,9 @@ impl ApiError {
             Self::BodyTooLarge { .. } => "body-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Crs(_) => "unsupported-crs",
+            Self::Filter(Cql2Error::UnknownProperty { .. }) => "unknown-property",
+            Self::Filter(Cql2Error::Crs(_)) => "unsupported-crs",
+            Self::Filter(_) => "invalid-filter",
             Self::UnknownLayers(_) => "unknown-layer",
             Self::Candidate(c) => match c {
                 C::NotGeoJson(_) => "not-geojson",
@@ -134,6 +141,15 @@ impl ApiError {
             Self::UnknownParameter(name, _) => put("parameter", json!(name)),
             Self::InvalidParameter { name, .. } => put("parameter", json!(name)),
             Self::BodyTooLarge { limit } => put("limit_bytes", json!(limit)),
+            Self::Filter(Cql2Error::Text { position, .. }) => {
+                put("parameter", json!("filter"));
+                put("position", json!(position));
+            }
+            Self::Filter(Cql2Error::Json { pointer, .. }) => {
+                put("parameter", json!("filter"));
+                put("pointer", json!(pointer));
+            }
+            Self::Filter(_) => put("parameter", json!("filter")),
             Self::UnknownLayers(u) => {
                 put("unknown_layers", json!(u.unknown));
                 put("known_layers", json!(u.known));
