@@ -1,5 +1,5 @@
 //! Each example candidate in `layers/examples` gives, against the shipped
-//! layers, the verdict layers/DATA.md documents for it.
+//! layers, the verdict the README (section Data) documents for it.
 
 use std::path::PathBuf;
 
@@ -16,7 +16,7 @@ fn repo() -> PathBuf {
 /// (layer, feature id) of a feature an example conflicts with.
 type Deciding = &'static [(&'static str, &'static str)];
 
-/// As documented in layers/DATA.md: example, verdict, the features that decide it.
+/// As documented in the README (section Data): example, verdict, the features that decide it.
 const DOCUMENTED: [(&str, Verdict, Deciding); 6] = [
     ("clean_block", Verdict::Pass, &[]),
     (

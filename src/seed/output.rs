@@ -136,7 +136,7 @@ pub fn catalog(layers: &[LayerOut]) -> String {
          # Do not edit by hand: change seeds/ or src/seed/ and regenerate.\n\
          # ATTRIBUTES are published facts (each feature's `source`); ALL GEOMETRY IS\n\
          # ILLUSTRATIVE (`geometry_source = \"illustrative\"`): no boundary coordinates\n\
-         # are published in the source documents. See layers/DATA.md.\n",
+         # are published in the source documents. See the Data section of README.md.\n",
     );
     for l in layers {
         let on = match l.on_overlap {
