@@ -81,6 +81,7 @@ fn farmland(n: usize) -> Arc<Layer> {
             source: None,
             region: None,
             description: None,
+            roles: vec!["control_line".into()],
         },
         data,
     })

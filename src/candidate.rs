@@ -79,7 +79,17 @@ pub fn read_candidate(
     limits: Limits,
 ) -> Result<Candidate, CandidateError> {
     let value = geometry_value(body)?;
-    let mut area = area_from_geojson(&value)?;
+    candidate_from_area(area_from_geojson(&value)?, crs, limits)
+}
+
+/// Makes a candidate from polygons whose coordinates are in `crs`'s authority
+/// axis order (rings already closed, as `shape` and `formats` leave them).
+pub fn candidate_from_area(
+    area: MultiPolygon,
+    crs: Crs,
+    limits: Limits,
+) -> Result<Candidate, CandidateError> {
+    let mut area = area;
     let vertices: usize = area
         .0
         .iter()

@@ -21,6 +21,10 @@ pub struct LayerEntry {
     pub on_overlap: OnOverlap,
     /// The clause of the plan that applies on overlap.
     pub rule: String,
+    /// The roles this layer plays in the plan's rules, e.g. `control_line`,
+    /// `existing_right`, `prohibited_zone` (see the README's rules table).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
     /// English title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title_en: Option<String>,

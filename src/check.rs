@@ -312,6 +312,8 @@ pub fn check(candidate: &Candidate, layers: &[Arc<Layer>]) -> CheckReport {
                         overlap_length_m: o.length_m,
                         share_of_candidate: share(o.area_m2, prepared.area_m2),
                         share_of_feature: o.share_of_feature,
+                        parcel: None,
+                        corner_points: None,
                     },
                 )),
             }
@@ -324,6 +326,7 @@ pub fn check(candidate: &Candidate, layers: &[Arc<Layer>]) -> CheckReport {
         candidate: CandidateSummary {
             area: figures,
             vertices: candidate.vertices,
+            corner_points: None,
         },
         conflicts: conflicts.into(),
         adjacent,

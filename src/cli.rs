@@ -8,10 +8,14 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::api::{ApiLimits, AppState};
-use crate::candidate::{Limits, read_candidate};
+use crate::candidate::Limits;
 use crate::catalog::Catalog;
 use crate::crs::Crs;
-use crate::report::CheckReport;
+use crate::formats::GkZone;
+use crate::formats::txt::CornerStyle;
+use crate::rules::CandidateKind;
+use crate::screening::{Options, Screening, screen};
+use crate::submission::{self, InputFormat};
 
 #[derive(Parser)]
 #[command(
@@ -40,15 +44,33 @@ enum Command {
         #[arg(long, default_value_t = Limits::default().max_vertices)]
         max_vertices: usize,
     },
-    /// Check one candidate file (GeoJSON Geometry or Feature) without a server.
+    /// Check one candidate file: GeoJSON, a 界址点 TXT exchange file or a corner-point list.
     Check {
         #[arg(long, default_value = "layers")]
         layers: PathBuf,
         /// The candidate file.
         file: PathBuf,
-        /// CRS of the file's coordinates, in its authority axis order.
+        /// CRS of a GeoJSON file's coordinates, in its authority axis order.
         #[arg(long, default_value = "CRS84")]
         crs: String,
+        /// geojson, txt or corners; by default from the extension and content.
+        #[arg(long)]
+        format: Option<String>,
+        /// Gauss-Krüger zone for coordinate files whose eastings carry no zone number.
+        #[arg(long)]
+        zone: Option<String>,
+        /// exploration_block, mining_block or mining_right: evaluate the plan's rules for it.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Mineral, for the block cap of an exploration block.
+        #[arg(long)]
+        mineral: Option<String>,
+        /// Also report the clean (净矿) part.
+        #[arg(long)]
+        net: bool,
+        /// Add corner points in this zone (number or EPSG code) or `dms`.
+        #[arg(long)]
+        corners: Option<String>,
         /// Only these layer ids (comma-separated).
         #[arg(long, value_delimiter = ',')]
         only: Option<Vec<String>>,
@@ -109,16 +131,32 @@ fn run(command: Command) -> anyhow::Result<u8> {
             layers,
             file,
             crs,
+            format,
+            zone,
+            kind,
+            mineral,
+            net,
+            corners,
             only,
             json,
         } => {
-            let report = check_file(&layers, &file, &crs, only.as_deref())?;
+            let request = CheckFile {
+                crs,
+                format,
+                zone,
+                kind,
+                mineral,
+                net,
+                corners,
+            };
+            let screening = check_file(&layers, &file, &request, only.as_deref())
+                .map_err(|e| anyhow::anyhow!("{}: {e:#}", file.display()))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                println!("{}", serde_json::to_string_pretty(&screening)?);
             } else {
-                print!("{}", table(&report));
+                print!("{}", table(&screening));
             }
-            Ok(report.verdict.exit_code() as u8)
+            Ok(screening.report.verdict.exit_code() as u8)
         }
         Command::Seed { seeds, out } => {
             for layer in crate::seed::generate(&seeds, &out)? {
@@ -132,26 +170,59 @@ fn run(command: Command) -> anyhow::Result<u8> {
     }
 }
 
+/// What `planmap check` was asked, as given on the command line.
+struct CheckFile {
+    crs: String,
+    format: Option<String>,
+    zone: Option<String>,
+    kind: Option<String>,
+    mineral: Option<String>,
+    net: bool,
+    corners: Option<String>,
+}
+
 fn check_file(
     layers: &Path,
     file: &Path,
-    crs: &str,
+    request: &CheckFile,
     only: Option<&[String]>,
-) -> anyhow::Result<CheckReport> {
+) -> anyhow::Result<Screening> {
     let catalog = Catalog::load(layers)?;
     let selected = catalog.select(only)?;
-    let crs = Crs::parse(crs)?;
-    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let body = crate::api::parse_json_body(&bytes)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let candidate = read_candidate(&body, crs, Limits::default())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    Ok(crate::check::check(&candidate, &selected))
+    let crs = Crs::parse(&request.crs)?;
+    let bytes = std::fs::read(file)?;
+    let format = match request.format.as_deref() {
+        Some(f) => InputFormat::parse(f).ok_or_else(|| anyhow::anyhow!("--format: use geojson, txt or corners"))?,
+        None if file.extension().is_some_and(|e| e == "geojson" || e == "json") => InputFormat::GeoJson,
+        None => InputFormat::sniff(&bytes),
+    };
+    let zone_of = |flag: &str, text: &str| {
+        GkZone::parse(text).ok_or_else(|| anyhow::anyhow!("--{flag}: {text} is not a CGCS2000 Gauss-Krüger zone"))
+    };
+    let zone = request.zone.as_deref().map(|z| zone_of("zone", z)).transpose()?;
+    let options = Options {
+        kind: request
+            .kind
+            .as_deref()
+            .map(|k| CandidateKind::parse(k).ok_or_else(|| anyhow::anyhow!("--kind: use exploration_block, mining_block or mining_right")))
+            .transpose()?,
+        mineral: request.mineral.clone(),
+        net: request.net,
+        list_blocks: false,
+        corners: match request.corners.as_deref() {
+            None => None,
+            Some(c) if c.eq_ignore_ascii_case("dms") => Some(CornerStyle::Dms),
+            Some(c) => Some(CornerStyle::Projected(zone_of("corners", c)?)),
+        },
+    };
+    let parts = submission::read(&bytes, format, crs, zone, Limits::default())?;
+    Ok(screen(&parts, &selected, &options)?)
 }
 
 /// A readable table of the conflicts, then the verdict.
-pub fn table(report: &CheckReport) -> String {
+pub fn table(screening: &Screening) -> String {
     use std::fmt::Write;
+    let report = &screening.report;
     let mut out = String::new();
     let c = &report.candidate;
     let _ = writeln!(
@@ -217,6 +288,32 @@ pub fn table(report: &CheckReport) -> String {
             a.feature_id,
             a.name.as_deref().unwrap_or("")
         );
+    }
+    let b = &screening.basic_blocks;
+    let _ = writeln!(
+        out,
+        "basic unit blocks (1′×1′): {} touched ({} whole, {} partial), area {:.4} blocks",
+        b.touched, b.whole, b.partial, b.area_in_blocks
+    );
+    for f in &screening.findings {
+        let status = match f.passed {
+            Some(true) => "passed",
+            Some(false) => "FAILED",
+            None => "not evaluated",
+        };
+        let _ = writeln!(out, "rule {} {status}: {} [{}]", f.rule, f.detail, f.clause);
+    }
+    if let Some(net) = &screening.net {
+        let _ = writeln!(
+            out,
+            "clean part (净矿): {:.2} m² = {:.2} 亩, {:.2}% of the candidate",
+            net.area.area_m2,
+            net.area.area_mu,
+            net.share_of_candidate * 100.0
+        );
+        if let Some(text) = &net.corner_points {
+            let _ = write!(out, "{text}");
+        }
     }
     let _ = writeln!(out, "verdict: {:?}", report.verdict);
     out

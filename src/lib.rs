@@ -5,6 +5,8 @@
 pub mod api;
 /// A candidate block: parsing, reprojection, validation.
 pub mod candidate;
+/// Basic unit blocks (1′×1′), snapping and caps.
+pub mod blocks;
 /// The layer catalog (`catalog.toml`).
 pub mod catalog;
 /// The overlap engine.
@@ -17,6 +19,8 @@ pub mod cql2;
 pub mod crs;
 /// Selecting features by box, time and filter, a page at a time.
 pub mod features;
+/// Corner-point coordinates: TXT exchange files, licence lists, DMS.
+pub mod formats;
 /// Ellipsoid areas and geodesic lengths on CGCS2000.
 pub mod geodesy;
 /// Layer files, features and their R-tree.
@@ -25,6 +29,12 @@ pub mod layer;
 pub mod report;
 /// `planmap seed`: the shipped layers drawn from the published facts in `seeds/`.
 pub mod seed;
+/// The plan's rules by kind of candidate, and their findings.
+pub mod rules;
+/// A whole screening: check, parcels, blocks, findings, clean part.
+pub mod screening;
+/// Reading a submitted candidate in any accepted format.
+pub mod submission;
 /// An R-tree over polygon edges.
 pub mod segments;
 /// GeoJSON geometry to geo types, with structural checks.

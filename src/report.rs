@@ -43,6 +43,9 @@ pub struct CandidateSummary {
     #[serde(flatten)]
     pub area: AreaFigures,
     pub vertices: usize,
+    /// The candidate as corner points (TXT exchange format), when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corner_points: Option<String>,
 }
 
 /// Conflicts as a GeoJSON FeatureCollection (CRS84), so a map can draw them.
@@ -95,6 +98,12 @@ pub struct ConflictProperties {
     pub overlap_length_m: Option<f64>,
     pub share_of_candidate: f64,
     pub share_of_feature: f64,
+    /// 地块编号 of the parcel this overlap belongs to, for multi-parcel files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parcel: Option<String>,
+    /// The overlap as corner points (TXT exchange format), when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corner_points: Option<String>,
 }
 
 /// A feature that touches the candidate's boundary without overlapping it.

@@ -5,21 +5,24 @@ use axum::http::{HeaderMap, header};
 
 use super::ApiError;
 
-/// Reads the body up to `limit` bytes and parses it as JSON.
-pub async fn read_json(
+/// Reads the body up to `limit` bytes, refusing content types planmap does
+/// not read (JSON, GeoJSON, or plain text for coordinate files).
+pub async fn read_bytes(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<axum::body::Bytes, ApiError> {
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
         let essence = ct.split(';').next().unwrap_or("").trim();
-        let json_like = essence == "application/json"
+        let accepted = essence == "application/json"
             || essence.ends_with("+json")
             || essence.is_empty()
-            // curl's default for -d; planmap reads it as JSON all the same
-            || essence == "application/x-www-form-urlencoded";
-        if !json_like {
+            || essence == "text/plain"
+            // curl's default for -d; planmap reads it by its content all the same
+            || essence == "application/x-www-form-urlencoded"
+            || essence == "application/octet-stream";
+        if !accepted {
             return Err(ApiError::UnsupportedMediaType(essence.to_string()));
         }
     }
@@ -30,45 +33,9 @@ pub async fn read_json(
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::BodyTooLarge { limit });
     }
-    let bytes = axum::body::to_bytes(body, limit)
+    axum::body::to_bytes(body, limit)
         .await
-        .map_err(|_| ApiError::BodyTooLarge { limit })?;
-    parse_json(&bytes)
-}
-
-/// Parses JSON, telling a non-finite number (NaN, Infinity, 1e999) apart from
-/// other syntax errors because it is a geometry problem, not a malformed body.
-pub fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        let (line, column) = (e.line(), e.column());
-        let text = String::from_utf8_lossy(bytes);
-        let at = text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map(|l| l.chars().skip(column.saturating_sub(1)).collect::<String>())
-            .unwrap_or_default();
-        let literal = ["NaN", "-NaN", "Infinity", "-Infinity", "inf", "-inf"]
-            .iter()
-            .find(|w| at.starts_with(*w))
-            .map(|w| w.to_string());
-        match literal {
-            Some(literal) => ApiError::NonFiniteNumber {
-                literal,
-                line,
-                column,
-            },
-            None if e.to_string().contains("number out of range") => ApiError::NonFiniteNumber {
-                literal: "a number beyond the range of a double".into(),
-                line,
-                column,
-            },
-            None => ApiError::MalformedJson {
-                message: e.to_string(),
-                line,
-                column,
-            },
-        }
-    })
+        .map_err(|_| ApiError::BodyTooLarge { limit })
 }
 
 /// The query string as (name, value) pairs, refusing names not in `allowed`

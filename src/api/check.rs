@@ -5,28 +5,63 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 
-use super::body::{query_pairs, read_json};
+use super::body::{query_pairs, read_bytes};
 use super::{ApiError, AppState};
-use crate::candidate::read_candidate;
 use crate::crs::Crs;
-use crate::report::CheckReport;
+use crate::formats::GkZone;
+use crate::formats::txt::CornerStyle;
+use crate::rules::CandidateKind;
+use crate::screening::{Options, Screening, screen};
+use crate::submission::{self, InputFormat};
 
-const PARAMETERS: &[&str] = &["crs", "layers"];
+const PARAMETERS: &[&str] = &[
+    "crs", "layers", "format", "zone", "kind", "mineral", "net", "blocks", "corners",
+];
 
 /// The parsed query of a check.
-struct CheckQuery {
-    crs: Crs,
-    layers: Option<Vec<String>>,
+pub struct CheckQuery {
+    pub crs: Option<Crs>,
+    pub layers: Option<Vec<String>>,
+    pub format: Option<InputFormat>,
+    pub zone: Option<GkZone>,
+    pub options: Options,
 }
 
-fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
-    let mut parsed = CheckQuery {
-        crs: Crs::Crs84,
+fn invalid(name: &'static str, detail: impl Into<String>) -> ApiError {
+    ApiError::InvalidParameter {
+        name,
+        detail: detail.into(),
+    }
+}
+
+fn flag(name: &'static str, value: &str) -> Result<bool, ApiError> {
+    match value {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(invalid(name, "use true or false")),
+    }
+}
+
+fn parse_zone(name: &'static str, value: &str) -> Result<GkZone, ApiError> {
+    GkZone::parse(value).ok_or_else(|| {
+        invalid(
+            name,
+            format!("{value} is not a CGCS2000 Gauss-Krüger zone: give a zone number (3° 25–45, 6° 13–23) or EPSG:4491–4554"),
+        )
+    })
+}
+
+pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
+    let mut q = CheckQuery {
+        crs: None,
         layers: None,
+        format: None,
+        zone: None,
+        options: Options::default(),
     };
     for (name, value) in query_pairs(query, PARAMETERS)? {
         match name.as_str() {
-            "crs" => parsed.crs = Crs::parse(&value)?,
+            "crs" => q.crs = Some(Crs::parse(&value)?),
             "layers" => {
                 let ids: Vec<String> = value
                     .split(',')
@@ -35,17 +70,36 @@ fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
                     .map(str::to_string)
                     .collect();
                 if ids.is_empty() {
-                    return Err(ApiError::InvalidParameter {
-                        name: "layers",
-                        detail: "name at least one layer id, comma-separated".into(),
-                    });
+                    return Err(invalid("layers", "name at least one layer id, comma-separated"));
                 }
-                parsed.layers = Some(ids);
+                q.layers = Some(ids);
+            }
+            "format" => {
+                q.format = Some(
+                    InputFormat::parse(&value)
+                        .ok_or_else(|| invalid("format", "use geojson, txt or corners"))?,
+                )
+            }
+            "zone" => q.zone = Some(parse_zone("zone", &value)?),
+            "kind" => {
+                q.options.kind = Some(CandidateKind::parse(&value).ok_or_else(|| {
+                    invalid("kind", "use exploration_block, mining_block or mining_right")
+                })?)
+            }
+            "mineral" => q.options.mineral = Some(value),
+            "net" => q.options.net = flag("net", &value)?,
+            "blocks" => q.options.list_blocks = flag("blocks", &value)?,
+            "corners" => {
+                q.options.corners = Some(if value.eq_ignore_ascii_case("dms") {
+                    CornerStyle::Dms
+                } else {
+                    CornerStyle::Projected(parse_zone("corners", &value)?)
+                })
             }
             _ => unreachable!("query_pairs admits only PARAMETERS"),
         }
     }
-    Ok(parsed)
+    Ok(q)
 }
 
 pub async fn check(
@@ -53,18 +107,28 @@ pub async fn check(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<CheckReport>, ApiError> {
+) -> Result<Json<Screening>, ApiError> {
     let query = parse_query(query.as_deref())?;
     let layers = state.catalog.select(query.layers.as_deref())?;
-    crate::crs::describe(query.crs)?;
-    let body = read_json(&headers, body, state.limits.max_body_bytes).await?;
+    if let Some(crs) = query.crs {
+        crate::crs::describe(crs)?;
+    }
+    let bytes = read_bytes(&headers, body, state.limits.max_body_bytes).await?;
+    let format = query.format.unwrap_or_else(|| InputFormat::sniff(&bytes));
+    if format != InputFormat::GeoJson && query.crs.is_some() {
+        return Err(invalid(
+            "crs",
+            "applies to GeoJSON; a coordinate file carries its zone (use zone for eastings without a zone number)",
+        ));
+    }
     let limits = state.limits.candidate;
     // Reprojection, validation and clipping are CPU work: keep them off the executor.
-    let report = tokio::task::spawn_blocking(move || {
-        let candidate = read_candidate(&body, query.crs, limits)?;
-        Ok::<_, ApiError>(crate::check::check(&candidate, &layers))
+    let screening = tokio::task::spawn_blocking(move || {
+        let crs = query.crs.unwrap_or(Crs::Crs84);
+        let parts = submission::read(&bytes, format, crs, query.zone, limits)?;
+        Ok::<_, ApiError>(screen(&parts, &layers, &query.options)?)
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
-    Ok(Json(report))
+    Ok(Json(screening))
 }

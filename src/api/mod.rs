@@ -93,8 +93,3 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         })
         .await
 }
-
-/// Parses a JSON body as the API does (for the command line).
-pub fn parse_json_body(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
-    body::parse_json(bytes)
-}

@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::candidate::CandidateError;
+use crate::formats::FormatError;
+use crate::submission::{JsonError, SubmissionError};
 use crate::catalog::UnknownLayers;
 use crate::cql2::Cql2Error;
 use crate::crs::CrsError;
@@ -15,27 +17,19 @@ use crate::validate::InvalidGeometry;
 /// An error answer of the API.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("the body is not valid JSON: {message} (line {line}, column {column})")]
-    MalformedJson {
-        message: String,
-        line: usize,
-        column: usize,
-    },
-    #[error(
-        "line {line}, column {column}: {literal} is not a finite number; coordinates must be finite"
-    )]
-    NonFiniteNumber {
-        literal: String,
-        line: usize,
-        column: usize,
-    },
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error("a coordinate file must be UTF-8 text")]
+    NotUtf8,
     #[error("unknown query parameter '{0}'; this endpoint takes: {1}")]
     UnknownParameter(String, String),
     #[error("query parameter '{name}': {detail}")]
     InvalidParameter { name: &'static str, detail: String },
     #[error("the body is larger than the limit of {limit} bytes")]
     BodyTooLarge { limit: usize },
-    #[error("content type '{0}' is not accepted; send application/json or application/geo+json")]
+    #[error("content type '{0}' is not accepted; send application/json, application/geo+json, or text/plain for coordinate files")]
     UnsupportedMediaType(String),
     #[error(transparent)]
     Crs(#[from] CrsError),
@@ -58,7 +52,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         use CandidateError as C;
         match self {
-            Self::MalformedJson { .. }
+            Self::Json(JsonError::Malformed { .. })
             | Self::UnknownParameter(..)
             | Self::InvalidParameter { .. }
             | Self::Crs(_)
@@ -68,7 +62,10 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::NonFiniteNumber { .. } | Self::Candidate(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Json(JsonError::NonFinite { .. })
+            | Self::Format(_)
+            | Self::NotUtf8
+            | Self::Candidate(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -79,8 +76,17 @@ impl ApiError {
     pub fn slug(&self) -> &'static str {
         use CandidateError as C;
         match self {
-            Self::MalformedJson { .. } => "malformed-json",
-            Self::NonFiniteNumber { .. } => "non-finite-number",
+            Self::Json(JsonError::Malformed { .. }) => "malformed-json",
+            Self::Json(JsonError::NonFinite { .. }) => "non-finite-number",
+            Self::NotUtf8 => "bad-coordinate-file",
+            Self::Format(f) => match f {
+                FormatError::Swapped { .. } => "axes-swapped",
+                FormatError::ZoneMismatch { .. } | FormatError::MixedZones { .. } => "zone-mismatch",
+                FormatError::UnknownZone | FormatError::NoSuchZone(_) => "unknown-zone",
+                FormatError::Unclosed { .. } => "unclosed-ring",
+                FormatError::TooFewPoints { .. } => "too-few-positions",
+                FormatError::Line { .. } | FormatError::Empty => "bad-coordinate-file",
+            },
             Self::UnknownParameter(..) => "unknown-parameter",
             Self::InvalidParameter { .. } => "invalid-parameter",
             Self::BodyTooLarge { .. } => "body-too-large",
@@ -133,8 +139,8 @@ impl ApiError {
             m.insert(k.to_string(), v);
         };
         match self {
-            Self::MalformedJson { line, column, .. }
-            | Self::NonFiniteNumber { line, column, .. } => {
+            Self::Json(JsonError::Malformed { line, column, .. })
+            | Self::Json(JsonError::NonFinite { line, column, .. }) => {
                 put("line", json!(line));
                 put("column", json!(column));
             }
@@ -195,6 +201,27 @@ impl ApiError {
                 put("vertex", json!(vertex));
                 put("coordinates", json!([given.x, given.y]));
             }
+            Self::Format(f) => match f {
+                FormatError::Line { line, .. }
+                | FormatError::Swapped { line, .. }
+                | FormatError::ZoneMismatch { line, .. }
+                | FormatError::MixedZones { line, .. } => put("line", json!(line)),
+                FormatError::Unclosed {
+                    parcel,
+                    ring,
+                    first,
+                    last,
+                } => {
+                    put("parcel", json!(parcel));
+                    put("ring", json!(ring));
+                    put("coordinates", json!([[first.x, first.y], [last.x, last.y]]));
+                }
+                FormatError::TooFewPoints { parcel, ring, .. } => {
+                    put("parcel", json!(parcel));
+                    put("ring", json!(ring));
+                }
+                _ => {}
+            },
             _ => {}
         }
         m
@@ -223,5 +250,16 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/problem+json"),
         );
         response
+    }
+}
+
+impl From<SubmissionError> for ApiError {
+    fn from(e: SubmissionError) -> Self {
+        match e {
+            SubmissionError::Json(j) => ApiError::Json(j),
+            SubmissionError::NotUtf8 => ApiError::NotUtf8,
+            SubmissionError::Format(f) => ApiError::Format(f),
+            SubmissionError::Candidate(c) => ApiError::Candidate(c),
+        }
     }
 }

@@ -144,9 +144,14 @@ pub fn catalog(layers: &[LayerOut]) -> String {
             OnOverlap::Warn => "warn",
             OnOverlap::Info => "info",
         };
+        let roles = roles_of(l.id)
+            .iter()
+            .map(|r| toml_string(r))
+            .collect::<Vec<_>>()
+            .join(", ");
         let _ = write!(
             out,
-            "\n[[layer]]\nid = {}\ntitle = {}\ntitle_en = {}\nfile = {}\non_overlap = {}\nrule = {}\nsource = {}\nregion = {}\ndescription = {}\n",
+            "\n[[layer]]\nid = {}\ntitle = {}\ntitle_en = {}\nfile = {}\non_overlap = {}\nroles = [{roles}]\nrule = {}\nsource = {}\nregion = {}\ndescription = {}\n",
             toml_string(l.id),
             toml_string(l.title),
             toml_string(l.title_en),
@@ -166,4 +171,21 @@ pub fn write(dir: &Path, name: &str, text: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
     let path = dir.join(name);
     std::fs::write(&path, text).with_context(|| path.display().to_string())
+}
+
+/// The roles a shipped layer plays in the plan's rules (see `src/rules.rs`):
+/// which rule reads which layer is said here, in the catalog, not in code.
+fn roles_of(id: &str) -> &'static [&'static str] {
+    match id {
+        "ecological_redline" | "basic_farmland" | "urban_boundary" => {
+            &["control_line", "protected_area"]
+        }
+        "prohibited_zones" => &["prohibited_zone", "project_site"],
+        "mining_rights" => &["existing_right", "project_site"],
+        "yangcheng_new_mining_rights" => &["proposed_right", "project_site"],
+        "remediation_zones" => &["remediation_zone"],
+        "prevention_zones" => &["prevention_zone"],
+        "subsidence_areas" | "ground_fissures" => &["subsidence"],
+        _ => &[],
+    }
 }

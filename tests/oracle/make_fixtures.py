@@ -80,6 +80,7 @@ RULE_7 = "（屯留区矿产资源总体规划 第四章第二节 (7)）"
 LAYERS = [
     {
         "id": "ecological_redline",
+        "roles": ["control_line", "protected_area"],
         "title": "生态保护红线",
         "title_en": "Ecological protection red line",
         "on_overlap": "reject",
@@ -106,6 +107,7 @@ LAYERS = [
     },
     {
         "id": "basic_farmland",
+        "roles": ["control_line", "protected_area"],
         "title": "永久基本农田",
         "title_en": "Permanent basic farmland",
         "on_overlap": "reject",
@@ -133,6 +135,7 @@ LAYERS = [
     },
     {
         "id": "prohibited_zones",
+        "roles": ["prohibited_zone", "project_site"],
         "title": "禁止开采区（建设用地）",
         "title_en": "Prohibited mining zones (construction land)",
         "on_overlap": "reject",
@@ -151,6 +154,7 @@ LAYERS = [
     },
     {
         "id": "subsidence_areas",
+        "roles": ["subsidence"],
         "title": "采煤沉陷区",
         "title_en": "Coal-mining subsidence areas",
         "on_overlap": "warn",
@@ -307,6 +311,7 @@ def write_catalog() -> None:
             f"title_en = {q(layer['title_en'])}",
             f"file = {q(layer['id'] + '.geojson')}",
             f"on_overlap = {q(layer['on_overlap'])}    # reject | warn | info",
+            "roles = [" + ", ".join(q(r) for r in layer.get("roles", [])) + "]",
             f"rule = {q(layer['rule'])}",
             "",
         ]

@@ -1,0 +1,215 @@
+//! Basic unit blocks (基本单位区块): cells of 1′ of longitude by 1′ of
+//! latitude on which exploration licences are registered and counted
+//! (《矿产资源勘查区块登记管理办法》 第三条).
+
+use geo::{BooleanOps, BoundingRect, Coord, MultiPolygon, Polygon, Rect};
+use serde::Serialize;
+
+use crate::geodesy;
+
+/// Below this share of a block, an overlap is rounding noise, not a touch.
+const MIN_SHARE: f64 = 1e-9;
+
+/// One basic unit block a candidate touches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Block {
+    /// Stable code from the south-west corner: `E112°26′N36°08′` → `E11226N3608`.
+    pub code: String,
+    /// South-west corner, degrees (longitude, latitude).
+    pub south_west: [f64; 2],
+    /// The candidate covers the whole block.
+    pub whole: bool,
+    pub block_area_m2: f64,
+    /// Area of the candidate inside the block.
+    pub overlap_area_m2: f64,
+}
+
+/// The blocks a candidate touches and its size counted in blocks.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockCount {
+    pub whole: usize,
+    pub partial: usize,
+    pub touched: usize,
+    /// Σ overlap / block area: the candidate's area in blocks.
+    pub area_in_blocks: f64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<Block>,
+}
+
+/// A block's code from its south-west corner in whole minutes.
+pub fn code(lon_minutes: i64, lat_minutes: i64) -> String {
+    let ew = if lon_minutes < 0 { 'W' } else { 'E' };
+    let ns = if lat_minutes < 0 { 'S' } else { 'N' };
+    let (lon, lat) = (lon_minutes.abs(), lat_minutes.abs());
+    format!("{ew}{:03}{:02}{ns}{:02}{:02}", lon / 60, lon % 60, lat / 60, lat % 60)
+}
+
+fn block_rect(lon_minutes: i64, lat_minutes: i64) -> Rect {
+    Rect::new(
+        Coord {
+            x: lon_minutes as f64 / 60.0,
+            y: lat_minutes as f64 / 60.0,
+        },
+        Coord {
+            x: (lon_minutes + 1) as f64 / 60.0,
+            y: (lat_minutes + 1) as f64 / 60.0,
+        },
+    )
+}
+
+/// Every block the candidate (CRS84) overlaps with positive area.
+pub fn blocks_of(area: &MultiPolygon) -> Vec<Block> {
+    let Some(bbox) = area.bounding_rect() else {
+        return Vec::new();
+    };
+    let minutes = |v: f64| (v * 60.0).floor() as i64;
+    let (x0, x1) = (minutes(bbox.min().x), minutes(bbox.max().x));
+    let (y0, y1) = (minutes(bbox.min().y), minutes(bbox.max().y));
+    let mut out = Vec::new();
+    for lat in y0..=y1 {
+        for lon in x0..=x1 {
+            let rect = block_rect(lon, lat);
+            let cell = MultiPolygon(vec![rect.to_polygon()]);
+            let block_area_m2 = geodesy::multipolygon_area_m2(&cell);
+            let inside = area.intersection(&cell);
+            let overlap_area_m2 = geodesy::multipolygon_area_m2(&inside);
+            if overlap_area_m2 <= MIN_SHARE * block_area_m2 {
+                continue;
+            }
+            let whole = (block_area_m2 - overlap_area_m2).abs() <= 1e-6 * block_area_m2;
+            out.push(Block {
+                code: code(lon, lat),
+                south_west: [rect.min().x, rect.min().y],
+                whole,
+                block_area_m2,
+                overlap_area_m2,
+            });
+        }
+    }
+    out
+}
+
+/// Counts the blocks; `list` keeps the block list in the answer.
+pub fn count(area: &MultiPolygon, list: bool) -> BlockCount {
+    let blocks = blocks_of(area);
+    let whole = blocks.iter().filter(|b| b.whole).count();
+    BlockCount {
+        whole,
+        partial: blocks.len() - whole,
+        touched: blocks.len(),
+        area_in_blocks: blocks
+            .iter()
+            .map(|b| b.overlap_area_m2 / b.block_area_m2)
+            .sum(),
+        blocks: if list { blocks } else { Vec::new() },
+    }
+}
+
+/// How a free-hand candidate becomes block-aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SnapMode {
+    /// Every block the candidate touches.
+    Cover,
+    /// Only the blocks wholly inside the candidate.
+    Inside,
+}
+
+/// The kinds of mineral whose exploration licences have a cap on blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MineralClass {
+    MineralWater,
+    MetalOrNonMetal,
+    CoalOrGeothermal,
+    OilAndGas,
+}
+
+impl MineralClass {
+    /// Reads a mineral name (Chinese or English) into its class.
+    pub fn of(mineral: &str) -> Option<MineralClass> {
+        let m = mineral.trim().to_lowercase();
+        let any = |words: &[&str]| words.iter().any(|w| m.contains(w));
+        if any(&["矿泉水", "mineral_water", "mineral water"]) {
+            Some(MineralClass::MineralWater)
+        } else if any(&["石油", "天然气", "煤层气", "页岩气", "oil", "gas"]) {
+            Some(MineralClass::OilAndGas)
+        } else if any(&["煤", "地热", "coal", "geothermal"]) {
+            Some(MineralClass::CoalOrGeothermal)
+        } else if any(&["metal", "金属", "铁", "铜", "铝", "金", "银", "铅", "锌", "石灰岩", "白云岩", "砂", "石", "粘土", "黏土", "硫", "磷"]) {
+            Some(MineralClass::MetalOrNonMetal)
+        } else {
+            None
+        }
+    }
+
+    /// Most blocks one exploration licence may hold.
+    pub fn max_blocks(self) -> usize {
+        match self {
+            MineralClass::MineralWater => 10,
+            MineralClass::MetalOrNonMetal => 40,
+            MineralClass::CoalOrGeothermal => 200,
+            MineralClass::OilAndGas => 2500,
+        }
+    }
+}
+
+/// The block-aligned polygon and its blocks.
+#[derive(Debug, Clone)]
+pub struct Snapped {
+    pub area: MultiPolygon,
+    pub blocks: Vec<Block>,
+}
+
+/// Snaps a candidate (CRS84) to whole blocks.
+pub fn snap(area: &MultiPolygon, mode: SnapMode) -> Snapped {
+    let blocks: Vec<Block> = blocks_of(area)
+        .into_iter()
+        .filter(|b| mode == SnapMode::Cover || b.whole)
+        .collect();
+    let cells: Vec<Polygon> = blocks
+        .iter()
+        .map(|b| {
+            let lon = (b.south_west[0] * 60.0).round() as i64;
+            let lat = (b.south_west[1] * 60.0).round() as i64;
+            block_rect(lon, lat).to_polygon()
+        })
+        .collect();
+    let area = if cells.is_empty() {
+        MultiPolygon(vec![])
+    } else {
+        geo::unary_union(&cells)
+    };
+    Snapped { area, blocks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn a_block_code_names_its_south_west_corner_in_degrees_and_minutes() {
+        assert_eq!(code(112 * 60 + 26, 36 * 60 + 8), "E11226N3608");
+    }
+
+    #[test]
+    fn a_candidate_of_exactly_one_block_is_one_whole_block() {
+        let (x, y) = (112.5, 36.25);
+        let m = 1.0 / 60.0;
+        let one = MultiPolygon(vec![polygon![(x: x, y: y), (x: x + m, y: y), (x: x + m, y: y + m), (x: x, y: y + m)]]);
+        let c = count(&one, true);
+        assert_eq!((c.whole, c.partial), (1, 0));
+        assert!((c.area_in_blocks - 1.0).abs() < 1e-9);
+        assert_eq!(c.blocks[0].code, "E11230N3615");
+    }
+
+    #[test]
+    fn minerals_map_to_the_caps_of_the_registration_rules() {
+        assert_eq!(MineralClass::of("煤").unwrap().max_blocks(), 200);
+        assert_eq!(MineralClass::of("煤层气").unwrap().max_blocks(), 2500);
+        assert_eq!(MineralClass::of("矿泉水").unwrap().max_blocks(), 10);
+        assert_eq!(MineralClass::of("铁矿").unwrap().max_blocks(), 40);
+        assert_eq!(MineralClass::of("地热").unwrap().max_blocks(), 200);
+    }
+}

@@ -1,0 +1,257 @@
+//! A whole screening, as `/check` answers it: the overlap check, plus what a
+//! reviewer asks of it — the parcels of a coordinate file, basic unit blocks,
+//! the plan's rules for the kind of candidate, the clean (净矿) part, and
+//! corner points.
+
+use std::sync::Arc;
+
+use geo::{BooleanOps, MultiPolygon, Polygon};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::blocks::{self, BlockCount};
+use crate::candidate::Candidate;
+use crate::catalog::Layer;
+use crate::crs::CrsError;
+use crate::formats::txt::{self, CornerStyle, ParcelOut};
+use crate::geodesy::{self, AreaFigures};
+use crate::layer::OnOverlap;
+use crate::report::{self, CheckReport, Verdict};
+use crate::rules::{self, CandidateKind, Finding};
+use crate::shape::{Shape, shape_from_geojson};
+
+/// What a reviewer asked for beyond the overlaps.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub kind: Option<CandidateKind>,
+    pub mineral: Option<String>,
+    /// Report the clean part (candidate less every overlap with a reject layer).
+    pub net: bool,
+    /// List every basic unit block, not only their count.
+    pub list_blocks: bool,
+    /// Add corner points (TXT exchange format) to every geometry returned.
+    pub corners: Option<CornerStyle>,
+}
+
+/// A parcel's label from a coordinate file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParcelLabel {
+    pub id: String,
+    pub name: Option<String>,
+    pub declared_area_ha: Option<f64>,
+}
+
+/// One part of a submission: a parcel of a file, or the whole GeoJSON candidate.
+pub struct Part {
+    pub parcel: Option<ParcelLabel>,
+    pub candidate: Candidate,
+}
+
+/// The clean part of a candidate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Net {
+    #[serde(flatten)]
+    pub area: AreaFigures,
+    pub share_of_candidate: f64,
+    pub geometry: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corner_points: Option<String>,
+}
+
+/// A parcel's own outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParcelSummary {
+    #[serde(flatten)]
+    pub label: ParcelLabel,
+    #[serde(flatten)]
+    pub area: AreaFigures,
+    pub verdict: Verdict,
+    pub conflicts: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Screening {
+    #[serde(flatten)]
+    pub report: CheckReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CandidateKind>,
+    pub basic_blocks: BlockCount,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net: Option<Net>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parcels: Vec<ParcelSummary>,
+}
+
+/// Screens a submission of one or more parts against `layers`.
+pub fn screen(parts: &[Part], layers: &[Arc<Layer>], options: &Options) -> Result<Screening, CrsError> {
+    let mut reports: Vec<CheckReport> = parts
+        .iter()
+        .map(|p| crate::check::check(&p.candidate, layers))
+        .collect();
+    let whole = MultiPolygon(
+        parts
+            .iter()
+            .flat_map(|p| p.candidate.area.0.iter().cloned())
+            .collect(),
+    );
+    let mut parcels = Vec::new();
+    if parts.len() > 1 || parts.iter().any(|p| p.parcel.is_some()) {
+        for (part, r) in parts.iter().zip(reports.iter_mut()) {
+            let label = part.parcel.clone().unwrap_or(ParcelLabel {
+                id: String::new(),
+                name: None,
+                declared_area_ha: None,
+            });
+            for c in &mut r.conflicts.features {
+                c.properties.parcel = Some(label.id.clone());
+            }
+            parcels.push(ParcelSummary {
+                area: r.candidate.area,
+                verdict: r.verdict,
+                conflicts: r.conflicts.features.len(),
+                label,
+            });
+        }
+    }
+    let mut report = merge(reports, layers);
+
+    let basic_blocks = blocks::count(&whole, options.list_blocks);
+    let findings = match options.kind {
+        Some(kind) => rules::findings(kind, options.mineral.as_deref(), &report, layers, &basic_blocks),
+        None => Vec::new(),
+    };
+    let net = options.net.then(|| clean_part(&whole, &report));
+    let mut net = net;
+
+    if let Some(style) = options.corners {
+        let labelled: Vec<(String, String, Polygon)> = parts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                let (id, name) = match &p.parcel {
+                    Some(l) => (l.id.clone(), l.name.clone().unwrap_or_default()),
+                    None => ((i + 1).to_string(), String::new()),
+                };
+                p.candidate
+                    .area
+                    .0
+                    .iter()
+                    .map(move |poly| (id.clone(), name.clone(), poly.clone()))
+            })
+            .collect();
+        report.candidate.corner_points = Some(corner_text(&labelled, style)?);
+        for c in &mut report.conflicts.features {
+            if let Some(area) = area_of(&c.geometry) {
+                let id = c.properties.feature_id.to_string();
+                let name = c.properties.name.clone().unwrap_or_default();
+                let labelled: Vec<_> = area.0.into_iter().map(|p| (id.clone(), name.clone(), p)).collect();
+                c.properties.corner_points = Some(corner_text(&labelled, style)?);
+            }
+        }
+        if let Some(net) = net.as_mut()
+            && let Some(area) = area_of(&net.geometry)
+        {
+            let labelled: Vec<_> = area
+                .0
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| (format!("net-{}", i + 1), "净矿".to_string(), p))
+                .collect();
+            net.corner_points = Some(corner_text(&labelled, style)?);
+        }
+    }
+    Ok(Screening {
+        report,
+        kind: options.kind,
+        basic_blocks,
+        findings,
+        net,
+        parcels,
+    })
+}
+
+/// One answer from the answers of several parcels.
+fn merge(mut reports: Vec<CheckReport>, layers: &[Arc<Layer>]) -> CheckReport {
+    if reports.len() == 1 {
+        return reports.remove(0);
+    }
+    let mut merged = reports.remove(0);
+    for r in reports {
+        merged.candidate.area = AreaFigures::from_m2(merged.candidate.area.area_m2 + r.candidate.area.area_m2);
+        merged.candidate.vertices += r.candidate.vertices;
+        merged.conflicts.features.extend(r.conflicts.features);
+        for a in r.adjacent {
+            if !merged.adjacent.iter().any(|m| m.layer == a.layer && m.feature_id == a.feature_id) {
+                merged.adjacent.push(a);
+            }
+        }
+        for w in r.warnings {
+            if !merged.warnings.contains(&w) {
+                merged.warnings.push(w);
+            }
+        }
+    }
+    let order = |id: &str| layers.iter().position(|l| l.entry.id == id).unwrap_or(usize::MAX);
+    merged.conflicts.features.sort_by(|a, b| {
+        order(&a.properties.layer)
+            .cmp(&order(&b.properties.layer))
+            .then(b.properties.overlap_area_m2.total_cmp(&a.properties.overlap_area_m2))
+    });
+    merged.adjacent.sort_by_key(|a| order(&a.layer));
+    let total = merged.candidate.area.area_m2;
+    for c in &mut merged.conflicts.features {
+        if total > 0.0 {
+            c.properties.share_of_candidate = (c.properties.overlap_area_m2 / total).clamp(0.0, 1.0);
+        }
+    }
+    merged.verdict = Verdict::from_conflicts(merged.conflicts.features.iter().map(|c| c.properties.on_overlap));
+    merged
+}
+
+/// The candidate less every overlap with a reject layer: what could be offered clean.
+fn clean_part(whole: &MultiPolygon, report: &CheckReport) -> Net {
+    let overlaps: Vec<Polygon> = report
+        .conflicts
+        .features
+        .iter()
+        .filter(|c| c.properties.on_overlap == OnOverlap::Reject)
+        .filter_map(|c| area_of(&c.geometry))
+        .flat_map(|a| a.0)
+        .collect();
+    let clean = if overlaps.is_empty() {
+        whole.clone()
+    } else {
+        whole.difference(&geo::unary_union(&overlaps))
+    };
+    let m2 = geodesy::multipolygon_area_m2(&clean);
+    let total = geodesy::multipolygon_area_m2(whole);
+    Net {
+        area: AreaFigures::from_m2(m2),
+        share_of_candidate: if total > 0.0 { (m2 / total).clamp(0.0, 1.0) } else { 0.0 },
+        geometry: report::area_geometry(&clean),
+        corner_points: None,
+    }
+}
+
+fn area_of(geometry: &Value) -> Option<MultiPolygon> {
+    let g: geojson::Geometry = serde_json::from_value(geometry.clone()).ok()?;
+    match shape_from_geojson(&g.value).ok()? {
+        Shape::Area(a) => Some(a),
+        _ => None,
+    }
+}
+
+fn corner_text(polygons: &[(String, String, Polygon)], style: CornerStyle) -> Result<String, CrsError> {
+    let out: Vec<ParcelOut> = polygons
+        .iter()
+        .map(|(id, name, polygon)| ParcelOut {
+            id,
+            name,
+            area_ha: geodesy::polygon_area_m2(polygon) / 10_000.0,
+            polygon,
+        })
+        .collect();
+    txt::write(&out, style)
+}
