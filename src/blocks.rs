@@ -41,7 +41,13 @@ pub fn code(lon_minutes: i64, lat_minutes: i64) -> String {
     let ew = if lon_minutes < 0 { 'W' } else { 'E' };
     let ns = if lat_minutes < 0 { 'S' } else { 'N' };
     let (lon, lat) = (lon_minutes.abs(), lat_minutes.abs());
-    format!("{ew}{:03}{:02}{ns}{:02}{:02}", lon / 60, lon % 60, lat / 60, lat % 60)
+    format!(
+        "{ew}{:03}{:02}{ns}{:02}{:02}",
+        lon / 60,
+        lon % 60,
+        lat / 60,
+        lat % 60
+    )
 }
 
 fn block_rect(lon_minutes: i64, lat_minutes: i64) -> Rect {
@@ -136,7 +142,25 @@ impl MineralClass {
             Some(MineralClass::OilAndGas)
         } else if any(&["煤", "地热", "coal", "geothermal"]) {
             Some(MineralClass::CoalOrGeothermal)
-        } else if any(&["metal", "金属", "铁", "铜", "铝", "金", "银", "铅", "锌", "石灰岩", "白云岩", "砂", "石", "粘土", "黏土", "硫", "磷"]) {
+        } else if any(&[
+            "metal",
+            "金属",
+            "铁",
+            "铜",
+            "铝",
+            "金",
+            "银",
+            "铅",
+            "锌",
+            "石灰岩",
+            "白云岩",
+            "砂",
+            "石",
+            "粘土",
+            "黏土",
+            "硫",
+            "磷",
+        ]) {
             Some(MineralClass::MetalOrNonMetal)
         } else {
             None
@@ -183,6 +207,60 @@ pub fn snap(area: &MultiPolygon, mode: SnapMode) -> Snapped {
     Snapped { area, blocks }
 }
 
+/// The answer of `POST /blocks/snap`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapReport {
+    pub mode: SnapMode,
+    pub candidate: crate::geodesy::AreaFigures,
+    pub block_count: usize,
+    pub blocks: Vec<Block>,
+    /// The block-aligned polygon (CRS84) and its ellipsoid area.
+    pub snapped: SnappedArea,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mineral: Option<String>,
+    /// The cap on blocks for the mineral, and whether the snapped block keeps to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap: Option<Cap>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SnappedArea {
+    #[serde(flatten)]
+    pub area: crate::geodesy::AreaFigures,
+    pub geometry: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cap {
+    pub class: MineralClass,
+    pub max_blocks: usize,
+    pub within: bool,
+}
+
+/// Snaps a candidate and checks the cap for its mineral.
+pub fn snap_report(area: &MultiPolygon, mode: SnapMode, mineral: Option<&str>) -> SnapReport {
+    let snapped = snap(area, mode);
+    let cap = mineral.and_then(MineralClass::of).map(|class| Cap {
+        class,
+        max_blocks: class.max_blocks(),
+        within: snapped.blocks.len() <= class.max_blocks(),
+    });
+    SnapReport {
+        mode,
+        candidate: crate::geodesy::AreaFigures::from_m2(geodesy::multipolygon_area_m2(area)),
+        block_count: snapped.blocks.len(),
+        snapped: SnappedArea {
+            area: crate::geodesy::AreaFigures::from_m2(geodesy::multipolygon_area_m2(
+                &snapped.area,
+            )),
+            geometry: crate::report::area_geometry(&snapped.area),
+        },
+        blocks: snapped.blocks,
+        mineral: mineral.map(str::to_string),
+        cap,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,7 +275,9 @@ mod tests {
     fn a_candidate_of_exactly_one_block_is_one_whole_block() {
         let (x, y) = (112.5, 36.25);
         let m = 1.0 / 60.0;
-        let one = MultiPolygon(vec![polygon![(x: x, y: y), (x: x + m, y: y), (x: x + m, y: y + m), (x: x, y: y + m)]]);
+        let one = MultiPolygon(vec![
+            polygon![(x: x, y: y), (x: x + m, y: y), (x: x + m, y: y + m), (x: x, y: y + m)],
+        ]);
         let c = count(&one, true);
         assert_eq!((c.whole, c.partial), (1, 0));
         assert!((c.area_in_blocks - 1.0).abs() < 1e-9);

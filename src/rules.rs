@@ -113,7 +113,12 @@ const RULES: &[Rule] = &[
         kinds: &[MiningRight],
         clause: "阳城县非煤矿产资源综合整治提升实施方案 四(二)6",
         asks: "出让前排除与各类保护区、重要基础设施、其他项目用地的重叠",
-        test: Test::NoOverlap(&["protected_area", "project_site", "existing_right", "proposed_right"]),
+        test: Test::NoOverlap(&[
+            "protected_area",
+            "project_site",
+            "existing_right",
+            "proposed_right",
+        ]),
     },
 ];
 
@@ -209,7 +214,7 @@ fn no_overlap(
         return (
             None,
             format!(
-                "not evaluated: no layer checked plays the role {}",
+                "no layer checked plays the role {}",
                 roles.join(" or ")
             ),
             read,
@@ -228,7 +233,11 @@ fn no_overlap(
         })
         .collect();
     if hits.is_empty() {
-        (Some(true), format!("no overlap with {}", read.join(", ")), read)
+        (
+            Some(true),
+            format!("no overlap with {}", read.join(", ")),
+            read,
+        )
     } else {
         (Some(false), format!("overlaps {}", hits.join("; ")), read)
     }

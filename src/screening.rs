@@ -5,7 +5,10 @@
 
 use std::sync::Arc;
 
-use geo::{BooleanOps, MultiPolygon, Polygon};
+use std::collections::HashSet;
+
+use geo::{BooleanOps, BoundingRect, MultiPolygon, Polygon};
+use rstar::AABB;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,7 +18,7 @@ use crate::catalog::Layer;
 use crate::crs::CrsError;
 use crate::formats::txt::{self, CornerStyle, ParcelOut};
 use crate::geodesy::{self, AreaFigures};
-use crate::layer::OnOverlap;
+use crate::layer::{FeatureId, OnOverlap};
 use crate::report::{self, CheckReport, Verdict};
 use crate::rules::{self, CandidateKind, Finding};
 use crate::shape::{Shape, shape_from_geojson};
@@ -85,7 +88,11 @@ pub struct Screening {
 }
 
 /// Screens a submission of one or more parts against `layers`.
-pub fn screen(parts: &[Part], layers: &[Arc<Layer>], options: &Options) -> Result<Screening, CrsError> {
+pub fn screen(
+    parts: &[Part],
+    layers: &[Arc<Layer>],
+    options: &Options,
+) -> Result<Screening, CrsError> {
     let mut reports: Vec<CheckReport> = parts
         .iter()
         .map(|p| crate::check::check(&p.candidate, layers))
@@ -119,10 +126,16 @@ pub fn screen(parts: &[Part], layers: &[Arc<Layer>], options: &Options) -> Resul
 
     let basic_blocks = blocks::count(&whole, options.list_blocks);
     let findings = match options.kind {
-        Some(kind) => rules::findings(kind, options.mineral.as_deref(), &report, layers, &basic_blocks),
+        Some(kind) => rules::findings(
+            kind,
+            options.mineral.as_deref(),
+            &report,
+            layers,
+            &basic_blocks,
+        ),
         None => Vec::new(),
     };
-    let net = options.net.then(|| clean_part(&whole, &report));
+    let net = options.net.then(|| clean_part(&whole, &report, layers));
     let mut net = net;
 
     if let Some(style) = options.corners {
@@ -146,7 +159,11 @@ pub fn screen(parts: &[Part], layers: &[Arc<Layer>], options: &Options) -> Resul
             if let Some(area) = area_of(&c.geometry) {
                 let id = c.properties.feature_id.to_string();
                 let name = c.properties.name.clone().unwrap_or_default();
-                let labelled: Vec<_> = area.0.into_iter().map(|p| (id.clone(), name.clone(), p)).collect();
+                let labelled: Vec<_> = area
+                    .0
+                    .into_iter()
+                    .map(|p| (id.clone(), name.clone(), p))
+                    .collect();
                 c.properties.corner_points = Some(corner_text(&labelled, style)?);
             }
         }
@@ -179,11 +196,16 @@ fn merge(mut reports: Vec<CheckReport>, layers: &[Arc<Layer>]) -> CheckReport {
     }
     let mut merged = reports.remove(0);
     for r in reports {
-        merged.candidate.area = AreaFigures::from_m2(merged.candidate.area.area_m2 + r.candidate.area.area_m2);
+        merged.candidate.area =
+            AreaFigures::from_m2(merged.candidate.area.area_m2 + r.candidate.area.area_m2);
         merged.candidate.vertices += r.candidate.vertices;
         merged.conflicts.features.extend(r.conflicts.features);
         for a in r.adjacent {
-            if !merged.adjacent.iter().any(|m| m.layer == a.layer && m.feature_id == a.feature_id) {
+            if !merged
+                .adjacent
+                .iter()
+                .any(|m| m.layer == a.layer && m.feature_id == a.feature_id)
+            {
                 merged.adjacent.push(a);
             }
         }
@@ -193,37 +215,69 @@ fn merge(mut reports: Vec<CheckReport>, layers: &[Arc<Layer>]) -> CheckReport {
             }
         }
     }
-    let order = |id: &str| layers.iter().position(|l| l.entry.id == id).unwrap_or(usize::MAX);
+    let order = |id: &str| {
+        layers
+            .iter()
+            .position(|l| l.entry.id == id)
+            .unwrap_or(usize::MAX)
+    };
     merged.conflicts.features.sort_by(|a, b| {
         order(&a.properties.layer)
             .cmp(&order(&b.properties.layer))
-            .then(b.properties.overlap_area_m2.total_cmp(&a.properties.overlap_area_m2))
+            .then(
+                b.properties
+                    .overlap_area_m2
+                    .total_cmp(&a.properties.overlap_area_m2),
+            )
     });
     merged.adjacent.sort_by_key(|a| order(&a.layer));
     let total = merged.candidate.area.area_m2;
     for c in &mut merged.conflicts.features {
         if total > 0.0 {
-            c.properties.share_of_candidate = (c.properties.overlap_area_m2 / total).clamp(0.0, 1.0);
+            c.properties.share_of_candidate =
+                (c.properties.overlap_area_m2 / total).clamp(0.0, 1.0);
         }
     }
-    merged.verdict = Verdict::from_conflicts(merged.conflicts.features.iter().map(|c| c.properties.on_overlap));
+    merged.verdict = Verdict::from_conflicts(
+        merged
+            .conflicts
+            .features
+            .iter()
+            .map(|c| c.properties.on_overlap),
+    );
     merged
 }
 
-/// The candidate less every overlap with a reject layer: what could be offered clean.
-fn clean_part(whole: &MultiPolygon, report: &CheckReport) -> Net {
-    let overlaps: Vec<Polygon> = report
-        .conflicts
-        .features
-        .iter()
-        .filter(|c| c.properties.on_overlap == OnOverlap::Reject)
-        .filter_map(|c| area_of(&c.geometry))
-        .flat_map(|a| a.0)
-        .collect();
-    let clean = if overlaps.is_empty() {
+/// The candidate less every reject-layer feature it overlaps: what could be
+/// offered clean. The features themselves are subtracted, not the overlaps
+/// computed before, so the candidate's own edges come through unchanged and
+/// no rounding sliver is left where a feature crosses them.
+fn clean_part(whole: &MultiPolygon, report: &CheckReport, layers: &[Arc<Layer>]) -> Net {
+    let bbox = whole.bounding_rect();
+    let mut cut: Vec<Polygon> = Vec::new();
+    for layer in layers.iter().filter(|l| l.entry.on_overlap == OnOverlap::Reject) {
+        let ids: HashSet<&FeatureId> = report
+            .conflicts
+            .features
+            .iter()
+            .filter(|c| c.properties.layer == layer.entry.id)
+            .map(|c| &c.properties.feature_id)
+            .collect();
+        let Some(bbox) = bbox.filter(|_| !ids.is_empty()) else {
+            continue;
+        };
+        let envelope = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
+        for entry in layer.data.index.locate_in_envelope_intersecting(envelope) {
+            let feature = &layer.data.features[entry.data as usize];
+            if let (true, Shape::Area(area)) = (ids.contains(&feature.id), &feature.shape) {
+                cut.extend(area.0.iter().cloned());
+            }
+        }
+    }
+    let clean = if cut.is_empty() {
         whole.clone()
     } else {
-        whole.difference(&geo::unary_union(&overlaps))
+        whole.difference(&geo::unary_union(&cut))
     };
     let m2 = geodesy::multipolygon_area_m2(&clean);
     let total = geodesy::multipolygon_area_m2(whole);
@@ -243,7 +297,10 @@ fn area_of(geometry: &Value) -> Option<MultiPolygon> {
     }
 }
 
-fn corner_text(polygons: &[(String, String, Polygon)], style: CornerStyle) -> Result<String, CrsError> {
+fn corner_text(
+    polygons: &[(String, String, Polygon)],
+    style: CornerStyle,
+) -> Result<String, CrsError> {
     let out: Vec<ParcelOut> = polygons
         .iter()
         .map(|(id, name, polygon)| ParcelOut {

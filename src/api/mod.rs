@@ -1,5 +1,6 @@
 //! The HTTP API: parse the request, call the domain, render the answer.
 
+mod blocks;
 mod body;
 mod check;
 mod layers;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(layers::health))
         .route("/layers", get(layers::list))
         .route("/check", post(check::check))
+        .route("/blocks/snap", post(blocks::snap))
         .merge(ogc::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,0 +1,68 @@
+//! `POST /blocks/snap`: a free-hand exploration candidate made block-aligned.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use geo::MultiPolygon;
+
+use super::body::{query_pairs, read_bytes};
+use super::{ApiError, AppState};
+use crate::blocks::{SnapMode, SnapReport, snap_report};
+use crate::crs::Crs;
+use crate::formats::GkZone;
+use crate::submission::{self, InputFormat};
+
+const PARAMETERS: &[&str] = &["crs", "format", "zone", "mode", "mineral"];
+
+pub async fn snap(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<SnapReport>, ApiError> {
+    let (mut crs, mut format, mut zone, mut mode, mut mineral) =
+        (Crs::Crs84, None, None, SnapMode::Cover, None);
+    let invalid = |name, detail: &str| ApiError::InvalidParameter {
+        name,
+        detail: detail.to_string(),
+    };
+    for (name, value) in query_pairs(query.as_deref(), PARAMETERS)? {
+        match name.as_str() {
+            "crs" => crs = Crs::parse(&value)?,
+            "format" => {
+                format = Some(
+                    InputFormat::parse(&value)
+                        .ok_or_else(|| invalid("format", "use geojson, txt or corners"))?,
+                )
+            }
+            "zone" => {
+                zone = Some(
+                    GkZone::parse(&value)
+                        .ok_or_else(|| invalid("zone", "not a CGCS2000 Gauss-Krüger zone"))?,
+                )
+            }
+            "mode" => {
+                mode = match value.as_str() {
+                    "cover" => SnapMode::Cover,
+                    "inside" => SnapMode::Inside,
+                    _ => return Err(invalid("mode", "use cover or inside")),
+                }
+            }
+            "mineral" => mineral = Some(value),
+            _ => unreachable!("query_pairs admits only PARAMETERS"),
+        }
+    }
+    crate::crs::describe(crs)?;
+    let bytes = read_bytes(&headers, body, state.limits.max_body_bytes).await?;
+    let format = format.unwrap_or_else(|| InputFormat::sniff(&bytes));
+    let limits = state.limits.candidate;
+    let report = tokio::task::spawn_blocking(move || {
+        let parts = submission::read(&bytes, format, crs, zone, limits)?;
+        let area = MultiPolygon(parts.into_iter().flat_map(|p| p.candidate.area.0).collect());
+        Ok::<_, ApiError>(snap_report(&area, mode, mineral.as_deref()))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Json(report))
+}
