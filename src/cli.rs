@@ -192,19 +192,34 @@ fn check_file(
     let crs = Crs::parse(&request.crs)?;
     let bytes = std::fs::read(file)?;
     let format = match request.format.as_deref() {
-        Some(f) => InputFormat::parse(f).ok_or_else(|| anyhow::anyhow!("--format: use geojson, txt or corners"))?,
-        None if file.extension().is_some_and(|e| e == "geojson" || e == "json") => InputFormat::GeoJson,
+        Some(f) => InputFormat::parse(f)
+            .ok_or_else(|| anyhow::anyhow!("--format: use geojson, txt or corners"))?,
+        None if file
+            .extension()
+            .is_some_and(|e| e == "geojson" || e == "json") =>
+        {
+            InputFormat::GeoJson
+        }
         None => InputFormat::sniff(&bytes),
     };
     let zone_of = |flag: &str, text: &str| {
-        GkZone::parse(text).ok_or_else(|| anyhow::anyhow!("--{flag}: {text} is not a CGCS2000 Gauss-Krüger zone"))
+        GkZone::parse(text)
+            .ok_or_else(|| anyhow::anyhow!("--{flag}: {text} is not a CGCS2000 Gauss-Krüger zone"))
     };
-    let zone = request.zone.as_deref().map(|z| zone_of("zone", z)).transpose()?;
+    let zone = request
+        .zone
+        .as_deref()
+        .map(|z| zone_of("zone", z))
+        .transpose()?;
     let options = Options {
         kind: request
             .kind
             .as_deref()
-            .map(|k| CandidateKind::parse(k).ok_or_else(|| anyhow::anyhow!("--kind: use exploration_block, mining_block or mining_right")))
+            .map(|k| {
+                CandidateKind::parse(k).ok_or_else(|| {
+                    anyhow::anyhow!("--kind: use exploration_block, mining_block or mining_right")
+                })
+            })
             .transpose()?,
         mineral: request.mineral.clone(),
         net: request.net,

@@ -3,10 +3,10 @@
 
 /// The HTTP API (the only module that knows about axum).
 pub mod api;
-/// A candidate block: parsing, reprojection, validation.
-pub mod candidate;
 /// Basic unit blocks (1′×1′), snapping and caps.
 pub mod blocks;
+/// A candidate block: parsing, reprojection, validation.
+pub mod candidate;
 /// The layer catalog (`catalog.toml`).
 pub mod catalog;
 /// The overlap engine.
@@ -27,17 +27,17 @@ pub mod geodesy;
 pub mod layer;
 /// The answer to a check.
 pub mod report;
-/// `planmap seed`: the shipped layers drawn from the published facts in `seeds/`.
-pub mod seed;
 /// The plan's rules by kind of candidate, and their findings.
 pub mod rules;
 /// A whole screening: check, parcels, blocks, findings, clean part.
 pub mod screening;
-/// Reading a submitted candidate in any accepted format.
-pub mod submission;
+/// `planmap seed`: the shipped layers drawn from the published facts in `seeds/`.
+pub mod seed;
 /// An R-tree over polygon edges.
 pub mod segments;
 /// GeoJSON geometry to geo types, with structural checks.
 pub mod shape;
+/// Reading a submitted candidate in any accepted format.
+pub mod submission;
 /// Polygon validity with locations.
 pub mod validate;

@@ -34,7 +34,9 @@ impl InputFormat {
     pub fn sniff(bytes: &[u8]) -> InputFormat {
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
         let start = text.trim_start_matches('\u{feff}').trim_start();
-        if start.starts_with('{') || start.starts_with('[') && !start.starts_with("[属性") && !start.starts_with("[地块") {
+        if start.starts_with('{')
+            || start.starts_with('[') && !start.starts_with("[属性") && !start.starts_with("[地块")
+        {
             InputFormat::GeoJson
         } else if text.contains("[地块坐标]") {
             InputFormat::Txt
@@ -53,7 +55,9 @@ pub enum JsonError {
         line: usize,
         column: usize,
     },
-    #[error("line {line}, column {column}: {literal} is not a finite number; coordinates must be finite")]
+    #[error(
+        "line {line}, column {column}: {literal} is not a finite number; coordinates must be finite"
+    )]
     NonFinite {
         literal: String,
         line: usize,
@@ -136,7 +140,8 @@ pub fn read(
         .parcels
         .iter()
         .map(|p| {
-            let candidate = candidate_from_area(MultiPolygon(vec![p.polygon()]), parcels.crs, limits)?;
+            let candidate =
+                candidate_from_area(MultiPolygon(vec![p.polygon()]), parcels.crs, limits)?;
             Ok(Part {
                 parcel: several.then(|| ParcelLabel {
                     id: p.id.clone(),

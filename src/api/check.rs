@@ -70,7 +70,10 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
                     .map(str::to_string)
                     .collect();
                 if ids.is_empty() {
-                    return Err(invalid("layers", "name at least one layer id, comma-separated"));
+                    return Err(invalid(
+                        "layers",
+                        "name at least one layer id, comma-separated",
+                    ));
                 }
                 q.layers = Some(ids);
             }
@@ -83,7 +86,10 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
             "zone" => q.zone = Some(parse_zone("zone", &value)?),
             "kind" => {
                 q.options.kind = Some(CandidateKind::parse(&value).ok_or_else(|| {
-                    invalid("kind", "use exploration_block, mining_block or mining_right")
+                    invalid(
+                        "kind",
+                        "use exploration_block, mining_block or mining_right",
+                    )
                 })?)
             }
             "mineral" => q.options.mineral = Some(value),

@@ -6,12 +6,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::candidate::CandidateError;
-use crate::formats::FormatError;
-use crate::submission::{JsonError, SubmissionError};
 use crate::catalog::UnknownLayers;
 use crate::cql2::Cql2Error;
 use crate::crs::CrsError;
+use crate::formats::FormatError;
 use crate::shape::ShapeError;
+use crate::submission::{JsonError, SubmissionError};
 use crate::validate::InvalidGeometry;
 
 /// An error answer of the API.
@@ -29,7 +29,9 @@ pub enum ApiError {
     InvalidParameter { name: &'static str, detail: String },
     #[error("the body is larger than the limit of {limit} bytes")]
     BodyTooLarge { limit: usize },
-    #[error("content type '{0}' is not accepted; send application/json, application/geo+json, or text/plain for coordinate files")]
+    #[error(
+        "content type '{0}' is not accepted; send application/json, application/geo+json, or text/plain for coordinate files"
+    )]
     UnsupportedMediaType(String),
     #[error(transparent)]
     Crs(#[from] CrsError),
@@ -81,7 +83,9 @@ impl ApiError {
             Self::NotUtf8 => "bad-coordinate-file",
             Self::Format(f) => match f {
                 FormatError::Swapped { .. } => "axes-swapped",
-                FormatError::ZoneMismatch { .. } | FormatError::MixedZones { .. } => "zone-mismatch",
+                FormatError::ZoneMismatch { .. } | FormatError::MixedZones { .. } => {
+                    "zone-mismatch"
+                }
                 FormatError::UnknownZone | FormatError::NoSuchZone(_) => "unknown-zone",
                 FormatError::Unclosed { .. } => "unclosed-ring",
                 FormatError::TooFewPoints { .. } => "too-few-positions",

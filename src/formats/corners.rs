@@ -68,7 +68,12 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
             .filter(|t| !t.trim().is_empty())
             .collect();
         // The last two readable values are the coordinates; anything before is the point's name.
-        let values: Vec<Value> = tokens.iter().rev().take(2).filter_map(|t| read_value(t)).collect();
+        let values: Vec<Value> = tokens
+            .iter()
+            .rev()
+            .take(2)
+            .filter_map(|t| read_value(t))
+            .collect();
         if values.len() < 2 {
             // A heading such as "点号 X Y"; a line with one number is an error.
             if tokens.iter().any(|t| read_value(t).is_some()) && tokens.len() >= 2 {

@@ -103,7 +103,10 @@ mod tests {
             "112度26分18.123秒",
             "112:26:18.123",
         ] {
-            assert!((parse_angle(text).unwrap() - expected).abs() < 1e-12, "{text}");
+            assert!(
+                (parse_angle(text).unwrap() - expected).abs() < 1e-12,
+                "{text}"
+            );
         }
         assert_eq!(parse_angle("36.25").unwrap(), 36.25);
     }
@@ -117,7 +120,13 @@ mod tests {
 
     #[test]
     fn formatting_rounds_seconds_to_three_decimals_and_carries() {
-        assert_eq!(format_angle(112.0 + 26.0 / 60.0 + 18.123 / 3600.0), "112°26′18.123″");
-        assert_eq!(format_angle(36.0 + 59.0 / 60.0 + 59.9996 / 3600.0), "37°00′00.000″");
+        assert_eq!(
+            format_angle(112.0 + 26.0 / 60.0 + 18.123 / 3600.0),
+            "112°26′18.123″"
+        );
+        assert_eq!(
+            format_angle(36.0 + 59.0 / 60.0 + 59.9996 / 3600.0),
+            "37°00′00.000″"
+        );
     }
 }

@@ -51,9 +51,13 @@ impl Parcels {
 pub enum FormatError {
     #[error("line {line}: {reason}")]
     Line { line: usize, reason: String },
-    #[error("line {line}: X and Y look swapped: X should be the northing (7 digits) and Y the easting (8 digits with the zone in front, or 6 without); got X = {x}, Y = {y}")]
+    #[error(
+        "line {line}: X and Y look swapped: X should be the northing (7 digits) and Y the easting (8 digits with the zone in front, or 6 without); got X = {x}, Y = {y}"
+    )]
     Swapped { line: usize, x: f64, y: f64 },
-    #[error("line {line}: the easting {y} carries zone {prefix}, but the file declares zone {declared}")]
+    #[error(
+        "line {line}: the easting {y} carries zone {prefix}, but the file declares zone {declared}"
+    )]
     ZoneMismatch {
         line: usize,
         y: f64,
@@ -62,7 +66,9 @@ pub enum FormatError {
     },
     #[error("line {line}: points of one parcel are in different zones ({first} and {other})")]
     MixedZones { line: usize, first: u32, other: u32 },
-    #[error("the zone is unknown: eastings carry no zone number and none is declared (give 带号 in the file, or the zone parameter)")]
+    #[error(
+        "the zone is unknown: eastings carry no zone number and none is declared (give 带号 in the file, or the zone parameter)"
+    )]
     UnknownZone,
     #[error("{0} is not a CGCS2000 Gauss-Krüger zone")]
     NoSuchZone(String),
@@ -73,7 +79,9 @@ pub enum FormatError {
         first: Coord,
         last: Coord,
     },
-    #[error("parcel {parcel} ring {ring} has {count} points; a ring needs at least 3 distinct points and the first repeated")]
+    #[error(
+        "parcel {parcel} ring {ring} has {count} points; a ring needs at least 3 distinct points and the first repeated"
+    )]
     TooFewPoints {
         parcel: String,
         ring: usize,
@@ -103,7 +111,10 @@ fn check_projected(
             reason: format!("X = {x} is not a northing in China (7 digits, metres)"),
         });
     }
-    match (GkZone::from_prefixed_easting(y, declared.map(|z| z.width)), declared) {
+    match (
+        GkZone::from_prefixed_easting(y, declared.map(|z| z.width)),
+        declared,
+    ) {
         (Some(z), Some(d)) if d.number != z.number => Err(FormatError::ZoneMismatch {
             line,
             y,
@@ -111,10 +122,15 @@ fn check_projected(
             declared: d.number,
         }),
         (Some(z), _) => Ok(Some(z)),
-        (None, d) if digits(y) <= 6 => Ok(d.map(|d| GkZone { prefixed: false, ..d })),
+        (None, d) if digits(y) <= 6 => Ok(d.map(|d| GkZone {
+            prefixed: false,
+            ..d
+        })),
         (None, _) => Err(FormatError::Line {
             line,
-            reason: format!("Y = {y} is neither a zone-prefixed easting (8 digits) nor a plain one (6 digits)"),
+            reason: format!(
+                "Y = {y} is neither a zone-prefixed easting (8 digits) nor a plain one (6 digits)"
+            ),
         }),
     }
 }

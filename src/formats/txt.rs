@@ -71,7 +71,10 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
                                 .filter(|s| !s.is_empty())
                                 .map(|s| s.to_string())
                                 .unwrap_or_else(|| (parcels.len() + 1).to_string()),
-                            name: fields.get(3).filter(|s| !s.is_empty()).map(|s| s.to_string()),
+                            name: fields
+                                .get(3)
+                                .filter(|s| !s.is_empty())
+                                .map(|s| s.to_string()),
                             declared_area_ha: fields.get(1).and_then(|s| s.parse().ok()),
                             rings: Vec::new(),
                         },
@@ -210,7 +213,9 @@ pub struct ParcelOut<'a> {
 /// Writes parcels (CRS84) in the TXT exchange format.
 pub fn write(parcels: &[ParcelOut], style: CornerStyle) -> Result<String, crate::crs::CrsError> {
     use std::fmt::Write;
-    let mut out = String::from("[属性描述]\n格式版本号=1.0\n数据产生单位=planmap\n坐标系=2000国家大地坐标系\n");
+    let mut out = String::from(
+        "[属性描述]\n格式版本号=1.0\n数据产生单位=planmap\n坐标系=2000国家大地坐标系\n",
+    );
     match style {
         CornerStyle::Projected(z) => {
             let _ = write!(
