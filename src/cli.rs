@@ -50,27 +50,8 @@ enum Command {
         layers: PathBuf,
         /// The candidate file.
         file: PathBuf,
-        /// CRS of a GeoJSON file's coordinates, in its authority axis order.
-        #[arg(long, default_value = "CRS84")]
-        crs: String,
-        /// geojson, txt or corners; by default from the extension and content.
-        #[arg(long)]
-        format: Option<String>,
-        /// Gauss-Krüger zone for coordinate files whose eastings carry no zone number.
-        #[arg(long)]
-        zone: Option<String>,
-        /// exploration_block, mining_block or mining_right: evaluate the plan's rules for it.
-        #[arg(long)]
-        kind: Option<String>,
-        /// Mineral, for the block cap of an exploration block.
-        #[arg(long)]
-        mineral: Option<String>,
-        /// Also report the clean (净矿) part.
-        #[arg(long)]
-        net: bool,
-        /// Add corner points in this zone (number or EPSG code) or `dms`.
-        #[arg(long)]
-        corners: Option<String>,
+        #[command(flatten)]
+        request: CheckFile,
         /// Only these layer ids (comma-separated).
         #[arg(long, value_delimiter = ',')]
         only: Option<Vec<String>>,
@@ -130,25 +111,10 @@ fn run(command: Command) -> anyhow::Result<u8> {
         Command::Check {
             layers,
             file,
-            crs,
-            format,
-            zone,
-            kind,
-            mineral,
-            net,
-            corners,
+            request,
             only,
             json,
         } => {
-            let request = CheckFile {
-                crs,
-                format,
-                zone,
-                kind,
-                mineral,
-                net,
-                corners,
-            };
             let screening = check_file(&layers, &file, &request, only.as_deref())
                 .map_err(|e| anyhow::anyhow!("{}: {e:#}", file.display()))?;
             if json {
@@ -171,13 +137,28 @@ fn run(command: Command) -> anyhow::Result<u8> {
 }
 
 /// What `planmap check` was asked, as given on the command line.
+#[derive(clap::Args)]
 struct CheckFile {
+    /// CRS of a GeoJSON file's coordinates, in its authority axis order.
+    #[arg(long, default_value = "CRS84")]
     crs: String,
+    /// geojson, txt or corners; by default from the extension and content.
+    #[arg(long)]
     format: Option<String>,
+    /// Gauss-Krüger zone for coordinate files whose eastings carry no zone number.
+    #[arg(long)]
     zone: Option<String>,
+    /// exploration_block, mining_block or mining_right: evaluate the plan's rules for it.
+    #[arg(long)]
     kind: Option<String>,
+    /// Mineral, for the block cap of an exploration block.
+    #[arg(long)]
     mineral: Option<String>,
+    /// Also report the clean (净矿) part.
+    #[arg(long)]
     net: bool,
+    /// Add corner points in this zone (number or EPSG code) or `dms`.
+    #[arg(long)]
     corners: Option<String>,
 }
 
