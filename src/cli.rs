@@ -7,14 +7,17 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use crate::access::{Role, new_token, token_hash};
 use crate::api::{ApiLimits, AppState};
 use crate::candidate::Limits;
 use crate::catalog::Catalog;
 use crate::crs::Crs;
 use crate::formats::GkZone;
 use crate::formats::txt::CornerStyle;
+use crate::revisions::{open_catalog, publish_file};
 use crate::rules::CandidateKind;
 use crate::screening::{Options, Screening, screen};
+use crate::store::{SqliteStore, Store};
 use crate::submission::{self, InputFormat};
 
 #[derive(Parser)]
@@ -43,6 +46,22 @@ enum Command {
         /// Most vertices a candidate may have.
         #[arg(long, default_value_t = Limits::default().max_vertices)]
         max_vertices: usize,
+        /// Data directory: candidates, reviews, layer revisions, tokens, audit log.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Whether reading (layers, checks, candidates, reviews) works without a token.
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        open_reads: bool,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Layer revisions.
+    Layers {
+        #[command(subcommand)]
+        command: LayersCommand,
     },
     /// Check one candidate file: GeoJSON, a 界址点 TXT exchange file or a corner-point list.
     Check {
@@ -67,6 +86,44 @@ enum Command {
         /// Directory to write catalog.toml, the layers and examples/ into.
         #[arg(long, default_value = "layers")]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (once; only its hash is stored).
+    Create {
+        /// viewer, planner, reviewer or admin.
+        #[arg(long)]
+        role: String,
+        /// Who holds it; reviews and the audit log show this name.
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum LayersCommand {
+    /// Publish a new revision of a catalog layer into the data directory.
+    /// A running server serves it after its next restart.
+    Publish {
+        /// The layer id, as in catalog.toml.
+        #[arg(long)]
+        layer: String,
+        /// The new layer file (GeoJSON or FlatGeobuf).
+        file: PathBuf,
+        /// In force from this date (YYYY-MM-DD), today by default.
+        #[arg(long)]
+        effective: Option<String>,
+        /// Who publishes, for the audit log.
+        #[arg(long, default_value = "cli")]
+        by: String,
+        #[arg(long, default_value = "layers")]
+        layers: PathBuf,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
     },
 }
 
@@ -96,16 +153,46 @@ fn run(command: Command) -> anyhow::Result<u8> {
             addr,
             max_body_bytes,
             max_vertices,
+            data,
+            open_reads,
         } => {
             let catalog = Arc::new(Catalog::load(&layers)?);
-            let state = AppState {
-                catalog,
-                limits: ApiLimits {
-                    max_body_bytes,
-                    candidate: Limits { max_vertices },
-                },
+            let store = Arc::new(SqliteStore::open(&data)?);
+            let live = Arc::new(open_catalog(store.as_ref(), catalog)?);
+            let limits = ApiLimits {
+                max_body_bytes,
+                candidate: Limits { max_vertices },
             };
+            let state = AppState::with_store(live, store, limits, open_reads);
             tokio::runtime::Runtime::new()?.block_on(crate::api::serve(state, addr))?;
+            Ok(0)
+        }
+        Command::Token {
+            command: TokenCommand::Create { role, name, data },
+        } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("--role: use viewer, planner, reviewer or admin"))?;
+            let store = SqliteStore::open(&data)?;
+            let token = new_token().map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+            store.create_token("cli", &name, role, &token_hash(&token))?;
+            println!("{token}");
+            Ok(0)
+        }
+        Command::Layers {
+            command:
+                LayersCommand::Publish {
+                    layer,
+                    file,
+                    effective,
+                    by,
+                    layers,
+                    data,
+                },
+        } => {
+            let store = SqliteStore::open(&data)?;
+            let live = open_catalog(&store, Arc::new(Catalog::load(&layers)?))?;
+            let published = publish_file(&store, &live, &by, &layer, &file, effective.as_deref())?;
+            println!("{}", serde_json::to_string_pretty(&published)?);
             Ok(0)
         }
         Command::Check {

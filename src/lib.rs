@@ -1,12 +1,16 @@
 //! planmap: overlap checks of mining-right candidates against the layers of a
 //! mineral-resource master plan (矿产资源总体规划).
 
+/// API tokens and roles.
+pub mod access;
 /// The HTTP API (the only module that knows about axum).
 pub mod api;
 /// Basic unit blocks (1′×1′), snapping and caps.
 pub mod blocks;
 /// A candidate block: parsing, reprojection, validation.
 pub mod candidate;
+/// Candidate submissions checked and normalised into stored versions.
+pub mod candidates;
 /// The layer catalog (`catalog.toml`).
 pub mod catalog;
 /// The overlap engine.
@@ -27,6 +31,10 @@ pub mod geodesy;
 pub mod layer;
 /// The answer to a check.
 pub mod report;
+/// Review records: stored screenings that hold up as evidence, and their report.
+pub mod review;
+/// Layer revisions: the live catalog, publishing, revisions in force, diffs.
+pub mod revisions;
 /// The plan's rules by kind of candidate, and their findings.
 pub mod rules;
 /// A whole screening: check, parcels, blocks, findings, clean part.
@@ -37,6 +45,8 @@ pub mod seed;
 pub mod segments;
 /// GeoJSON geometry to geo types, with structural checks.
 pub mod shape;
+/// Persistence: candidates, reviews, layer revisions, tokens, audit log.
+pub mod store;
 /// Reading a submitted candidate in any accepted format.
 pub mod submission;
 /// Polygon validity with locations.

@@ -213,10 +213,7 @@ fn no_overlap(
     if read.is_empty() {
         return (
             None,
-            format!(
-                "no layer checked plays the role {}",
-                roles.join(" or ")
-            ),
+            format!("no layer checked plays the role {}", roles.join(" or ")),
             read,
         );
     }

@@ -255,7 +255,10 @@ fn merge(mut reports: Vec<CheckReport>, layers: &[Arc<Layer>]) -> CheckReport {
 fn clean_part(whole: &MultiPolygon, report: &CheckReport, layers: &[Arc<Layer>]) -> Net {
     let bbox = whole.bounding_rect();
     let mut cut: Vec<Polygon> = Vec::new();
-    for layer in layers.iter().filter(|l| l.entry.on_overlap == OnOverlap::Reject) {
+    for layer in layers
+        .iter()
+        .filter(|l| l.entry.on_overlap == OnOverlap::Reject)
+    {
         let ids: HashSet<&FeatureId> = report
             .conflicts
             .features
@@ -266,7 +269,8 @@ fn clean_part(whole: &MultiPolygon, report: &CheckReport, layers: &[Arc<Layer>])
         let Some(bbox) = bbox.filter(|_| !ids.is_empty()) else {
             continue;
         };
-        let envelope = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
+        let envelope =
+            AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
         for entry in layer.data.index.locate_in_envelope_intersecting(envelope) {
             let feature = &layer.data.features[entry.data as usize];
             if let (true, Shape::Area(area)) = (ids.contains(&feature.id), &feature.shape) {
@@ -283,7 +287,11 @@ fn clean_part(whole: &MultiPolygon, report: &CheckReport, layers: &[Arc<Layer>])
     let total = geodesy::multipolygon_area_m2(whole);
     Net {
         area: AreaFigures::from_m2(m2),
-        share_of_candidate: if total > 0.0 { (m2 / total).clamp(0.0, 1.0) } else { 0.0 },
+        share_of_candidate: if total > 0.0 {
+            (m2 / total).clamp(0.0, 1.0)
+        } else {
+            0.0
+        },
         geometry: report::area_geometry(&clean),
         corner_points: None,
     }

@@ -15,7 +15,7 @@ use crate::screening::{Options, Screening, screen};
 use crate::submission::{self, InputFormat};
 
 const PARAMETERS: &[&str] = &[
-    "crs", "layers", "format", "zone", "kind", "mineral", "net", "blocks", "corners",
+    "crs", "layers", "format", "zone", "kind", "mineral", "net", "blocks", "corners", "as_of",
 ];
 
 /// The parsed query of a check.
@@ -25,6 +25,8 @@ pub struct CheckQuery {
     pub format: Option<InputFormat>,
     pub zone: Option<GkZone>,
     pub options: Options,
+    /// Check against the layer revisions in force on this date (`YYYY-MM-DD`).
+    pub as_of: Option<String>,
 }
 
 fn invalid(name: &'static str, detail: impl Into<String>) -> ApiError {
@@ -58,6 +60,7 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
         format: None,
         zone: None,
         options: Options::default(),
+        as_of: None,
     };
     for (name, value) in query_pairs(query, PARAMETERS)? {
         match name.as_str() {
@@ -93,6 +96,12 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
                 })?)
             }
             "mineral" => q.options.mineral = Some(value),
+            "as_of" => {
+                q.as_of = Some(
+                    crate::revisions::parse_date(&value)
+                        .map_err(|_| invalid("as_of", "a date, YYYY-MM-DD"))?,
+                )
+            }
             "net" => q.options.net = flag("net", &value)?,
             "blocks" => q.options.list_blocks = flag("blocks", &value)?,
             "corners" => {
@@ -115,7 +124,22 @@ pub async fn check(
     body: Body,
 ) -> Result<Json<Screening>, ApiError> {
     let query = parse_query(query.as_deref())?;
-    let layers = state.catalog.select(query.layers.as_deref())?;
+    let catalog = match &query.as_of {
+        None => state.catalog(),
+        Some(date) => {
+            let (store, live, date) = (state.store()?, state.live.clone(), date.clone());
+            let layers = tokio::task::spawn_blocking(move || {
+                crate::revisions::layers_as_of(store.as_ref(), &live, &date)
+            })
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
+            std::sync::Arc::new(crate::catalog::Catalog {
+                dir: state.catalog().dir.clone(),
+                layers,
+            })
+        }
+    };
+    let layers = catalog.select(query.layers.as_deref())?;
     if let Some(crs) = query.crs {
         crate::crs::describe(crs)?;
     }

@@ -22,9 +22,9 @@ pub async fn health(
     query_pairs(query.as_deref(), &[])?;
     Ok(Json(Health {
         status: "ok",
-        layers: state.catalog.layers.len(),
+        layers: state.catalog().layers.len(),
         features: state
-            .catalog
+            .catalog()
             .layers
             .iter()
             .map(|l| l.data.features.len())
@@ -53,7 +53,7 @@ pub async fn list(
     query_pairs(query.as_deref(), &[])?;
     Ok(Json(
         state
-            .catalog
+            .catalog()
             .layers
             .iter()
             .map(|l| LayerSummary {

@@ -1,5 +1,7 @@
 //! The HTTP API: parse the request, call the domain, render the answer.
 
+mod admin;
+mod auth;
 mod blocks;
 mod body;
 mod check;
@@ -7,6 +9,7 @@ mod layers;
 /// OGC API – Features: landing page, conformance, OpenAPI, collections, items.
 pub mod ogc;
 pub mod problem;
+mod records;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +23,9 @@ use tower_http::cors::{Any, CorsLayer};
 
 use crate::candidate::Limits;
 use crate::catalog::Catalog;
+use crate::revisions::LiveCatalog;
+use crate::store::Store;
+pub use auth::Caller;
 pub use problem::ApiError;
 
 /// Limits on requests, set from the command line.
@@ -42,8 +48,51 @@ impl Default for ApiLimits {
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub catalog: Arc<Catalog>,
+    /// The catalog in force; a handler takes it once with [`AppState::catalog`].
+    pub live: Arc<LiveCatalog>,
     pub limits: ApiLimits,
+    /// Candidates, reviews, revisions, tokens; `None` serves checks only.
+    pub store: Option<Arc<dyn Store>>,
+    /// Whether reading (layers, checks, candidates, reviews) needs no token.
+    pub open_reads: bool,
+}
+
+impl AppState {
+    /// Checks only: no data directory, no tokens, reads open.
+    pub fn new(catalog: Arc<Catalog>, limits: ApiLimits) -> AppState {
+        AppState {
+            live: Arc::new(LiveCatalog::new(catalog)),
+            limits,
+            store: None,
+            open_reads: true,
+        }
+    }
+
+    /// With a store: submissions, reviews, revisions and access control.
+    pub fn with_store(
+        live: Arc<LiveCatalog>,
+        store: Arc<dyn Store>,
+        limits: ApiLimits,
+        open_reads: bool,
+    ) -> AppState {
+        AppState {
+            live,
+            limits,
+            store: Some(store),
+            open_reads,
+        }
+    }
+
+    /// The catalog now in force. Take it once per request: a publish that
+    /// lands meanwhile does not change what this request sees.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.live.current()
+    }
+
+    /// The store, or a 503 when planmap runs without a data directory.
+    pub fn store(&self) -> Result<Arc<dyn Store>, ApiError> {
+        self.store.clone().ok_or(ApiError::NoStore)
+    }
 }
 
 /// The whole API as a router, for `serve` and for in-process tests.
@@ -53,11 +102,17 @@ pub fn router(state: AppState) -> Router {
         .route("/layers", get(layers::list))
         .route("/check", post(check::check))
         .route("/blocks/snap", post(blocks::snap))
+        .merge(records::routes())
+        .merge(admin::routes())
         .merge(ogc::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // The body is read with its own limit so the answer is a problem document.
         .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(CompressionLayer::new())
         .layer(cors())
         .with_state(state)
@@ -68,7 +123,13 @@ pub fn router(state: AppState) -> Router {
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
+        .allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::OPTIONS,
+        ])
         .allow_headers(Any)
         .expose_headers([header::ETAG, header::HeaderName::from_static("content-crs")])
 }
@@ -87,7 +148,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     tracing::info!(
         "planmap listening on http://{} with {} layers",
         listener.local_addr()?,
-        state.catalog.layers.len()
+        state.catalog().layers.len()
     );
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {

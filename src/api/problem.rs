@@ -5,12 +5,17 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use crate::access::Role;
 use crate::candidate::CandidateError;
+use crate::candidates::InputError;
 use crate::catalog::UnknownLayers;
 use crate::cql2::Cql2Error;
 use crate::crs::CrsError;
 use crate::formats::FormatError;
+use crate::review::ReviewError;
+use crate::revisions::RevisionError;
 use crate::shape::ShapeError;
+use crate::store::StoreError;
 use crate::submission::{JsonError, SubmissionError};
 use crate::validate::InvalidGeometry;
 
@@ -47,6 +52,18 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("the check could not be completed: {0}")]
     Internal(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("this needs role {} or above; the token has role {}", .needed.as_str(), .have.as_str())]
+    Forbidden { needed: Role, have: Role },
+    #[error("this server runs without a data directory; start it with --data DIR")]
+    NoStore,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+    #[error("{field}: {detail}")]
+    InvalidField { field: &'static str, detail: String },
 }
 
 impl ApiError {
@@ -71,6 +88,23 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NoStore => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(StoreError::NoCandidate(_)) => StatusCode::NOT_FOUND,
+            Self::Store(StoreError::DuplicateToken(_)) => StatusCode::CONFLICT,
+            Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Revision(r) => match r {
+                RevisionError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                RevisionError::Invalid(_) | RevisionError::FutureDate(_) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                RevisionError::UnknownLayer(_) | RevisionError::UnknownRevision { .. } => {
+                    StatusCode::NOT_FOUND
+                }
+                RevisionError::BadDate(_) => StatusCode::BAD_REQUEST,
+            },
+            Self::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -121,6 +155,21 @@ impl ApiError {
             Self::NotFound(_) => "not-found",
             Self::MethodNotAllowed(_) => "method-not-allowed",
             Self::Internal(_) => "internal",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden { .. } => "forbidden",
+            Self::NoStore => "no-data-directory",
+            Self::Store(StoreError::NoCandidate(_)) => "not-found",
+            Self::Store(StoreError::DuplicateToken(_)) => "duplicate-token",
+            Self::Store(_) => "storage",
+            Self::Revision(r) => match r {
+                RevisionError::Store(_) => "storage",
+                RevisionError::Invalid(_) => "invalid-layer-file",
+                RevisionError::FutureDate(_) => "future-effective-date",
+                RevisionError::UnknownLayer(_) => "unknown-layer",
+                RevisionError::UnknownRevision { .. } => "unknown-revision",
+                RevisionError::BadDate(_) => "invalid-parameter",
+            },
+            Self::InvalidField { .. } => "invalid-candidate",
         }
     }
 
@@ -132,6 +181,10 @@ impl ApiError {
             StatusCode::UNPROCESSABLE_ENTITY => "Invalid geometry",
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
+            StatusCode::UNAUTHORIZED => "Unauthorized",
+            StatusCode::FORBIDDEN => "Forbidden",
+            StatusCode::CONFLICT => "Conflict",
+            StatusCode::SERVICE_UNAVAILABLE => "Service unavailable",
             _ => "Internal error",
         }
     }
@@ -160,6 +213,11 @@ impl ApiError {
                 put("pointer", json!(pointer));
             }
             Self::Filter(_) => put("parameter", json!("filter")),
+            Self::Forbidden { needed, have } => {
+                put("required_role", json!(needed.as_str()));
+                put("role", json!(have.as_str()));
+            }
+            Self::InvalidField { field, .. } => put("field", json!(field)),
             Self::UnknownLayers(u) => {
                 put("unknown_layers", json!(u.unknown));
                 put("known_layers", json!(u.known));
@@ -253,6 +311,12 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if self.status() == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"planmap\""),
+            );
+        }
         response
     }
 }
@@ -264,6 +328,28 @@ impl From<SubmissionError> for ApiError {
             SubmissionError::NotUtf8 => ApiError::NotUtf8,
             SubmissionError::Format(f) => ApiError::Format(f),
             SubmissionError::Candidate(c) => ApiError::Candidate(c),
+        }
+    }
+}
+
+impl From<InputError> for ApiError {
+    fn from(e: InputError) -> Self {
+        match e {
+            InputError::Field { field, detail } => ApiError::InvalidField { field, detail },
+            InputError::Submission(s) => s.into(),
+            InputError::Crs(c) => ApiError::Crs(c),
+        }
+    }
+}
+
+impl From<ReviewError> for ApiError {
+    fn from(e: ReviewError) -> Self {
+        match e {
+            ReviewError::Store(s) => ApiError::Store(s),
+            ReviewError::Revision(r) => ApiError::Revision(r),
+            ReviewError::Submission(s) => s.into(),
+            ReviewError::Crs(c) => ApiError::Crs(c),
+            ReviewError::Corrupt(c) => ApiError::Internal(c),
         }
     }
 }

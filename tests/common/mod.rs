@@ -21,10 +21,7 @@ pub fn fixture_catalog() -> Arc<Catalog> {
 }
 
 pub fn state_with(limits: ApiLimits) -> AppState {
-    AppState {
-        catalog: fixture_catalog(),
-        limits,
-    }
+    AppState::new(fixture_catalog(), limits)
 }
 
 pub fn state() -> AppState {

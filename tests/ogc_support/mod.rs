@@ -18,10 +18,10 @@ pub fn repo() -> PathBuf {
 }
 
 fn state_of(dir: &str) -> AppState {
-    AppState {
-        catalog: Arc::new(Catalog::load(&repo().join(dir)).expect("fixture catalog loads")),
-        limits: ApiLimits::default(),
-    }
+    AppState::new(
+        Arc::new(Catalog::load(&repo().join(dir)).expect("fixture catalog loads")),
+        ApiLimits::default(),
+    )
 }
 
 /// The five layers the overlap tests use.

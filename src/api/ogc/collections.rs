@@ -22,7 +22,7 @@ const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 /// Finds a layer by collection id, or answers 404.
 pub(super) fn layer(state: &AppState, id: &str, path: &str) -> Result<Arc<Layer>, ApiError> {
     state
-        .catalog
+        .catalog()
         .get(id)
         .cloned()
         .ok_or_else(|| ApiError::NotFound(path.to_string()))
@@ -79,7 +79,7 @@ pub async fn list(
     let format = format_only(query.as_deref(), &headers)?;
     let base = base_url(&headers);
     let collections: Vec<Value> = state
-        .catalog
+        .catalog()
         .layers
         .iter()
         .map(|l| collection_doc(l, &base))

@@ -17,12 +17,8 @@ pub async fn api(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let format = format_only(query.as_deref(), &headers)?;
-    let ids: Vec<&str> = state
-        .catalog
-        .layers
-        .iter()
-        .map(|l| l.entry.id.as_str())
-        .collect();
+    let catalog = state.catalog();
+    let ids: Vec<&str> = catalog.layers.iter().map(|l| l.entry.id.as_str()).collect();
     let doc = document(&base_url(&headers), &ids);
     let title = "planmap API definition (OpenAPI 3.0)";
     Ok(match format {

@@ -1,0 +1,192 @@
+//! Layer revisions (`/collections/{id}/revisions`, `/collections/{id}/diff`)
+//! and administration (`/admin/layers/{id}`, `/admin/tokens`, `/admin/audit`).
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde_json::{Value, json};
+
+use super::body::{query_pairs, read_bytes};
+use super::{ApiError, AppState, Caller};
+use crate::access::{Role, new_token, token_hash};
+use crate::revisions::{self, RevisionError};
+use crate::submission::parse_json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/collections/{collection_id}/revisions",
+            get(list_revisions),
+        )
+        .route("/collections/{collection_id}/diff", get(diff))
+        .route("/admin/layers/{layer_id}", post(publish))
+        .route("/admin/tokens", post(create_token))
+        .route("/admin/audit", get(audit))
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+async fn list_revisions(
+    State(state): State<AppState>,
+    Path(layer): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    query_pairs(query.as_deref(), &[])?;
+    let path = format!("/collections/{layer}/revisions");
+    let served = state
+        .catalog()
+        .get(&layer)
+        .map(|l| l.data.revision.clone())
+        .ok_or_else(|| ApiError::NotFound(path))?;
+    let store = state.store()?;
+    let id = layer.clone();
+    let revisions = blocking(move || Ok(store.layer_revisions(&id)?)).await?;
+    Ok(Json(json!({
+        "layer": layer,
+        "served": served,
+        "revisions": revisions,
+    })))
+}
+
+async fn diff(
+    State(state): State<AppState>,
+    Path(layer): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<revisions::Diff>, ApiError> {
+    let mut from = None;
+    let mut to = None;
+    for (name, value) in query_pairs(query.as_deref(), &["from", "to"])? {
+        if name == "from" {
+            from = Some(value);
+        } else {
+            to = Some(value);
+        }
+    }
+    let served = state
+        .catalog()
+        .get(&layer)
+        .map(|l| l.data.revision.clone())
+        .ok_or_else(|| ApiError::NotFound(format!("/collections/{layer}/diff")))?;
+    let from = from.ok_or_else(|| ApiError::InvalidParameter {
+        name: "from",
+        detail: "name the older revision".into(),
+    })?;
+    let to = to.unwrap_or(served);
+    let store = state.store()?;
+    let live = state.live.clone();
+    let diff =
+        blocking(move || Ok(revisions::diff(store.as_ref(), &live, &layer, &from, &to)?)).await?;
+    Ok(Json(diff))
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(layer): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let who = caller.require(Role::Admin)?.name.clone();
+    let mut effective = None;
+    for (_, value) in query_pairs(query.as_deref(), &["effective"])? {
+        effective = Some(value);
+    }
+    let store = state.store()?;
+    let bytes = read_bytes(&headers, body, state.limits.max_body_bytes).await?;
+    let live = state.live.clone();
+    let published = blocking(move || {
+        revisions::publish(
+            store.as_ref(),
+            &live,
+            &who,
+            &layer,
+            &bytes,
+            effective.as_deref(),
+        )
+        .map_err(|e| match e {
+            RevisionError::UnknownLayer(id) => ApiError::NotFound(format!("/admin/layers/{id}")),
+            e => e.into(),
+        })
+    })
+    .await?;
+    let status = if published.new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(published)).into_response())
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let who = caller.require(Role::Admin)?.name.clone();
+    let store = state.store()?;
+    let bytes = read_bytes(&headers, body, 64 * 1024).await?;
+    let json = parse_json(&bytes)?;
+    let name = json["name"]
+        .as_str()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or(ApiError::InvalidField {
+            field: "name",
+            detail: "a non-empty name for the token's holder".into(),
+        })?
+        .to_string();
+    let role = json["role"]
+        .as_str()
+        .and_then(Role::parse)
+        .ok_or(ApiError::InvalidField {
+            field: "role",
+            detail: "viewer, planner, reviewer or admin".into(),
+        })?;
+    let token = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let hash = token_hash(&token);
+    let record = blocking(move || Ok(store.create_token(&who, &name, role, &hash)?)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({ "name": record.name, "role": record.role, "token": token,
+                     "note": "the token is shown once; only its hash is stored" }),
+        ),
+    )
+        .into_response())
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Admin)?;
+    let (mut limit, mut offset) = (100usize, 0usize);
+    for (name, value) in query_pairs(query.as_deref(), &["limit", "offset"])? {
+        let n = value.parse().map_err(|_| ApiError::InvalidParameter {
+            name: if name == "limit" { "limit" } else { "offset" },
+            detail: "a non-negative integer".into(),
+        })?;
+        if name == "limit" {
+            limit = n;
+        } else {
+            offset = n;
+        }
+    }
+    let store = state.store()?;
+    let entries = blocking(move || Ok(store.audit(limit.min(10_000), offset)?)).await?;
+    Ok(Json(
+        json!({ "entries": entries, "limit": limit, "offset": offset }),
+    ))
+}

@@ -1,0 +1,91 @@
+//! `Authorization: Bearer <token>`: who is asking, and whether they may.
+//!
+//! The middleware authenticates every request once: a token that is given
+//! must be valid (401 otherwise); no token is allowed only while reads are
+//! open. Handlers that change something then ask for a role with
+//! [`Caller::require`] (401 without a token, 403 with too low a role).
+
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::{ApiError, AppState};
+use crate::access::{Principal, Role, token_hash};
+
+/// Who made a request, if anyone said.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Option<Principal>);
+
+impl Caller {
+    /// The caller, if their role is at least `role`.
+    pub fn require(&self, role: Role) -> Result<&Principal, ApiError> {
+        match &self.0 {
+            None => Err(ApiError::Unauthorized(format!(
+                "this needs a token with role {} or above",
+                role.as_str()
+            ))),
+            Some(p) if p.role < role => Err(ApiError::Forbidden {
+                needed: role,
+                have: p.role,
+            }),
+            Some(p) => Ok(p),
+        }
+    }
+
+    /// The name the audit log and records show.
+    pub fn name(&self) -> &str {
+        self.0.as_ref().map_or("anonymous", |p| p.name.as_str())
+    }
+}
+
+fn bearer(request: &Request) -> Result<Option<String>, ApiError> {
+    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().unwrap_or("");
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim().to_string()))
+        }
+        _ => Err(ApiError::Unauthorized(
+            "the Authorization header must be 'Bearer <token>'".into(),
+        )),
+    }
+}
+
+/// Authenticates the request and hands the [`Caller`] to the handler.
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let principal = match bearer(&request)? {
+        None => None,
+        Some(token) => {
+            let store = state
+                .store
+                .clone()
+                .ok_or_else(|| ApiError::Unauthorized("this server has no tokens".into()))?;
+            let found =
+                tokio::task::spawn_blocking(move || store.token_by_hash(&token_hash(&token)))
+                    .await
+                    .map_err(|e| ApiError::Internal(e.to_string()))??;
+            let token = found.ok_or_else(|| ApiError::Unauthorized("unknown token".into()))?;
+            Some(Principal {
+                name: token.name,
+                role: token.role,
+            })
+        }
+    };
+    let exempt = request.uri().path() == "/health" || request.method() == "OPTIONS";
+    if principal.is_none() && !state.open_reads && !exempt {
+        return Err(ApiError::Unauthorized(
+            "reading needs a token on this server".into(),
+        ));
+    }
+    request.extensions_mut().insert(Caller(principal));
+    Ok(next.run(request).await)
+}

@@ -1,0 +1,369 @@
+//! Candidates and reviews: `/candidates…` and `/reviews…`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use serde_json::{Value, json};
+
+use super::body::{query_pairs, read_bytes};
+use super::{ApiError, AppState, Caller};
+use crate::access::Role;
+use crate::candidates::{CandidateInput, prepare};
+use crate::review::{self, body_of, hash_holds};
+use crate::store::{CandidateQuery, CandidateRecord, ReviewRow, Store};
+use crate::submission::parse_json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/candidates", get(list).post(create))
+        .route("/candidates/{id}", get(one).put(edit))
+        .route("/candidates/{id}/versions", get(versions))
+        .route("/candidates/{id}/versions/{version}", get(version))
+        .route("/candidates/{id}/reviews", get(reviews).post(create_review))
+        .route("/reviews/{id}", get(show_review))
+        .route("/reviews/{id}/verify", post(verify))
+}
+
+/// Runs blocking store work off the executor.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+fn id_of(text: &str, path: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::NotFound(path.to_string()))
+}
+
+fn candidate_json(c: &CandidateRecord) -> Value {
+    let mut v = serde_json::to_value(c).unwrap_or(Value::Null);
+    v["links"] = json!([
+        { "rel": "self", "href": format!("/candidates/{}", c.id) },
+        { "rel": "versions", "href": format!("/candidates/{}/versions", c.id) },
+        { "rel": "reviews", "href": format!("/candidates/{}/reviews", c.id) },
+    ]);
+    v
+}
+
+async fn read_input(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<CandidateInput, ApiError> {
+    let bytes = read_bytes(headers, body, state.limits.max_body_bytes).await?;
+    let json = parse_json(&bytes)?;
+    serde_json::from_value(json).map_err(|e| ApiError::InvalidField {
+        field: "body",
+        detail: e.to_string(),
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let who = caller.require(Role::Planner)?.name.clone();
+    let store = state.store()?;
+    let input = read_input(&state, &headers, body).await?;
+    let limits = state.limits.candidate;
+    let record = blocking(move || {
+        let data = prepare(input, limits)?;
+        Ok(store.create_candidate(&who, &data)?)
+    })
+    .await?;
+    let location = format!("/candidates/{}", record.id);
+    let mut response = (StatusCode::CREATED, axum::Json(candidate_json(&record))).into_response();
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(response)
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<axum::Json<Value>, ApiError> {
+    let who = caller.require(Role::Planner)?.name.clone();
+    let id = id_of(&id, &format!("/candidates/{id}"))?;
+    let store = state.store()?;
+    let input = read_input(&state, &headers, body).await?;
+    let limits = state.limits.candidate;
+    let record = blocking(move || {
+        let data = prepare(input, limits)?;
+        Ok(store.add_version(&who, id, &data)?)
+    })
+    .await?;
+    Ok(axum::Json(candidate_json(&record)))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let path = format!("/candidates/{id}");
+    let id = id_of(&id, &path)?;
+    let store = state.store()?;
+    let record = blocking(move || Ok(store.candidate(id)?)).await?;
+    record
+        .map(|c| axum::Json(candidate_json(&c)))
+        .ok_or(ApiError::NotFound(path))
+}
+
+async fn versions(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let path = format!("/candidates/{id}/versions");
+    let id = id_of(&id, &path)?;
+    let store = state.store()?;
+    let versions = blocking(move || Ok(store.versions(id)?)).await?;
+    if versions.is_empty() {
+        return Err(ApiError::NotFound(path));
+    }
+    Ok(axum::Json(json!({ "candidate": id, "versions": versions })))
+}
+
+async fn version(
+    State(state): State<AppState>,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let path = format!("/candidates/{id}/versions/{version}");
+    let (id, version) = (id_of(&id, &path)?, id_of(&version, &path)?);
+    let store = state.store()?;
+    let found = blocking(move || Ok(store.version(id, version)?)).await?;
+    found
+        .map(|v| axum::Json(serde_json::to_value(v).unwrap_or(Value::Null)))
+        .ok_or(ApiError::NotFound(path))
+}
+
+const LIST_PARAMETERS: &[&str] = &["limit", "offset", "kind", "status", "bbox"];
+
+fn invalid(name: &'static str, detail: &str) -> ApiError {
+    ApiError::InvalidParameter {
+        name,
+        detail: detail.to_string(),
+    }
+}
+
+fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
+    let mut q = CandidateQuery {
+        limit: 50,
+        ..CandidateQuery::default()
+    };
+    for (name, value) in query_pairs(query, LIST_PARAMETERS)? {
+        match name.as_str() {
+            "limit" => {
+                q.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| invalid("limit", "an integer from 1 to 1000"))?
+            }
+            "offset" => {
+                q.offset = value
+                    .parse()
+                    .map_err(|_| invalid("offset", "a non-negative integer"))?
+            }
+            "kind" => q.kind = Some(value),
+            "status" => q.status = Some(value),
+            "bbox" => {
+                let v: Vec<f64> = value
+                    .split(',')
+                    .map(|s| s.trim().parse::<f64>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| invalid("bbox", "west,south,east,north in CRS84"))?;
+                let [w, s, e, n] = v[..] else {
+                    return Err(invalid("bbox", "west,south,east,north in CRS84"));
+                };
+                if !(w <= e && s <= n) {
+                    return Err(invalid(
+                        "bbox",
+                        "west must not exceed east, nor south north",
+                    ));
+                }
+                q.bbox = Some([w, s, e, n]);
+            }
+            _ => unreachable!("query_pairs admits only LIST_PARAMETERS"),
+        }
+    }
+    Ok(q)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<axum::Json<Value>, ApiError> {
+    let q = parse_list_query(query.as_deref())?;
+    let store = state.store()?;
+    let (limit, offset) = (q.limit, q.offset);
+    let (records, total) = blocking(move || Ok(store.list_candidates(&q)?)).await?;
+    let mut links = vec![
+        json!({ "rel": "self", "href": format!("/candidates?limit={limit}&offset={offset}") }),
+    ];
+    if offset + records.len() < total {
+        links.push(json!({ "rel": "next", "href": format!("/candidates?limit={limit}&offset={}", offset + limit) }));
+    }
+    Ok(axum::Json(json!({
+        "candidates": records.iter().map(candidate_json).collect::<Vec<_>>(),
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "links": links,
+    })))
+}
+
+/// A review as JSON: the stored canonical texts are embedded verbatim, so
+/// the answer a client reads is byte for byte what was hashed.
+fn review_response(row: &ReviewRow, status: StatusCode) -> Response {
+    let text = format!(
+        r#"{{"id":{id},"candidate":{c},"candidate_version":{v},"verdict":{verdict},"hash":{hash},"hash_valid":{valid},"links":{links},"record":{body},"answer":{answer}}}"#,
+        id = row.id,
+        c = row.candidate_id,
+        v = row.candidate_version,
+        verdict = Value::String(row.verdict.clone()),
+        hash = Value::String(row.hash.clone()),
+        valid = hash_holds(row),
+        links = json!([
+            { "rel": "self", "href": format!("/reviews/{}", row.id) },
+            { "rel": "alternate", "type": "text/html", "href": format!("/reviews/{}.html", row.id) },
+            { "rel": "verify", "href": format!("/reviews/{}/verify", row.id) },
+            { "rel": "candidate", "href": format!("/candidates/{}", row.candidate_id) },
+        ]),
+        body = row.body,
+        answer = row.answer,
+    );
+    let mut response = (status, text).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if status == StatusCode::CREATED
+        && let Ok(location) = HeaderValue::from_str(&format!("/reviews/{}", row.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+async fn create_review(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let who = caller.require(Role::Reviewer)?.name.clone();
+    let path = format!("/candidates/{id}/reviews");
+    let id = id_of(&id, &path)?;
+    let store = state.store()?;
+    // One catalog generation for the whole review, taken now.
+    let catalog = state.catalog();
+    let row = blocking(move || {
+        let candidate = store
+            .candidate(id)?
+            .ok_or_else(|| ApiError::NotFound(path))?;
+        let new = review::make(store.as_ref(), &candidate.current, &catalog.layers, &who)?;
+        Ok(store.insert_review(&who, &new)?)
+    })
+    .await?;
+    Ok(review_response(&row, StatusCode::CREATED))
+}
+
+async fn reviews(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let path = format!("/candidates/{id}/reviews");
+    let id = id_of(&id, &path)?;
+    let store = state.store()?;
+    let rows = blocking(move || {
+        store.candidate(id)?.ok_or(ApiError::NotFound(path))?;
+        Ok(store.reviews(Some(id))?)
+    })
+    .await?;
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "candidate_version": r.candidate_version,
+                "verdict": r.verdict,
+                "hash": r.hash,
+                "reviewed_at": body_of(r).map(|b| b.reviewed_at).unwrap_or_default(),
+                "links": [{ "rel": "self", "href": format!("/reviews/{}", r.id) }],
+            })
+        })
+        .collect();
+    Ok(axum::Json(json!({ "candidate": id, "reviews": list })))
+}
+
+fn load_review(store: &Arc<dyn Store>, id: i64, path: &str) -> Result<ReviewRow, ApiError> {
+    store
+        .review(id)?
+        .ok_or_else(|| ApiError::NotFound(path.to_string()))
+}
+
+async fn show_review(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let path = format!("/reviews/{id}");
+    let (number, html) = match id.strip_suffix(".html") {
+        Some(n) => (n, true),
+        None => (id.as_str(), false),
+    };
+    let number = id_of(number, &path)?;
+    let store = state.store()?;
+    let live = state.live.clone();
+    if !html {
+        let row = blocking(move || load_review(&store, number, &path)).await?;
+        return Ok(review_response(&row, StatusCode::OK));
+    }
+    let page = blocking(move || {
+        let row = load_review(&store, number, &path)?;
+        let body = body_of(&row)?;
+        let answer: Value =
+            serde_json::from_str(&row.answer).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let layers = body
+            .layers
+            .iter()
+            .map(|l| {
+                let record = crate::revisions::find_revision(store.as_ref(), &l.id, &l.revision)?;
+                Ok(live.layer_of(store.as_ref(), &record, &l.entry)?)
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(review::html::report(&row, &body, &answer, &layers))
+    })
+    .await?;
+    Ok(axum::response::Html(page).into_response())
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<review::Verification>, ApiError> {
+    let path = format!("/reviews/{id}/verify");
+    let id = id_of(&id, &path)?;
+    let store = state.store()?;
+    let live = state.live.clone();
+    let outcome = blocking(move || {
+        let row = load_review(&store, id, &path)?;
+        Ok(review::verify(store.as_ref(), &live, &row)?)
+    })
+    .await?;
+    Ok(axum::Json(outcome))
+}

@@ -1,0 +1,162 @@
+//! Candidate submissions: what a planner sends, checked and normalised into
+//! a version the store keeps.
+
+use geo::{BoundingRect, MultiPolygon};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::candidate::Limits;
+use crate::crs::{Crs, CrsError};
+use crate::formats::GkZone;
+use crate::geodesy;
+use crate::report::area_geometry;
+use crate::rules::CandidateKind;
+use crate::store::{Source, VersionData};
+use crate::submission::{self, InputFormat, SubmissionError};
+
+/// A submission as the API takes it (`POST /candidates`, `PUT /candidates/{id}`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateInput {
+    pub name: String,
+    /// `exploration_block`, `mining_block` or `mining_right`.
+    pub kind: String,
+    #[serde(default)]
+    pub mineral: Option<String>,
+    #[serde(default)]
+    pub applicant: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// A GeoJSON Polygon, MultiPolygon or Feature, as `/check` takes it.
+    #[serde(default)]
+    pub geometry: Option<Value>,
+    /// CRS of `geometry` (authority axis order); CRS84 when absent.
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// `txt` or `corners` for a coordinate file given in `text`.
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Gauss-Krüger zone for a coordinate file without zone numbers.
+    #[serde(default)]
+    pub zone: Option<String>,
+}
+
+/// Why a submission was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{field}: {detail}")]
+    Field { field: &'static str, detail: String },
+    #[error(transparent)]
+    Submission(#[from] SubmissionError),
+    #[error(transparent)]
+    Crs(#[from] CrsError),
+}
+
+fn field(field: &'static str, detail: impl Into<String>) -> InputError {
+    InputError::Field {
+        field,
+        detail: detail.into(),
+    }
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// Checks a submission and reads its geometry (as `/check` would) into a version.
+pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, InputError> {
+    let name = input.name.trim().to_string();
+    if name.is_empty() {
+        return Err(field("name", "must not be empty"));
+    }
+    if CandidateKind::parse(&input.kind).is_none() {
+        return Err(field(
+            "kind",
+            "use exploration_block, mining_block or mining_right",
+        ));
+    }
+    let source = match (input.geometry, input.text) {
+        (Some(geometry), None) => {
+            if input.format.as_deref().is_some_and(|f| f != "geojson") {
+                return Err(field(
+                    "format",
+                    "geometry is GeoJSON; send a coordinate file as text",
+                ));
+            }
+            if let Some(crs) = &input.crs {
+                crate::crs::describe(Crs::parse(crs)?)?;
+            }
+            Source {
+                format: "geojson".into(),
+                crs: input.crs,
+                zone: None,
+                text: geometry.to_string(),
+            }
+        }
+        (None, Some(text)) => {
+            let format = match input.format.as_deref() {
+                Some(f) => InputFormat::parse(f)
+                    .ok_or_else(|| field("format", "use geojson, txt or corners"))?,
+                None => InputFormat::sniff(text.as_bytes()),
+            };
+            if let Some(zone) = &input.zone
+                && GkZone::parse(zone).is_none()
+            {
+                return Err(field(
+                    "zone",
+                    format!("{zone} is not a CGCS2000 Gauss-Krüger zone"),
+                ));
+            }
+            Source {
+                format: match format {
+                    InputFormat::GeoJson => "geojson",
+                    InputFormat::Txt => "txt",
+                    InputFormat::Corners => "corners",
+                }
+                .into(),
+                crs: input.crs,
+                zone: input.zone,
+                text,
+            }
+        }
+        _ => {
+            return Err(field(
+                "geometry",
+                "give either geometry (GeoJSON) or text (a coordinate file), not both",
+            ));
+        }
+    };
+    let crs = match &source.crs {
+        Some(c) => Crs::parse(c)?,
+        None => Crs::Crs84,
+    };
+    let parts = submission::read(
+        source.text.as_bytes(),
+        InputFormat::parse(&source.format).unwrap_or(InputFormat::GeoJson),
+        crs,
+        source.zone.as_deref().and_then(GkZone::parse),
+        limits,
+    )?;
+    let whole = MultiPolygon(
+        parts
+            .iter()
+            .flat_map(|p| p.candidate.area.0.iter().cloned())
+            .collect(),
+    );
+    let rect = whole
+        .bounding_rect()
+        .ok_or_else(|| field("geometry", "is empty"))?;
+    Ok(VersionData {
+        name,
+        kind: input.kind,
+        mineral: non_empty(input.mineral),
+        applicant: non_empty(input.applicant),
+        notes: non_empty(input.notes),
+        source,
+        geometry: area_geometry(&whole),
+        bbox: [rect.min().x, rect.min().y, rect.max().x, rect.max().y],
+        area_m2: geodesy::multipolygon_area_m2(&whole),
+    })
+}

@@ -1,0 +1,473 @@
+//! Layer revisions: the catalog a request sees, publishing a new revision of a
+//! layer atomically, the revisions in force on a date, and what changed
+//! between two revisions.
+//!
+//! Every layer file ever served is kept under its content address (SHA-256),
+//! so a review can be re-run on exactly the data it first ran on.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+
+use geo::BooleanOps;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::access::hex;
+use crate::catalog::{Catalog, Layer, LayerEntry};
+use crate::geodesy;
+use crate::layer::{FeatureId, LayerData, LayerError, load_layer, revision_of};
+use crate::shape::Shape;
+use crate::store::{LayerRevisionRecord, NewLayerRevision, Store, StoreError, today};
+
+/// Why a revision could not be published or found.
+#[derive(Debug, thiserror::Error)]
+pub enum RevisionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the layer file is not valid: {0}")]
+    Invalid(#[from] LayerError),
+    #[error("no layer '{0}' in the catalog")]
+    UnknownLayer(String),
+    #[error("layer '{layer}' has no revision '{revision}'")]
+    UnknownRevision { layer: String, revision: String },
+    #[error("'{0}' is not a date (YYYY-MM-DD)")]
+    BadDate(String),
+    #[error(
+        "effective date {0} is in the future; publish a revision on or after the day it comes into force"
+    )]
+    FutureDate(String),
+}
+
+/// The catalog requests are served from. A request takes the current
+/// catalog once ([`LiveCatalog::current`]) and uses it to the end, so a
+/// publish that lands meanwhile never shows it a mixture of revisions.
+pub struct LiveCatalog {
+    current: RwLock<Arc<Catalog>>,
+    /// Publishes are serialised so the store's order and the swaps agree.
+    publishing: Mutex<()>,
+    /// Layers loaded from stored revisions, by content address and entry.
+    loaded: Mutex<HashMap<(String, String), Arc<Layer>>>,
+}
+
+impl LiveCatalog {
+    pub fn new(catalog: Arc<Catalog>) -> LiveCatalog {
+        LiveCatalog {
+            current: RwLock::new(catalog),
+            publishing: Mutex::new(()),
+            loaded: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The catalog now in force.
+    pub fn current(&self) -> Arc<Catalog> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces one layer (by id), leaving the others as they are.
+    fn swap_in(&self, layer: Arc<Layer>) {
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        let layers = current
+            .layers
+            .iter()
+            .map(|l| {
+                if l.entry.id == layer.entry.id {
+                    layer.clone()
+                } else {
+                    l.clone()
+                }
+            })
+            .collect();
+        *current = Arc::new(Catalog {
+            dir: current.dir.clone(),
+            layers,
+        });
+    }
+
+    /// The layer of a stored revision with `entry`, from the live catalog
+    /// when it is the same, else loaded from the store (and kept).
+    pub fn layer_of(
+        &self,
+        store: &dyn Store,
+        record: &LayerRevisionRecord,
+        entry: &LayerEntry,
+    ) -> Result<Arc<Layer>, RevisionError> {
+        if let Some(live) = self.current().get(&record.layer_id)
+            && live.data.revision == record.revision
+            && same_entry(&live.entry, entry)
+        {
+            return Ok(live.clone());
+        }
+        let key = (
+            record.sha256.clone(),
+            serde_json::to_string(entry).unwrap_or_default(),
+        );
+        if let Some(layer) = self
+            .loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(layer.clone());
+        }
+        let data = load_layer(&store.layer_file(&record.sha256, &record.ext))?;
+        let layer = Arc::new(Layer {
+            entry: entry.clone(),
+            data,
+        });
+        self.loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, layer.clone());
+        Ok(layer)
+    }
+}
+
+fn same_entry(a: &LayerEntry, b: &LayerEntry) -> bool {
+    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+}
+
+/// Checks a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Result<String, RevisionError> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map_err(|_| RevisionError::BadDate(text.to_string()))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn extension_of(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"fgb") {
+        "fgb"
+    } else {
+        "geojson"
+    }
+}
+
+/// Records every layer of a freshly loaded catalog as a revision (effective
+/// today when first seen), then serves, for each layer, the revision in force
+/// today: a revision published earlier wins over an unchanged file.
+pub fn open_catalog(
+    store: &dyn Store,
+    catalog: Arc<Catalog>,
+) -> Result<LiveCatalog, RevisionError> {
+    let today = today();
+    for layer in &catalog.layers {
+        let bytes = std::fs::read(catalog.dir.join(&layer.entry.file)).map_err(StoreError::Io)?;
+        let sha256 = sha256_hex(&bytes);
+        let ext = extension_of(&bytes);
+        store.put_layer_file(&sha256, ext, &bytes)?;
+        store.record_layer_revision(
+            "startup",
+            &NewLayerRevision {
+                layer_id: layer.entry.id.clone(),
+                revision: revision_of(&bytes),
+                sha256,
+                ext: ext.to_string(),
+                effective: today.clone(),
+                features: layer.data.features.len(),
+                entry: layer.entry.clone(),
+                once: true,
+            },
+        )?;
+    }
+    let live = LiveCatalog::new(catalog);
+    for record in store.revisions_in_force(&today)? {
+        let Some(layer) = live.current().get(&record.layer_id).cloned() else {
+            continue;
+        };
+        if layer.data.revision != record.revision {
+            let newer = live.layer_of(store, &record, &layer.entry)?;
+            live.swap_in(newer);
+        }
+    }
+    Ok(live)
+}
+
+/// What a publish did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Published {
+    pub revision: LayerRevisionRecord,
+    /// False when this exact file was already a revision of the layer.
+    pub new: bool,
+    /// Whether the revision is the one now served.
+    pub in_force: bool,
+}
+
+/// Publishes `bytes` as a revision of layer `layer_id`, in force from
+/// `effective` (default today). Publishing the file already in force is a
+/// no-op; publishing an earlier file again records it again (a rollback).
+/// Steps:
+/// 1. check the file loads as a layer (else nothing is recorded);
+/// 2. store the file under its content address, durably;
+/// 3. record the revision and its audit entry in one transaction;
+/// 4. swap the served layer for the revision now in force.
+pub fn publish(
+    store: &dyn Store,
+    live: &LiveCatalog,
+    actor: &str,
+    layer_id: &str,
+    bytes: &[u8],
+    effective: Option<&str>,
+) -> Result<Published, RevisionError> {
+    let today = today();
+    let effective = match effective {
+        Some(date) => parse_date(date)?,
+        None => today.clone(),
+    };
+    if effective > today {
+        return Err(RevisionError::FutureDate(effective));
+    }
+    let entry = live
+        .current()
+        .get(layer_id)
+        .map(|l| l.entry.clone())
+        .ok_or_else(|| RevisionError::UnknownLayer(layer_id.to_string()))?;
+    let sha256 = sha256_hex(bytes);
+    let ext = extension_of(bytes);
+    let earlier = store.layer_revisions(layer_id)?;
+    let known = earlier.iter().any(|r| r.sha256 == sha256);
+    let path = store.put_layer_file(&sha256, ext, bytes)?;
+    let data = match load_layer(&path) {
+        Ok(data) => data,
+        Err(e) => {
+            if !known {
+                let _ = std::fs::remove_file(&path);
+            }
+            return Err(e.into());
+        }
+    };
+    let _serial = live.publishing.lock().unwrap_or_else(|e| e.into_inner());
+    let served = store
+        .revisions_in_force(&today)?
+        .into_iter()
+        .find(|r| r.layer_id == layer_id);
+    if let Some(served) = served
+        && served.sha256 == sha256
+        && served.effective == effective
+    {
+        // The same file is already in force from the same date: nothing to do.
+        return Ok(Published {
+            revision: served,
+            new: false,
+            in_force: true,
+        });
+    }
+    let recorded = store.record_layer_revision(
+        actor,
+        &NewLayerRevision {
+            layer_id: layer_id.to_string(),
+            revision: data.revision.clone(),
+            sha256: sha256.clone(),
+            ext: ext.to_string(),
+            effective,
+            features: data.features.len(),
+            entry: entry.clone(),
+            once: false,
+        },
+    )?;
+    let new = recorded.is_some();
+    let revision = match recorded {
+        Some(r) => r,
+        None => find_revision(store, layer_id, &data.revision)?,
+    };
+    let in_force = store
+        .revisions_in_force(&today)?
+        .into_iter()
+        .find(|r| r.layer_id == layer_id);
+    let mut served = false;
+    if let Some(record) = in_force {
+        let layer = if record.sha256 == sha256 {
+            served = true;
+            Arc::new(Layer { entry, data })
+        } else {
+            live.layer_of(store, &record, &entry)?
+        };
+        live.swap_in(layer);
+    }
+    Ok(Published {
+        revision,
+        new,
+        in_force: served,
+    })
+}
+
+/// A recorded revision of a layer by its short revision.
+pub fn find_revision(
+    store: &dyn Store,
+    layer_id: &str,
+    revision: &str,
+) -> Result<LayerRevisionRecord, RevisionError> {
+    store
+        .layer_revisions(layer_id)?
+        .into_iter()
+        .rev()
+        .find(|r| r.revision == revision)
+        .ok_or_else(|| RevisionError::UnknownRevision {
+            layer: layer_id.to_string(),
+            revision: revision.to_string(),
+        })
+}
+
+/// The layers in force on `date`, in catalog order, with today's catalog
+/// entries. A layer with no revision in force then is left out.
+pub fn layers_as_of(
+    store: &dyn Store,
+    live: &LiveCatalog,
+    date: &str,
+) -> Result<Vec<Arc<Layer>>, RevisionError> {
+    let by_layer: HashMap<String, LayerRevisionRecord> = store
+        .revisions_in_force(date)?
+        .into_iter()
+        .map(|r| (r.layer_id.clone(), r))
+        .collect();
+    live.current()
+        .layers
+        .iter()
+        .filter_map(|l| by_layer.get(&l.entry.id).map(|r| (l, r)))
+        .map(|(l, r)| live.layer_of(store, r, &l.entry))
+        .collect()
+}
+
+/// A feature as a diff lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeatureRef {
+    pub id: FeatureId,
+    pub name: Option<String>,
+    /// Area (m²) of a polygon feature, length (m) of a line feature.
+    pub measure: f64,
+}
+
+/// A feature present in both revisions that differs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangedFeature {
+    pub id: FeatureId,
+    pub name: Option<String>,
+    pub geometry_changed: bool,
+    pub properties_changed: bool,
+    /// Ellipsoid area of the symmetric difference of the two geometries.
+    pub changed_area_m2: f64,
+}
+
+/// What changed from one revision of a layer to another.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    pub layer: String,
+    pub from: String,
+    pub to: String,
+    pub added: Vec<FeatureRef>,
+    pub removed: Vec<FeatureRef>,
+    pub changed: Vec<ChangedFeature>,
+    pub unchanged: usize,
+    /// Area added + removed + the symmetric difference of changed polygons, m².
+    pub changed_area_m2: f64,
+    pub changed_area_mu: f64,
+}
+
+fn same_shape(a: &Shape, b: &Shape) -> bool {
+    match (a, b) {
+        (Shape::Area(a), Shape::Area(b)) => a == b,
+        (Shape::Lines(a), Shape::Lines(b)) => a == b,
+        (Shape::Points(a), Shape::Points(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn area_of(shape: &Shape, measure: f64) -> f64 {
+    match shape {
+        Shape::Area(_) => measure,
+        _ => 0.0,
+    }
+}
+
+/// Compares two revisions of a layer feature by feature (matched by id).
+pub fn diff(
+    store: &dyn Store,
+    live: &LiveCatalog,
+    layer_id: &str,
+    from: &str,
+    to: &str,
+) -> Result<Diff, RevisionError> {
+    let load = |revision: &str| {
+        let record = find_revision(store, layer_id, revision)?;
+        live.layer_of(store, &record, &record.entry)
+    };
+    let (old, new) = (load(from)?, load(to)?);
+    diff_data(layer_id, &old.data, &new.data)
+}
+
+fn diff_data(layer_id: &str, old: &LayerData, new: &LayerData) -> Result<Diff, RevisionError> {
+    let before: HashMap<&FeatureId, &crate::layer::Feature> =
+        old.features.iter().map(|f| (&f.id, f)).collect();
+    let after: HashMap<&FeatureId, &crate::layer::Feature> =
+        new.features.iter().map(|f| (&f.id, f)).collect();
+    let reference = |f: &crate::layer::Feature| FeatureRef {
+        id: f.id.clone(),
+        name: f.name.clone(),
+        measure: f.measure,
+    };
+    let mut diff = Diff {
+        layer: layer_id.to_string(),
+        from: old.revision.clone(),
+        to: new.revision.clone(),
+        added: Vec::new(),
+        removed: Vec::new(),
+        changed: Vec::new(),
+        unchanged: 0,
+        changed_area_m2: 0.0,
+        changed_area_mu: 0.0,
+    };
+    for f in &new.features {
+        if !before.contains_key(&f.id) {
+            diff.changed_area_m2 += area_of(&f.shape, f.measure);
+            diff.added.push(reference(f));
+        }
+    }
+    for f in &old.features {
+        let Some(g) = after.get(&f.id) else {
+            diff.changed_area_m2 += area_of(&f.shape, f.measure);
+            diff.removed.push(reference(f));
+            continue;
+        };
+        let geometry_changed = !same_shape(&f.shape, &g.shape);
+        let properties_changed = f.properties != g.properties;
+        if !geometry_changed && !properties_changed {
+            diff.unchanged += 1;
+            continue;
+        }
+        let changed_area_m2 = match (&f.shape, &g.shape) {
+            (Shape::Area(a), Shape::Area(b)) if geometry_changed => {
+                geodesy::multipolygon_area_m2(&a.xor(b))
+            }
+            _ => 0.0,
+        };
+        diff.changed_area_m2 += changed_area_m2;
+        diff.changed.push(ChangedFeature {
+            id: f.id.clone(),
+            name: g.name.clone(),
+            geometry_changed,
+            properties_changed,
+            changed_area_m2,
+        });
+    }
+    diff.changed_area_mu = geodesy::AreaFigures::from_m2(diff.changed_area_m2).area_mu;
+    Ok(diff)
+}
+
+/// Publishes a file from disk (the `planmap layers publish` command).
+pub fn publish_file(
+    store: &dyn Store,
+    live: &LiveCatalog,
+    actor: &str,
+    layer_id: &str,
+    file: &Path,
+    effective: Option<&str>,
+) -> Result<Published, RevisionError> {
+    let bytes = std::fs::read(file).map_err(StoreError::Io)?;
+    publish(store, live, actor, layer_id, &bytes, effective)
+}
