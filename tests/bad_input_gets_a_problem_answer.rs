@@ -345,39 +345,82 @@ async fn a_server_keeps_answering_after_every_kind_of_bad_input() {
 
 #[tokio::test]
 async fn an_unknown_input_format_is_a_400() {
-    let b = problem("?format=shapefile", polygon(square(112.8, 36.3, 0.01)), 400, "invalid-parameter").await;
+    let b = problem(
+        "?format=shapefile",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "invalid-parameter",
+    )
+    .await;
     assert_eq!(b["parameter"], "format");
 }
 
 #[tokio::test]
 async fn an_unknown_candidate_kind_is_a_400() {
-    let b = problem("?kind=quarry", polygon(square(112.8, 36.3, 0.01)), 400, "invalid-parameter").await;
+    let b = problem(
+        "?kind=quarry",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "invalid-parameter",
+    )
+    .await;
     assert_eq!(b["parameter"], "kind");
 }
 
 #[tokio::test]
 async fn a_flag_that_is_not_true_or_false_is_a_400() {
-    let b = problem("?net=perhaps", polygon(square(112.8, 36.3, 0.01)), 400, "invalid-parameter").await;
+    let b = problem(
+        "?net=perhaps",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "invalid-parameter",
+    )
+    .await;
     assert_eq!(b["parameter"], "net");
 }
 
 #[tokio::test]
 async fn corner_points_in_a_crs_that_is_not_a_gauss_kruger_zone_are_a_400() {
-    let b = problem("?corners=EPSG:4326", polygon(square(112.8, 36.3, 0.01)), 400, "invalid-parameter").await;
+    let b = problem(
+        "?corners=EPSG:4326",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "invalid-parameter",
+    )
+    .await;
     assert_eq!(b["parameter"], "corners");
-    problem("?zone=99", polygon(square(112.8, 36.3, 0.01)), 400, "invalid-parameter").await;
+    problem(
+        "?zone=99",
+        polygon(square(112.8, 36.3, 0.01)),
+        400,
+        "invalid-parameter",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_crs_for_a_coordinate_file_is_a_400_since_the_file_carries_its_zone() {
     let corners = "1,4012345.67,38456789.12\n2,4012345.67,38457789.12\n3,4013345.67,38457789.12\n1,4012345.67,38456789.12\n";
-    let b = problem("?crs=EPSG:4526&format=corners", corners, 400, "invalid-parameter").await;
+    let b = problem(
+        "?crs=EPSG:4526&format=corners",
+        corners,
+        400,
+        "invalid-parameter",
+    )
+    .await;
     assert_eq!(b["parameter"], "crs");
 }
 
 #[tokio::test]
 async fn an_unknown_snap_mode_is_a_400() {
-    let answer = call(state(), "POST", "/blocks/snap?mode=round", polygon(square(112.8, 36.3, 0.01)), None).await;
+    let answer = call(
+        state(),
+        "POST",
+        "/blocks/snap?mode=round",
+        polygon(square(112.8, 36.3, 0.01)),
+        None,
+    )
+    .await;
     let b = assert_problem(answer, 400, "invalid-parameter");
     assert_eq!(b["parameter"], "mode");
 }
