@@ -7,8 +7,12 @@ use serde::Serialize;
 
 use crate::geodesy;
 
-/// Below this share of a block, an overlap is rounding noise, not a touch.
-const MIN_SHARE: f64 = 1e-9;
+/// Below this share of a block (≈28 m² of ≈2.77 km²), an overlap is rounding
+/// noise, not a touch; within it of the whole block, the block is whole.
+/// Corner points are published to the centimetre, so a block-aligned licence
+/// in Gauss-Krüger coordinates misses the 1′ grid by up to ~0.5 cm along
+/// 1.5 km edges (a few m²): that must neither add a block nor split one.
+const MIN_SHARE: f64 = 1e-5;
 
 /// One basic unit block a candidate touches.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,7 +86,7 @@ pub fn blocks_of(area: &MultiPolygon) -> Vec<Block> {
             if overlap_area_m2 <= MIN_SHARE * block_area_m2 {
                 continue;
             }
-            let whole = (block_area_m2 - overlap_area_m2).abs() <= 1e-6 * block_area_m2;
+            let whole = (block_area_m2 - overlap_area_m2).abs() <= MIN_SHARE * block_area_m2;
             out.push(Block {
                 code: code(lon, lat),
                 south_west: [rect.min().x, rect.min().y],
@@ -202,9 +206,47 @@ pub fn snap(area: &MultiPolygon, mode: SnapMode) -> Snapped {
     let area = if cells.is_empty() {
         MultiPolygon(vec![])
     } else {
-        geo::unary_union(&cells)
+        with_grid_corners(geo::unary_union(&cells))
     };
     Snapped { area, blocks }
+}
+
+/// Puts back the 1′ grid corners the union drops along straight runs of the
+/// outline: edges are geodesics, so a long edge would bulge away from the
+/// blocks' own minute-long edges and enclose a different area.
+fn with_grid_corners(area: MultiPolygon) -> MultiPolygon {
+    let minute = 1.0 / 60.0;
+    let densify = |ring: &geo::LineString| {
+        let mut out: Vec<Coord> = Vec::with_capacity(ring.0.len());
+        for pair in ring.0.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            out.push(a);
+            let steps = ((b.x - a.x).abs().max((b.y - a.y).abs()) / minute).round() as usize;
+            let straight = (a.x - b.x).abs() < 1e-9 || (a.y - b.y).abs() < 1e-9;
+            if straight && steps > 1 {
+                for k in 1..steps {
+                    let t = k as f64 / steps as f64;
+                    out.push(Coord {
+                        x: a.x + t * (b.x - a.x),
+                        y: a.y + t * (b.y - a.y),
+                    });
+                }
+            }
+        }
+        out.extend(ring.0.last().copied());
+        geo::LineString(out)
+    };
+    MultiPolygon(
+        area.0
+            .iter()
+            .map(|p| {
+                Polygon::new(
+                    densify(p.exterior()),
+                    p.interiors().iter().map(densify).collect(),
+                )
+            })
+            .collect(),
+    )
 }
 
 /// The answer of `POST /blocks/snap`.
@@ -282,6 +324,24 @@ mod tests {
         assert_eq!((c.whole, c.partial), (1, 0));
         assert!((c.area_in_blocks - 1.0).abs() < 1e-9);
         assert_eq!(c.blocks[0].code, "E11230N3615");
+    }
+
+    #[test]
+    fn a_snapped_outline_keeps_every_grid_corner_so_its_area_is_the_blocks_area() {
+        // Three blocks in a row: the union alone would keep only the 4 outer corners.
+        let (x, y, m) = (112.5, 36.25, 1.0 / 60.0);
+        let row = MultiPolygon(vec![
+            polygon![(x: x + 0.1 * m, y: y + 0.1 * m), (x: x + 2.9 * m, y: y + 0.1 * m), (x: x + 2.9 * m, y: y + 0.9 * m), (x: x + 0.1 * m, y: y + 0.9 * m)],
+        ]);
+        let snapped = snap(&row, SnapMode::Cover);
+        assert_eq!(snapped.blocks.len(), 3);
+        assert_eq!(snapped.area.0[0].exterior().0.len(), 9);
+        let blocks: f64 = snapped.blocks.iter().map(|b| b.block_area_m2).sum();
+        let outline = geodesy::multipolygon_area_m2(&snapped.area);
+        assert!(
+            (outline - blocks).abs() < 1e-6 * blocks,
+            "{outline} {blocks}"
+        );
     }
 
     #[test]
