@@ -2,7 +2,8 @@
 //! over their bounding boxes.
 //!
 //! Loading a layer file:
-//! 1. parse the GeoJSON FeatureCollection (longitude, latitude on CGCS2000);
+//! 1. parse the GeoJSON FeatureCollection, or the FlatGeobuf file (`.fgb`,
+//!    see [`crate::fgb`]), longitude, latitude on CGCS2000;
 //! 2. check every feature: a unique id, a supported geometry, closed rings,
 //!    coordinates in range, no self-intersections;
 //! 3. precompute each feature's bounding box and ellipsoid area (or length);
@@ -85,6 +86,11 @@ pub enum LayerError {
     },
     #[error("{path}: not a GeoJSON FeatureCollection: {message}")]
     NotFeatureCollection { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    FlatGeobuf {
+        path: PathBuf,
+        source: crate::fgb::FgbError,
+    },
     #[error("{path}: feature {index}: {reason}")]
     Feature {
         path: PathBuf,
@@ -110,6 +116,8 @@ pub enum FeatureProblem {
     OutOfRange { x: f64, y: f64 },
     #[error("invalid polygon: {0}")]
     Invalid(#[from] InvalidGeometry),
+    #[error("cannot be decoded: {0}")]
+    Encoding(String),
 }
 
 /// A short, stable hash of a layer file's bytes: the layer's revision.
@@ -125,24 +133,36 @@ pub fn load_layer(path: &Path) -> Result<LayerData, LayerError> {
         source,
     })?;
     let revision = revision_of(&bytes);
-    let collection: geojson::FeatureCollection =
-        serde_json::from_slice(&bytes).map_err(|e| LayerError::NotFeatureCollection {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-    drop(bytes);
     let problem = |index: usize, reason: FeatureProblem| LayerError::Feature {
         path: path.to_path_buf(),
         index,
         reason,
     };
-    let features = collection
-        .features
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, f)| read_feature(f).map_err(|reason| problem(index, reason)))
-        .collect::<Result<Vec<_>, _>>()?;
-
+    let features = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("fgb"))
+    {
+        crate::fgb::read_features(&bytes).map_err(|e| match e {
+            crate::fgb::FgbError::Feature { index, reason } => problem(index, reason),
+            source => LayerError::FlatGeobuf {
+                path: path.to_path_buf(),
+                source,
+            },
+        })?
+    } else {
+        let collection: geojson::FeatureCollection =
+            serde_json::from_slice(&bytes).map_err(|e| LayerError::NotFeatureCollection {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        drop(bytes);
+        collection
+            .features
+            .into_par_iter()
+            .enumerate()
+            .map(|(index, f)| read_feature(f).map_err(|reason| problem(index, reason)))
+            .collect::<Result<Vec<_>, _>>()?
+    };
     LayerData::from_features(features, revision).map_err(|(index, reason)| problem(index, reason))
 }
 
@@ -195,6 +215,16 @@ pub fn read_feature(f: geojson::Feature) -> Result<Feature, FeatureProblem> {
     };
     let geometry = f.geometry.ok_or(FeatureProblem::NoGeometry)?;
     let shape = shape_from_geojson(&geometry.value)?;
+    feature_from_parts(id, shape, f.properties.unwrap_or_default())
+}
+
+/// Checks a feature read from any layer file format and precomputes its
+/// bounding box and measure.
+pub(crate) fn feature_from_parts(
+    id: FeatureId,
+    shape: Shape,
+    properties: serde_json::Map<String, serde_json::Value>,
+) -> Result<Feature, FeatureProblem> {
     if let Some(c) = shape
         .coords()
         .find(|c| !(-180.0..=180.0).contains(&c.x) || !(-90.0..=90.0).contains(&c.y))
@@ -212,7 +242,6 @@ pub fn read_feature(f: geojson::Feature) -> Result<Feature, FeatureProblem> {
         ),
         Shape::Points(points) => (points.bounding_rect(), 0.0),
     };
-    let properties = f.properties.unwrap_or_default();
     let name = properties
         .get("name")
         .and_then(|v| v.as_str())

@@ -23,6 +23,8 @@ pub mod cql2;
 pub mod crs;
 /// Selecting features by box, time and filter, a page at a time.
 pub mod features;
+/// FlatGeobuf layer files (`.fgb`).
+pub mod fgb;
 /// Corner-point coordinates: TXT exchange files, licence lists, DMS.
 pub mod formats;
 /// Ellipsoid areas and geodesic lengths on CGCS2000.

@@ -7,7 +7,7 @@
 //! every other edge.
 
 use geo::{Coord, Line, MultiPolygon};
-use rstar::{AABB, RTree, RTreeObject};
+use rstar::{AABB, Envelope, RTree, RTreeObject};
 
 /// Where an edge sits in its geometry: polygon part, ring (0 = exterior,
 /// 1.. = holes) and index of its first vertex in the ring.
@@ -43,9 +43,16 @@ pub enum Position {
     Outside,
 }
 
+/// Below this many edges a linear scan beats building and walking an R-tree
+/// (a 20-vertex parcel is validated at load: bulk-loading its tree cost more
+/// than all its other checks together).
+const SCAN_BELOW: usize = 64;
+
 /// The edges of a multipolygon, indexed.
 pub struct EdgeIndex {
-    tree: RTree<Edge>,
+    /// Few edges: scanned. Many: in the tree.
+    few: Vec<Edge>,
+    tree: Option<RTree<Edge>>,
     max_x: f64,
 }
 
@@ -68,16 +75,26 @@ impl EdgeIndex {
                 }
             }
         }
-        Self {
-            tree: RTree::bulk_load(edges),
-            max_x,
-        }
+        let (few, tree) = if edges.len() < SCAN_BELOW {
+            (edges, None)
+        } else {
+            (Vec::new(), Some(RTree::bulk_load(edges)))
+        };
+        Self { few, tree, max_x }
     }
 
     /// Edges whose bounding boxes meet the box `[min, max]`.
     pub fn edges_in(&self, min: Coord, max: Coord) -> impl Iterator<Item = &Edge> {
-        self.tree
-            .locate_in_envelope_intersecting(AABB::from_corners([min.x, min.y], [max.x, max.y]))
+        let envelope = AABB::from_corners([min.x, min.y], [max.x, max.y]);
+        let scanned = self
+            .few
+            .iter()
+            .filter(move |e| e.envelope().intersects(&envelope));
+        let probed = self
+            .tree
+            .iter()
+            .flat_map(move |t| t.locate_in_envelope_intersecting(envelope));
+        scanned.chain(probed)
     }
 
     /// Whether any edge's bounding box meets the box `[min, max]`.
@@ -86,7 +103,9 @@ impl EdgeIndex {
     }
 
     pub fn all_edges(&self) -> impl Iterator<Item = &Edge> {
-        self.tree.iter()
+        self.few
+            .iter()
+            .chain(self.tree.iter().flat_map(|t| t.iter()))
     }
 
     /// Even-odd ray casting towards +x over the edges the ray can meet.

@@ -99,6 +99,16 @@ fn ring(positions: &[Position], part: usize, ring: usize) -> Result<LineString, 
         .enumerate()
         .map(|(v, p)| coord(p, part, ring, v))
         .collect::<Result<Vec<_>, _>>()?;
+    closed_ring(coords, part, ring)
+}
+
+/// A polygon ring from its positions: at least 4, closed, repeated
+/// consecutive positions dropped (shared by every layer file format).
+pub(crate) fn closed_ring(
+    coords: Vec<Coord>,
+    part: usize,
+    ring: usize,
+) -> Result<LineString, ShapeError> {
     if coords.len() < 4 {
         return Err(ShapeError::TooFewPositions {
             part,
@@ -165,13 +175,16 @@ fn line(positions: &[Position], part: usize) -> Result<LineString, ShapeError> {
         .enumerate()
         .map(|(v, p)| coord(p, part, 0, v))
         .collect::<Result<Vec<_>, _>>()?;
+    open_line(coords, part)
+}
+
+/// A line from its positions, repeated consecutive positions dropped; at least 2 remain.
+pub(crate) fn open_line(coords: Vec<Coord>, part: usize) -> Result<LineString, ShapeError> {
+    let count = coords.len();
     let mut line = LineString(coords);
     line.0.dedup();
     if line.0.len() < 2 {
-        return Err(ShapeError::LineTooShort {
-            part,
-            count: positions.len(),
-        });
+        return Err(ShapeError::LineTooShort { part, count });
     }
     Ok(line)
 }
