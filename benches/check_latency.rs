@@ -108,8 +108,8 @@ fn main() {
         rayon::current_num_threads()
     );
     println!(
-        "{:>9} {:>9} {:>7} {:>8} {:>11} {:>11}",
-        "features", "vertices", "share", "hits", "median ms", "p99 ms"
+        "{:>9} {:>9} {:>7} {:>8} {:>11} {:>11} {:>17}",
+        "features", "vertices", "share", "hits", "median ms", "p99 ms", "no geometry (ms)"
     );
     for n in [10_000usize, 100_000] {
         let t = Instant::now();
@@ -128,11 +128,21 @@ fn main() {
                 })
                 .collect();
             times.sort_by(f64::total_cmp);
+            let bare = planmap::check::CheckOptions { geometry: false };
+            let mut without: Vec<f64> = (0..30)
+                .map(|_| {
+                    let t = Instant::now();
+                    std::hint::black_box(planmap::check::check_with(&c, &layers, bare));
+                    t.elapsed().as_secs_f64() * 1e3
+                })
+                .collect();
+            without.sort_by(f64::total_cmp);
             println!(
-                "{n:>9} {vertices:>9} {:>6.1}% {hits:>8} {:>11.2} {:>11.2}",
+                "{n:>9} {vertices:>9} {:>6.1}% {hits:>8} {:>11.2} {:>11.2} {:>17.2}",
                 share * 100.0,
                 times[times.len() / 2],
-                times[(times.len() * 99 / 100).min(times.len() - 1)]
+                times[(times.len() * 99 / 100).min(times.len() - 1)],
+                without[without.len() / 2]
             );
         }
     }

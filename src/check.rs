@@ -25,7 +25,8 @@ use crate::catalog::Layer;
 use crate::geodesy::{self, AreaFigures, M2_PER_MU};
 use crate::layer::{Feature, FeatureId, OnOverlap};
 use crate::report::{
-    Adjacent, CandidateSummary, CheckReport, Conflict, ConflictProperties, LayerRevision, Verdict,
+    Adjacent, CandidateSummary, CheckReport, Conflict, ConflictProperties, LayerRevision,
+    OverlapGeometry, Verdict,
 };
 use crate::segments::{EdgeIndex, Position};
 use crate::shape::Shape;
@@ -42,6 +43,7 @@ pub struct PreparedCandidate<'a> {
     edges: EdgeIndex,
     bbox: Rect,
     area_m2: f64,
+    with_geometry: bool,
 }
 
 impl<'a> PreparedCandidate<'a> {
@@ -55,6 +57,17 @@ impl<'a> PreparedCandidate<'a> {
             edges: EdgeIndex::new(&candidate.area),
             bbox,
             area_m2: geodesy::multipolygon_area_m2(&candidate.area),
+            with_geometry: true,
+        }
+    }
+
+    /// An overlap's GeoJSON, or null when the caller left geometry out:
+    /// building it is a large part of the cost of a check with many hits.
+    fn render(&self, geometry: impl FnOnce() -> OverlapGeometry) -> OverlapGeometry {
+        if self.with_geometry {
+            geometry()
+        } else {
+            OverlapGeometry::Omitted
         }
     }
 
@@ -140,7 +153,7 @@ enum Meeting {
 }
 
 struct Overlap {
-    geometry: serde_json::Value,
+    geometry: OverlapGeometry,
     area_m2: f64,
     length_m: Option<f64>,
     share_of_feature: f64,
@@ -161,7 +174,9 @@ fn expanded(rect: Rect) -> Rect {
     )
 }
 
-fn meet(candidate: &PreparedCandidate, feature: &Feature) -> Meeting {
+fn meet(candidate: &PreparedCandidate, layer: &Arc<Layer>, index: usize) -> Meeting {
+    let feature = &layer.data.features[index];
+    let whole = || candidate.render(|| OverlapGeometry::Feature(layer.clone(), index));
     let (min, max) = (feature.bbox.min(), feature.bbox.max());
     let boundary_enters = candidate.edges.boundary_may_meet(min, max);
     match &feature.shape {
@@ -169,7 +184,7 @@ fn meet(candidate: &PreparedCandidate, feature: &Feature) -> Meeting {
             if !boundary_enters {
                 return match candidate.edges.position_of(area.0[0].exterior().0[0]) {
                     Position::Inside => Meeting::Overlapping(Overlap {
-                        geometry: crate::report::area_geometry(area),
+                        geometry: whole(),
                         area_m2: feature.measure,
                         length_m: None,
                         share_of_feature: 1.0,
@@ -182,7 +197,7 @@ fn meet(candidate: &PreparedCandidate, feature: &Feature) -> Meeting {
             let area_m2 = geodesy::multipolygon_area_m2(&overlap);
             if area_m2 > MIN_OVERLAP_M2 {
                 Meeting::Overlapping(Overlap {
-                    geometry: crate::report::area_geometry(&overlap),
+                    geometry: candidate.render(|| OverlapGeometry::Part(Shape::Area(overlap))),
                     area_m2,
                     length_m: None,
                     share_of_feature: share(area_m2, feature.measure),
@@ -197,7 +212,7 @@ fn meet(candidate: &PreparedCandidate, feature: &Feature) -> Meeting {
             if !boundary_enters {
                 return match candidate.edges.position_of(lines.0[0].0[0]) {
                     Position::Inside => Meeting::Overlapping(Overlap {
-                        geometry: crate::report::lines_geometry(lines),
+                        geometry: whole(),
                         area_m2: 0.0,
                         length_m: Some(feature.measure),
                         share_of_feature: 1.0,
@@ -210,7 +225,7 @@ fn meet(candidate: &PreparedCandidate, feature: &Feature) -> Meeting {
             let length_m: f64 = inside.0.iter().map(geodesy::line_length_m).sum();
             if length_m > MIN_OVERLAP_M {
                 Meeting::Overlapping(Overlap {
-                    geometry: crate::report::lines_geometry(&inside),
+                    geometry: candidate.render(|| OverlapGeometry::Part(Shape::Lines(inside))),
                     area_m2: 0.0,
                     length_m: Some(length_m),
                     share_of_feature: share(length_m, feature.measure),
@@ -237,7 +252,8 @@ fn meet(candidate: &PreparedCandidate, feature: &Feature) -> Meeting {
             if !inside.is_empty() {
                 Meeting::Overlapping(Overlap {
                     share_of_feature: inside.len() as f64 / points.0.len() as f64,
-                    geometry: crate::report::points_geometry(&MultiPoint(inside)),
+                    geometry: candidate
+                        .render(|| OverlapGeometry::Part(Shape::Points(MultiPoint(inside)))),
                     area_m2: 0.0,
                     length_m: None,
                 })
@@ -258,9 +274,32 @@ fn share(part: f64, whole: f64) -> f64 {
     }
 }
 
+/// What a check computes beyond which features overlap and by how much.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// Include each overlap's geometry (GeoJSON, CRS84); `false` gives null.
+    pub geometry: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { geometry: true }
+    }
+}
+
 /// Checks a candidate against the given layers (in catalog order).
 pub fn check(candidate: &Candidate, layers: &[Arc<Layer>]) -> CheckReport {
-    let prepared = PreparedCandidate::new(candidate);
+    check_with(candidate, layers, CheckOptions::default())
+}
+
+/// [`check`], with options.
+pub fn check_with(
+    candidate: &Candidate,
+    layers: &[Arc<Layer>],
+    options: CheckOptions,
+) -> CheckReport {
+    let mut prepared = PreparedCandidate::new(candidate);
+    prepared.with_geometry = options.geometry;
     let envelope = AABB::from_corners(
         [prepared.bbox.min().x, prepared.bbox.min().y],
         [prepared.bbox.max().x, prepared.bbox.max().y],
@@ -278,7 +317,7 @@ pub fn check(candidate: &Candidate, layers: &[Arc<Layer>]) -> CheckReport {
             .par_iter()
             .map(|&i| {
                 let feature = &layer.data.features[i];
-                (feature, meet(&prepared, feature))
+                (feature, meet(&prepared, layer, i))
             })
             .filter(|(_, m)| !matches!(m, Meeting::Apart))
             .collect();

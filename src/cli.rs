@@ -247,6 +247,9 @@ struct CheckFile {
     /// Add corner points in this zone (number or EPSG code) or `dms`.
     #[arg(long)]
     corners: Option<String>,
+    /// Leave each overlap's geometry out of the JSON answer.
+    #[arg(long)]
+    no_geometry: bool,
 }
 
 fn check_file(
@@ -292,6 +295,7 @@ fn check_file(
         mineral: request.mineral.clone(),
         net: request.net,
         list_blocks: false,
+        without_geometry: request.no_geometry,
         corners: match request.corners.as_deref() {
             None => None,
             Some(c) if c.eq_ignore_ascii_case("dms") => Some(CornerStyle::Dms),

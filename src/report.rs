@@ -1,12 +1,16 @@
 //! The answer to a check, as the HTTP API and `planmap check --json` give it.
 
-use geo::{LineString, MultiLineString, MultiPoint, MultiPolygon, Polygon};
+use std::sync::Arc;
+
+use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::candidate::Warning;
+use crate::catalog::Layer;
 use crate::geodesy::AreaFigures;
 use crate::layer::{FeatureId, OnOverlap};
+use crate::shape::Shape;
 
 /// The outcome of a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,12 +74,115 @@ impl From<Vec<Conflict>> for ConflictCollection {
 pub struct Conflict {
     #[serde(rename = "type")]
     kind: &'static str,
-    pub geometry: Value,
+    pub geometry: OverlapGeometry,
     pub properties: ConflictProperties,
 }
 
+/// An overlap's geometry. Written as GeoJSON (CRS84) straight from the shape
+/// when the answer is serialised: no intermediate JSON tree, and a feature
+/// wholly inside the candidate is not even copied.
+#[derive(Debug, Clone)]
+pub enum OverlapGeometry {
+    /// Left out by the caller: null.
+    Omitted,
+    /// Computed by clipping.
+    Part(Shape),
+    /// A whole feature of a layer (by index), lying wholly inside the candidate.
+    Feature(Arc<Layer>, usize),
+}
+
+impl OverlapGeometry {
+    pub fn shape(&self) -> Option<&Shape> {
+        match self {
+            OverlapGeometry::Omitted => None,
+            OverlapGeometry::Part(shape) => Some(shape),
+            OverlapGeometry::Feature(layer, i) => Some(&layer.data.features[*i].shape),
+        }
+    }
+}
+
+impl Serialize for OverlapGeometry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.shape() {
+            None => serializer.serialize_none(),
+            Some(shape) => ShapeJson(shape).serialize(serializer),
+        }
+    }
+}
+
+/// GeoJSON of a shape: single-part geometries as Polygon, LineString, Point.
+struct ShapeJson<'a>(&'a Shape);
+
+struct Ring<'a>(&'a [Coord]);
+struct Rings<'a>(&'a Polygon);
+struct Points<'a>(&'a [Point]);
+
+impl Serialize for Ring<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|c| [c.x, c.y]))
+    }
+}
+
+impl Serialize for Rings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            std::iter::once(self.0.exterior())
+                .chain(self.0.interiors())
+                .map(|r| Ring(&r.0)),
+        )
+    }
+}
+
+impl Serialize for Points<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|p| [p.x(), p.y()]))
+    }
+}
+
+impl Serialize for ShapeJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        match self.0 {
+            Shape::Area(a) => match a.0.as_slice() {
+                [one] => {
+                    map.serialize_entry("type", "Polygon")?;
+                    map.serialize_entry("coordinates", &Rings(one))?;
+                }
+                parts => {
+                    map.serialize_entry("type", "MultiPolygon")?;
+                    let parts: Vec<Rings> = parts.iter().map(Rings).collect();
+                    map.serialize_entry("coordinates", &parts)?;
+                }
+            },
+            Shape::Lines(l) => match l.0.as_slice() {
+                [one] => {
+                    map.serialize_entry("type", "LineString")?;
+                    map.serialize_entry("coordinates", &Ring(&one.0))?;
+                }
+                parts => {
+                    map.serialize_entry("type", "MultiLineString")?;
+                    let parts: Vec<Ring> = parts.iter().map(|p| Ring(&p.0)).collect();
+                    map.serialize_entry("coordinates", &parts)?;
+                }
+            },
+            Shape::Points(p) => match p.0.as_slice() {
+                [one] => {
+                    map.serialize_entry("type", "Point")?;
+                    map.serialize_entry("coordinates", &[one.x(), one.y()])?;
+                }
+                parts => {
+                    map.serialize_entry("type", "MultiPoint")?;
+                    map.serialize_entry("coordinates", &Points(parts))?;
+                }
+            },
+        }
+        map.end()
+    }
+}
+
 impl Conflict {
-    pub fn new(geometry: Value, properties: ConflictProperties) -> Self {
+    pub fn new(geometry: OverlapGeometry, properties: ConflictProperties) -> Self {
         Conflict {
             kind: "Feature",
             geometry,

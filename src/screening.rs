@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::blocks::{self, BlockCount};
 use crate::candidate::Candidate;
 use crate::catalog::Layer;
+use crate::check::CheckOptions;
 use crate::crs::CrsError;
 use crate::formats::txt::{self, CornerStyle, ParcelOut};
 use crate::geodesy::{self, AreaFigures};
@@ -34,6 +35,9 @@ pub struct Options {
     pub list_blocks: bool,
     /// Add corner points (TXT exchange format) to every geometry returned.
     pub corners: Option<CornerStyle>,
+    /// Leave each overlap's geometry out (null): a much smaller, faster
+    /// answer when only which features and how much matter.
+    pub without_geometry: bool,
 }
 
 /// A parcel's label from a coordinate file.
@@ -95,7 +99,10 @@ pub fn screen(
 ) -> Result<Screening, CrsError> {
     let mut reports: Vec<CheckReport> = parts
         .iter()
-        .map(|p| crate::check::check(&p.candidate, layers))
+        .map(|p| {
+            let geometry = !options.without_geometry;
+            crate::check::check_with(&p.candidate, layers, CheckOptions { geometry })
+        })
         .collect();
     let whole = MultiPolygon(
         parts
@@ -156,7 +163,7 @@ pub fn screen(
             .collect();
         report.candidate.corner_points = Some(corner_text(&labelled, style)?);
         for c in &mut report.conflicts.features {
-            if let Some(area) = area_of(&c.geometry) {
+            if let Some(Shape::Area(area)) = c.geometry.shape().cloned() {
                 let id = c.properties.feature_id.to_string();
                 let name = c.properties.name.clone().unwrap_or_default();
                 let labelled: Vec<_> = area

@@ -184,3 +184,29 @@ async fn a_candidate_given_as_a_feature_is_checked_like_its_geometry() {
     let b = post_check(state(), "", wrapped.to_string()).await;
     assert_eq!(a.body, b.body);
 }
+
+#[tokio::test]
+async fn leaving_geometry_out_keeps_every_feature_and_area_and_nulls_only_the_geometry() {
+    let case = read_json(&repo().join("tests/oracle/expected/partial_overlaps.json"));
+    let body = std::fs::read(repo().join(case["candidate"].as_str().unwrap())).unwrap();
+    let answer = post_check(state(), "?geometry=false", body).await;
+    assert_eq!(answer.status, 200);
+    for conflict in answer.body["conflicts"]["features"].as_array().unwrap() {
+        assert!(conflict["geometry"].is_null());
+    }
+    compare_without_geometry(&case, &answer.body);
+}
+
+fn compare_without_geometry(case: &Value, answer: &Value) {
+    let got = answer["conflicts"]["features"].as_array().unwrap();
+    let want = case["conflicts"].as_array().unwrap();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!(g["properties"]["feature_id"], w["feature_id"]);
+        close(
+            g["properties"]["overlap_area_m2"].as_f64().unwrap(),
+            w["overlap_area_m2"].as_f64().unwrap(),
+            "overlap area without geometry",
+        );
+    }
+}

@@ -15,7 +15,8 @@ use crate::screening::{Options, Screening, screen};
 use crate::submission::{self, InputFormat};
 
 const PARAMETERS: &[&str] = &[
-    "crs", "layers", "format", "zone", "kind", "mineral", "net", "blocks", "corners", "as_of",
+    "crs", "layers", "format", "zone", "kind", "mineral", "net", "blocks", "corners", "geometry",
+    "as_of",
 ];
 
 /// The parsed query of a check.
@@ -104,6 +105,7 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
             }
             "net" => q.options.net = flag("net", &value)?,
             "blocks" => q.options.list_blocks = flag("blocks", &value)?,
+            "geometry" => q.options.without_geometry = !flag("geometry", &value)?,
             "corners" => {
                 q.options.corners = Some(if value.eq_ignore_ascii_case("dms") {
                     CornerStyle::Dms
