@@ -2,7 +2,7 @@
 //! latitude on which exploration licences are registered and counted
 //! (《矿产资源勘查区块登记管理办法》 第三条).
 
-use geo::{BooleanOps, BoundingRect, Coord, MultiPolygon, Polygon, Rect};
+use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
 use serde::Serialize;
 
 use crate::geodesy;
@@ -40,6 +40,51 @@ pub struct BlockCount {
     pub blocks: Vec<Block>,
 }
 
+/// The candidate's rings, each with the sign its area counts with.
+struct Rings<'a>(Vec<(&'a LineString, Rect, f64)>);
+
+impl<'a> Rings<'a> {
+    fn of(area: &'a MultiPolygon) -> Self {
+        use geo::Area;
+        let mut rings = Vec::new();
+        for polygon in &area.0 {
+            for (i, ring) in std::iter::once(polygon.exterior())
+                .chain(polygon.interiors())
+                .enumerate()
+            {
+                let Some(bbox) = ring.bounding_rect() else {
+                    continue;
+                };
+                // Clipping keeps a ring's direction: undo it, and let holes subtract.
+                let direction = Polygon::new(ring.clone(), vec![]).signed_area().signum();
+                let role = if i == 0 { 1.0 } else { -1.0 };
+                rings.push((ring, bbox, direction * role));
+            }
+        }
+        Rings(rings)
+    }
+
+    /// Area of the candidate inside `rect`: each ring clipped to the box
+    /// (linear in its vertices, no boolean operation), signed areas summed.
+    fn area_in(&self, rect: Rect) -> f64 {
+        let mut total = 0.0;
+        for (ring, bbox, sign) in &self.0 {
+            let disjoint = bbox.max().x < rect.min().x
+                || bbox.min().x > rect.max().x
+                || bbox.max().y < rect.min().y
+                || bbox.min().y > rect.max().y;
+            if disjoint {
+                continue;
+            }
+            let clipped = crate::check::clip_ring(ring, rect);
+            if clipped.0.len() >= 4 {
+                total += sign * geodesy::ring_signed_area_m2(&clipped);
+            }
+        }
+        total.max(0.0)
+    }
+}
+
 /// A block's code from its south-west corner in whole minutes.
 pub fn code(lon_minutes: i64, lat_minutes: i64) -> String {
     let ew = if lon_minutes < 0 { 'W' } else { 'E' };
@@ -75,14 +120,13 @@ pub fn blocks_of(area: &MultiPolygon) -> Vec<Block> {
     let minutes = |v: f64| (v * 60.0).floor() as i64;
     let (x0, x1) = (minutes(bbox.min().x), minutes(bbox.max().x));
     let (y0, y1) = (minutes(bbox.min().y), minutes(bbox.max().y));
+    let rings = Rings::of(area);
     let mut out = Vec::new();
     for lat in y0..=y1 {
         for lon in x0..=x1 {
             let rect = block_rect(lon, lat);
-            let cell = MultiPolygon(vec![rect.to_polygon()]);
-            let block_area_m2 = geodesy::multipolygon_area_m2(&cell);
-            let inside = area.intersection(&cell);
-            let overlap_area_m2 = geodesy::multipolygon_area_m2(&inside);
+            let block_area_m2 = geodesy::polygon_area_m2(&rect.to_polygon());
+            let overlap_area_m2 = rings.area_in(rect);
             if overlap_area_m2 <= MIN_SHARE * block_area_m2 {
                 continue;
             }

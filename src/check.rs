@@ -89,7 +89,10 @@ impl<'a> PreparedCandidate<'a> {
     }
 }
 
-fn clip_ring(ring: &LineString, rect: Rect) -> LineString {
+/// A ring cut down to a box (Sutherland–Hodgman). The result may run along
+/// the box edge and back, but its winding, and so its signed area, is exactly
+/// that of the ring within the box.
+pub(crate) fn clip_ring(ring: &LineString, rect: Rect) -> LineString {
     let (min, max) = (rect.min(), rect.max());
     let mut points: Vec<Coord> = ring.0[..ring.0.len().saturating_sub(1)].to_vec();
     // (inside test, intersection with the edge) for each side of the box

@@ -24,6 +24,11 @@ fn ellipsoid() -> &'static Geodesic {
 
 /// Area in square metres enclosed by a ring of lon/lat coordinates, unsigned.
 pub fn ring_area_m2(ring: &LineString) -> f64 {
+    ring_signed_area_m2(ring).abs()
+}
+
+/// Area enclosed by a ring, positive when it runs counter-clockwise.
+pub fn ring_signed_area_m2(ring: &LineString) -> f64 {
     let coords = ring_without_closing(ring);
     if coords.len() < 3 {
         return 0.0;
@@ -33,7 +38,7 @@ pub fn ring_area_m2(ring: &LineString) -> f64 {
         area.add_point(c.y, c.x);
     }
     let (_, signed, _) = area.compute(true);
-    signed.abs()
+    signed
 }
 
 /// Ellipsoid area of a polygon: the exterior less its holes.
