@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{Value, json};
 
+use super::blocking;
 use super::body::{query_pairs, read_bytes};
 use super::{ApiError, AppState, Caller};
 use crate::access::{Role, new_token, token_hash};
@@ -25,14 +26,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/layers/{layer_id}", post(publish))
         .route("/admin/tokens", post(create_token))
         .route("/admin/audit", get(audit))
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
 async fn list_revisions(

@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use geo::MultiPolygon;
 
 use super::body::{query_pairs, read_bytes};
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, blocking};
 use crate::blocks::{SnapMode, SnapReport, snap_report};
 use crate::crs::Crs;
 use crate::formats::GkZone;
@@ -57,12 +57,11 @@ pub async fn snap(
     let bytes = read_bytes(&headers, body, state.limits.max_body_bytes).await?;
     let format = format.unwrap_or_else(|| InputFormat::sniff(&bytes));
     let limits = state.limits.candidate;
-    let report = tokio::task::spawn_blocking(move || {
+    let report = blocking(move || {
         let parts = submission::read(&bytes, format, crs, zone, limits)?;
         let area = MultiPolygon(parts.into_iter().flat_map(|p| p.candidate.area.0).collect());
-        Ok::<_, ApiError>(snap_report(&area, mode, mineral.as_deref()))
+        Ok(snap_report(&area, mode, mineral.as_deref()))
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(report))
 }

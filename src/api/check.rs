@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 
 use super::body::{query_pairs, read_bytes};
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, blocking};
 use crate::crs::Crs;
 use crate::formats::GkZone;
 use crate::formats::txt::CornerStyle;
@@ -130,11 +130,14 @@ pub async fn check(
         None => state.catalog(),
         Some(date) => {
             let (store, live, date) = (state.store()?, state.live.clone(), date.clone());
-            let layers = tokio::task::spawn_blocking(move || {
-                crate::revisions::layers_as_of(store.as_ref(), &live, &date)
+            let layers = blocking(move || {
+                Ok(crate::revisions::layers_as_of(
+                    store.as_ref(),
+                    &live,
+                    &date,
+                )?)
             })
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
+            .await?;
             std::sync::Arc::new(crate::catalog::Catalog {
                 dir: state.catalog().dir.clone(),
                 layers,
@@ -155,12 +158,11 @@ pub async fn check(
     }
     let limits = state.limits.candidate;
     // Reprojection, validation and clipping are CPU work: keep them off the executor.
-    let screening = tokio::task::spawn_blocking(move || {
+    let screening = blocking(move || {
         let crs = query.crs.unwrap_or(Crs::Crs84);
         let parts = submission::read(&bytes, format, crs, query.zone, limits)?;
-        Ok::<_, ApiError>(screen(&parts, &layers, &query.options)?)
+        Ok(screen(&parts, &layers, &query.options)?)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(screening))
 }

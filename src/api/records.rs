@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{Value, json};
 
+use super::blocking;
 use super::body::{query_pairs, read_bytes};
 use super::{ApiError, AppState, Caller};
 use crate::access::Role;
@@ -27,15 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/candidates/{id}/reviews", get(reviews).post(create_review))
         .route("/reviews/{id}", get(show_review))
         .route("/reviews/{id}/verify", post(verify))
-}
-
-/// Runs blocking store work off the executor.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
 fn id_of(text: &str, path: &str) -> Result<i64, ApiError> {

@@ -297,9 +297,7 @@ pub async fn items(
     let (format, crs) = (req.format, req.crs);
     let title = format!("{} — features", layer.entry.title);
     // Selection and reprojection are CPU work: keep them off the executor.
-    let doc = tokio::task::spawn_blocking(move || render_items(&layer, &req, &base))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let doc = crate::api::blocking(move || render_items(&layer, &req, &base)).await?;
     let r = answer(&doc, format, media::GEOJSON, &title);
     Ok(content_crs(with_header(r, header::ETAG, &tag), crs))
 }
