@@ -160,3 +160,80 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
         area_m2: geodesy::multipolygon_area_m2(&whole),
     })
 }
+
+/// The id of the OGC API collection of submitted candidates.
+pub const COLLECTION_ID: &str = "candidates";
+
+/// The current version of every candidate as a read-only layer, so that
+/// submissions show up on the same map (and in the same OGC API) as the
+/// planning layers. Its revision changes whenever a candidate, a version or
+/// a status does.
+pub fn as_layer(
+    store: &dyn crate::store::Store,
+) -> Result<crate::catalog::Layer, crate::store::StoreError> {
+    use sha2::{Digest, Sha256};
+
+    use crate::catalog::{Layer, LayerEntry};
+    use crate::layer::{Feature, FeatureId, LayerData, OnOverlap};
+    use crate::shape::{Shape, shape_from_geojson};
+
+    let query = crate::store::CandidateQuery {
+        limit: i64::MAX as usize,
+        ..Default::default()
+    };
+    let (records, _) = store.list_candidates(&query)?;
+    let mut digest = Sha256::new();
+    let mut features = Vec::with_capacity(records.len());
+    for r in records {
+        digest.update(format!("{}:{}:{};", r.id, r.current.version, r.status));
+        let v = &r.current.data;
+        let Ok(geometry) = serde_json::from_value::<geojson::Geometry>(v.geometry.clone()) else {
+            continue;
+        };
+        let Ok(Shape::Area(area)) = shape_from_geojson(&geometry.value) else {
+            continue;
+        };
+        let Some(bbox) = area.bounding_rect() else {
+            continue;
+        };
+        let mut properties = serde_json::Map::new();
+        properties.insert("name".into(), v.name.clone().into());
+        properties.insert("kind".into(), v.kind.clone().into());
+        properties.insert("mineral".into(), v.mineral.clone().into());
+        properties.insert("applicant".into(), v.applicant.clone().into());
+        properties.insert("status".into(), r.status.clone().into());
+        properties.insert("version".into(), r.current.version.into());
+        properties.insert("area_m2".into(), v.area_m2.into());
+        properties.insert("submitted_at".into(), r.created_at.clone().into());
+        features.push(Feature {
+            id: FeatureId::Number(r.id.into()),
+            name: Some(v.name.clone()),
+            properties,
+            shape: Shape::Area(area),
+            bbox,
+            measure: v.area_m2,
+        });
+    }
+    let revision: String = digest.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let data = LayerData::from_features(features, revision).map_err(|(i, problem)| {
+        crate::store::StoreError::Corrupt(format!("candidate {i}: {problem}"))
+    })?;
+    Ok(Layer {
+        entry: LayerEntry {
+            id: COLLECTION_ID.into(),
+            title: "候选区块（申报）".into(),
+            file: "store".into(),
+            on_overlap: OnOverlap::Info,
+            rule: "申报的候选区块（当前版本），供与规划图层对照".into(),
+            roles: vec![],
+            title_en: Some("Submitted candidates (current versions)".into()),
+            source: Some("planmap store".into()),
+            region: None,
+            description: Some("Read-only: submit and edit through /candidates.".into()),
+        },
+        data,
+    })
+}

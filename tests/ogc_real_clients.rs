@@ -33,8 +33,11 @@ impl Server {
             .unwrap()
             .port();
         let addr = format!("127.0.0.1:{port}");
+        // A data directory of its own, so the test leaves nothing in the checkout.
+        let data = std::env::temp_dir().join(format!("planmap-clients-{port}"));
         let child = Command::new(env!("CARGO_BIN_EXE_planmap"))
-            .args(["serve", "--layers", LAYERS, "--addr", &addr])
+            .args(["serve", "--layers", LAYERS, "--addr", &addr, "--data"])
+            .arg(&data)
             .current_dir(repo())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

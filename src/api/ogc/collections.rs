@@ -13,6 +13,7 @@ use super::{
     with_header,
 };
 use crate::api::{ApiError, AppState};
+use crate::candidates;
 use crate::catalog::Layer;
 use crate::cql2::{GEOMETRY_PROPERTY, Queryables};
 use crate::features::{offered_crs, temporal_extent};
@@ -21,11 +22,14 @@ const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
 /// Finds a layer by collection id, or answers 404.
 pub(super) fn layer(state: &AppState, id: &str, path: &str) -> Result<Arc<Layer>, ApiError> {
-    state
-        .catalog()
-        .get(id)
-        .cloned()
-        .ok_or_else(|| ApiError::NotFound(path.to_string()))
+    if let Some(layer) = state.catalog().get(id) {
+        return Ok(layer.clone());
+    }
+    match (&state.store, id == candidates::COLLECTION_ID) {
+        // Submitted candidates: a collection of their own, read from the store.
+        (Some(store), true) => Ok(Arc::new(candidates::as_layer(store.as_ref())?)),
+        _ => Err(ApiError::NotFound(path.to_string())),
+    }
 }
 
 /// The collection document of one layer.
@@ -78,12 +82,16 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let format = format_only(query.as_deref(), &headers)?;
     let base = base_url(&headers);
-    let collections: Vec<Value> = state
+    let mut collections: Vec<Value> = state
         .catalog()
         .layers
         .iter()
         .map(|l| collection_doc(l, &base))
         .collect();
+    if let Some(store) = &state.store {
+        let submitted = candidates::as_layer(store.as_ref())?;
+        collections.push(collection_doc(&submitted, &base));
+    }
     let doc = json!({
         "links": self_links(&format!("{base}/collections"), format, "The collections"),
         "collections": collections,
