@@ -89,6 +89,7 @@ for l in $LAYERS; do
 
     log "layer $l: planmap serve on 127.0.0.1:$HTTP_PORT"
     "$BENCH_DIR/bin/planmap" serve --layers "$BENCH_DIR/layers_${l}_fgb" --addr "127.0.0.1:$HTTP_PORT" \
+        --data "$BENCH_DIR/data_$l" \
         > "$BENCH_DIR/results/serve_$l.log" 2>&1 &
     SERVER_PID=$!
     until curl -sf "http://127.0.0.1:$HTTP_PORT/collections" >/dev/null; do
