@@ -18,15 +18,7 @@ fn close(actual: f64, expected: f64, what: &str) {
 }
 
 fn expected_cases() -> Vec<Value> {
-    let dir = repo().join("tests/oracle/expected");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 15, "the oracle's cases are missing");
-    files.iter().map(|p| read_json(p)).collect()
+    oracle_cases("tests/oracle/expected", 15)
 }
 
 fn query_of(case: &Value) -> String {
@@ -88,18 +80,10 @@ fn compare(case: &Value, answer: &Value) {
         }
         assert!(g["geometry"]["type"].as_str().unwrap().ends_with("Polygon"));
     }
-    let adjacent: Vec<_> = answer["adjacent"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| (a["layer"].clone(), a["feature_id"].clone()))
-        .collect();
-    let want_adjacent: Vec<_> = case["adjacent"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| (a["layer"].clone(), a["feature_id"].clone()))
-        .collect();
+    let (adjacent, want_adjacent) = (
+        feature_refs(&answer["adjacent"]),
+        feature_refs(&case["adjacent"]),
+    );
     assert_eq!(adjacent, want_adjacent, "{name}: adjacent features");
     let warned = answer["warnings"]
         .as_array()

@@ -304,18 +304,10 @@ async fn every_sample_file_gives_the_oracles_areas_conflicts_and_verdict() {
                 );
             }
         }
-        let adjacent: Vec<_> = answer["adjacent"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| (a["layer"].clone(), a["feature_id"].clone()))
-            .collect();
-        let want_adjacent: Vec<_> = case["adjacent"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| (a["layer"].clone(), a["feature_id"].clone()))
-            .collect();
+        let (adjacent, want_adjacent) = (
+            feature_refs(&answer["adjacent"]),
+            feature_refs(&case["adjacent"]),
+        );
         assert_eq!(adjacent, want_adjacent, "{n}: adjacent");
         assert!(
             answer["warnings"].as_array().unwrap().is_empty(),

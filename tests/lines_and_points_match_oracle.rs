@@ -4,7 +4,9 @@
 //! the same geodesic lengths inside the candidate, the same shares, the same
 //! adjacent features and the same verdict.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{oracle_cases, read_json, repo};
 
 use geo::{Distance, Euclidean, Intersects, MultiPolygon, Point};
 use planmap::candidate::{Candidate, Limits, read_candidate};
@@ -17,31 +19,12 @@ const REL: f64 = 1e-6;
 /// outside the candidate and still count as on its boundary.
 const ON_BOUNDARY_DEG: f64 = 1e-9;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 fn catalog() -> Catalog {
     Catalog::load(&repo().join("tests/fixtures/lines_points")).expect("line/point catalog loads")
 }
 
 fn expected_cases() -> Vec<Value> {
-    let dir = repo().join("tests/oracle/expected_lines_points");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 4,
-        "the oracle's line/point cases are missing"
-    );
-    files.iter().map(|p| read_json(p)).collect()
+    oracle_cases("tests/oracle/expected_lines_points", 4)
 }
 
 fn candidate_of(case: &Value) -> Candidate {

@@ -91,3 +91,28 @@ pub async fn spawn_server(state: AppState) -> String {
 pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
+
+/// Every expected answer an oracle wrote into `dir` (relative to the repo),
+/// sorted by file name; fails if there are fewer than `at_least`.
+pub fn oracle_cases(dir: &str, at_least: usize) -> Vec<serde_json::Value> {
+    let mut files: Vec<_> = std::fs::read_dir(repo().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= at_least,
+        "the oracle's cases in {dir} are missing"
+    );
+    files.iter().map(|p| read_json(p)).collect()
+}
+
+/// (layer, feature_id) of each entry of a list such as `adjacent`.
+pub fn feature_refs(list: &serde_json::Value) -> Vec<(serde_json::Value, serde_json::Value)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["layer"].clone(), a["feature_id"].clone()))
+        .collect()
+}
