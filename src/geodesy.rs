@@ -4,6 +4,8 @@
 //! integrated along geodesic edges on CGCS2000 (GRS80 shape), which is what an
 //! independent geodesic computation such as pyproj's `Geod` gives.
 
+mod small_ring;
+
 use std::sync::OnceLock;
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
@@ -29,9 +31,18 @@ pub fn ring_area_m2(ring: &LineString) -> f64 {
 
 /// Area enclosed by a ring, positive when it runs counter-clockwise.
 pub fn ring_signed_area_m2(ring: &LineString) -> f64 {
-    let coords = ring_without_closing(ring);
+    coords_signed_area_m2(&ring.0)
+}
+
+/// Area enclosed by a ring given as coordinates (closed or not), positive
+/// when it runs counter-clockwise.
+pub fn coords_signed_area_m2(ring: &[Coord]) -> f64 {
+    let coords = without_closing(ring);
     if coords.len() < 3 {
         return 0.0;
+    }
+    if let Some(area) = small_ring::signed_area_m2(coords) {
+        return area;
     }
     let mut area = PolygonArea::new(ellipsoid(), Winding::CounterClockwise);
     for c in coords {
@@ -63,8 +74,8 @@ pub fn line_length_m(line: &LineString) -> f64 {
         .sum()
 }
 
-fn ring_without_closing(ring: &LineString) -> &[Coord] {
-    match ring.0.as_slice() {
+fn without_closing(ring: &[Coord]) -> &[Coord] {
+    match ring {
         [rest @ .., last] if rest.first() == Some(last) => rest,
         all => all,
     }
