@@ -18,12 +18,11 @@ use geo::{
     MultiPolygon, Polygon, Rect,
 };
 use rayon::prelude::*;
-use rstar::AABB;
 
 use crate::candidate::Candidate;
 use crate::catalog::Layer;
 use crate::geodesy::{self, AreaFigures, M2_PER_MU};
-use crate::layer::{Feature, FeatureId, OnOverlap};
+use crate::layer::OnOverlap;
 use crate::report::{
     Adjacent, CandidateSummary, CheckReport, Conflict, ConflictProperties, LayerRevision,
     OverlapGeometry, Verdict,
@@ -178,94 +177,85 @@ fn expanded(rect: Rect) -> Rect {
 }
 
 fn meet(candidate: &PreparedCandidate, layer: &Arc<Layer>, index: usize) -> Meeting {
-    let feature = &layer.data.features[index];
-    let whole = || candidate.render(|| OverlapGeometry::Feature(layer.clone(), index));
-    let (min, max) = (feature.bbox.min(), feature.bbox.max());
-    let boundary_enters = candidate.edges.boundary_may_meet(min, max);
-    match &feature.shape {
+    let table = &layer.data.features;
+    let measure = table.measure(index);
+    if table.is_points(index) {
+        return meet_points(candidate, table.view(index).coords());
+    }
+    let bbox = table.bbox(index);
+    if !candidate.edges.boundary_may_meet(bbox.min(), bbox.max()) {
+        // Wholly inside or wholly outside: one vertex tells, and a feature
+        // inside is reported by reference, never copied.
+        return match candidate.edges.position_of(table.first_coord(index)) {
+            Position::Inside => Meeting::Overlapping(Overlap {
+                geometry: candidate.render(|| OverlapGeometry::Feature(layer.clone(), index)),
+                area_m2: if table.is_area(index) { measure } else { 0.0 },
+                length_m: (!table.is_area(index)).then_some(measure),
+                share_of_feature: 1.0,
+            }),
+            _ => Meeting::Apart,
+        };
+    }
+    let local = candidate.clipped_to(expanded(bbox));
+    match table.shape(index) {
         Shape::Area(area) => {
-            if !boundary_enters {
-                return match candidate.edges.position_of(area.0[0].exterior().0[0]) {
-                    Position::Inside => Meeting::Overlapping(Overlap {
-                        geometry: whole(),
-                        area_m2: feature.measure,
-                        length_m: None,
-                        share_of_feature: 1.0,
-                    }),
-                    _ => Meeting::Apart,
-                };
-            }
-            let local = candidate.clipped_to(expanded(feature.bbox));
-            let overlap = local.intersection(area);
+            let overlap = local.intersection(&area);
             let area_m2 = geodesy::multipolygon_area_m2(&overlap);
             if area_m2 > MIN_OVERLAP_M2 {
                 Meeting::Overlapping(Overlap {
                     geometry: candidate.render(|| OverlapGeometry::Part(Shape::Area(overlap))),
                     area_m2,
                     length_m: None,
-                    share_of_feature: share(area_m2, feature.measure),
+                    share_of_feature: share(area_m2, measure),
                 })
-            } else if local.intersects(area) {
+            } else if local.intersects(&area) {
                 Meeting::Touching
             } else {
                 Meeting::Apart
             }
         }
         Shape::Lines(lines) => {
-            if !boundary_enters {
-                return match candidate.edges.position_of(lines.0[0].0[0]) {
-                    Position::Inside => Meeting::Overlapping(Overlap {
-                        geometry: whole(),
-                        area_m2: 0.0,
-                        length_m: Some(feature.measure),
-                        share_of_feature: 1.0,
-                    }),
-                    _ => Meeting::Apart,
-                };
-            }
-            let local = candidate.clipped_to(expanded(feature.bbox));
-            let inside: MultiLineString = local.clip(lines, false);
+            let inside: MultiLineString = local.clip(&lines, false);
             let length_m: f64 = inside.0.iter().map(geodesy::line_length_m).sum();
             if length_m > MIN_OVERLAP_M {
                 Meeting::Overlapping(Overlap {
                     geometry: candidate.render(|| OverlapGeometry::Part(Shape::Lines(inside))),
                     area_m2: 0.0,
                     length_m: Some(length_m),
-                    share_of_feature: share(length_m, feature.measure),
+                    share_of_feature: share(length_m, measure),
                 })
-            } else if local.intersects(lines) {
+            } else if local.intersects(&lines) {
                 Meeting::Touching
             } else {
                 Meeting::Apart
             }
         }
-        Shape::Points(points) => {
-            let positions: Vec<Position> = points
-                .0
-                .iter()
-                .map(|p| candidate.edges.position_of(p.0))
-                .collect();
-            let inside: Vec<_> = points
-                .0
-                .iter()
-                .zip(&positions)
-                .filter(|(_, pos)| **pos == Position::Inside)
-                .map(|(p, _)| *p)
-                .collect();
-            if !inside.is_empty() {
-                Meeting::Overlapping(Overlap {
-                    share_of_feature: inside.len() as f64 / points.0.len() as f64,
-                    geometry: candidate
-                        .render(|| OverlapGeometry::Part(Shape::Points(MultiPoint(inside)))),
-                    area_m2: 0.0,
-                    length_m: None,
-                })
-            } else if positions.contains(&Position::OnBoundary) {
-                Meeting::Touching
-            } else {
-                Meeting::Apart
-            }
-        }
+        Shape::Points(_) => unreachable!("points are met above"),
+    }
+}
+
+fn meet_points(candidate: &PreparedCandidate, points: &[Coord]) -> Meeting {
+    let positions: Vec<Position> = points
+        .iter()
+        .map(|p| candidate.edges.position_of(*p))
+        .collect();
+    let inside: Vec<_> = points
+        .iter()
+        .zip(&positions)
+        .filter(|(_, pos)| **pos == Position::Inside)
+        .map(|(p, _)| geo::Point(*p))
+        .collect();
+    if !inside.is_empty() {
+        Meeting::Overlapping(Overlap {
+            share_of_feature: inside.len() as f64 / points.len() as f64,
+            geometry: candidate.render(|| OverlapGeometry::Part(Shape::Points(MultiPoint(inside)))),
+            area_m2: 0.0,
+            length_m: None,
+        })
+    } else if positions.contains(&Position::OnBoundary) {
+        Meeting::Touching
+    } else {
+        Meeting::Apart
     }
 }
 
@@ -303,25 +293,17 @@ pub fn check_with(
 ) -> CheckReport {
     let mut prepared = PreparedCandidate::new(candidate);
     prepared.with_geometry = options.geometry;
-    let envelope = AABB::from_corners(
-        [prepared.bbox.min().x, prepared.bbox.min().y],
-        [prepared.bbox.max().x, prepared.bbox.max().y],
-    );
     let mut conflicts = Vec::new();
     let mut adjacent = Vec::new();
     for layer in layers {
+        let table = &layer.data.features;
         let hits: Vec<usize> = layer
             .data
-            .index
-            .locate_in_envelope_intersecting(envelope)
-            .map(|e| e.data as usize)
+            .hits(prepared.bbox.min(), prepared.bbox.max())
             .collect();
-        let mut meetings: Vec<(&Feature, Meeting)> = hits
+        let mut meetings: Vec<(usize, Meeting)> = hits
             .par_iter()
-            .map(|&i| {
-                let feature = &layer.data.features[i];
-                (feature, meet(&prepared, layer, i))
-            })
+            .map(|&i| (i, meet(&prepared, layer, i)))
             .filter(|(_, m)| !matches!(m, Meeting::Apart))
             .collect();
         meetings.sort_by(|(fa, ma), (fb, mb)| {
@@ -331,22 +313,23 @@ pub fn check_with(
             };
             key(mb)
                 .total_cmp(&key(ma))
-                .then_with(|| id_order(&fa.id, &fb.id))
+                .then_with(|| table.id_text(*fa).cmp(table.id_text(*fb)))
         });
         for (feature, meeting) in meetings {
+            let (feature_id, name) = (table.id(feature), table.name(feature).map(str::to_string));
             match meeting {
                 Meeting::Apart => {}
                 Meeting::Touching => adjacent.push(Adjacent {
                     layer: layer.entry.id.clone(),
-                    feature_id: feature.id.clone(),
-                    name: feature.name.clone(),
+                    feature_id,
+                    name,
                 }),
                 Meeting::Overlapping(o) => conflicts.push(Conflict::new(
                     o.geometry,
                     ConflictProperties {
                         layer: layer.entry.id.clone(),
-                        feature_id: feature.id.clone(),
-                        name: feature.name.clone(),
+                        feature_id,
+                        name,
                         on_overlap: layer.entry.on_overlap,
                         rule: layer.entry.rule.clone(),
                         overlap_area_m2: o.area_m2,
@@ -382,10 +365,6 @@ pub fn check_with(
             .collect(),
         warnings: candidate.warnings.clone(),
     }
-}
-
-fn id_order(a: &FeatureId, b: &FeatureId) -> std::cmp::Ordering {
-    a.to_string().cmp(&b.to_string())
 }
 
 impl Verdict {

@@ -10,12 +10,12 @@
 //! 3. returns them in layer-file order, counted in full, one page sliced out.
 
 use chrono::{DateTime, NaiveDate};
-use geo::{Coord, Intersects, MapCoordsInPlace, Rect};
-use rstar::AABB;
-use serde_json::Value;
+use geo::{Contains, Coord, Intersects, MapCoordsInPlace, Rect};
+use serde_json::{Map, Value};
 
 use crate::cql2::Filter;
 use crate::crs::{self, Crs, CrsError};
+use crate::layer::table::FeatureTable;
 use crate::layer::{Feature, LayerData};
 use crate::shape::Shape;
 
@@ -123,8 +123,8 @@ impl Interval {
 
 /// A feature's time, from the first pair of [`TIME_PROPERTIES`] it carries;
 /// `None` when it carries none.
-pub fn feature_time(f: &Feature) -> Option<Interval> {
-    let get = |name: &str| f.properties.get(name).and_then(Value::as_str);
+pub fn feature_time(properties: &Map<String, Value>) -> Option<Interval> {
+    let get = |name: &str| properties.get(name).and_then(Value::as_str);
     TIME_PROPERTIES.iter().find_map(|(from, to)| {
         let (a, b) = (get(from), get(to));
         if a.is_none() && b.is_none() {
@@ -144,12 +144,15 @@ pub fn feature_time(f: &Feature) -> Option<Interval> {
 
 /// The earliest start and latest end of a layer's feature times, as given
 /// in the layer file; `None` when no feature carries time.
-pub fn temporal_extent(features: &[Feature]) -> Option<[Option<String>; 2]> {
+pub fn temporal_extent(features: &FeatureTable) -> Option<[Option<String>; 2]> {
     let mut first: Option<(i64, String)> = None;
     let mut last: Option<(i64, String)> = None;
     let mut any = false;
-    for f in features {
-        let Some(t) = feature_time(f) else { continue };
+    for i in 0..features.len() {
+        let properties = features.properties(i);
+        let Some(t) = feature_time(&properties) else {
+            continue;
+        };
         any = true;
         for (pair, ms, take_min) in [(0usize, t.start, true), (1, t.end, false)] {
             let Some(ms) = ms else { continue };
@@ -157,7 +160,7 @@ pub fn temporal_extent(features: &[Feature]) -> Option<[Option<String>; 2]> {
                 .iter()
                 .find_map(|p| {
                     let name = if pair == 0 { p.0 } else { p.1 };
-                    f.properties.get(name).and_then(Value::as_str)
+                    properties.get(name).and_then(Value::as_str)
                 })
                 .unwrap_or_default()
                 .to_string();
@@ -185,14 +188,10 @@ pub struct ItemQuery {
 
 /// One page of a selection.
 #[derive(Debug)]
-pub struct Page<'a> {
+pub struct Page {
     /// How many features match in all.
     pub matched: usize,
-    pub features: Vec<&'a Feature>,
-}
-
-fn aabb(r: Rect) -> AABB<[f64; 2]> {
-    AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])
+    pub features: Vec<Feature>,
 }
 
 fn shape_intersects(shape: &Shape, rect: &Rect) -> bool {
@@ -204,7 +203,7 @@ fn shape_intersects(shape: &Shape, rect: &Rect) -> bool {
 }
 
 /// Selects the features of `layer` that `q` asks for and slices out one page.
-pub fn select<'a>(layer: &'a LayerData, q: &ItemQuery) -> Page<'a> {
+pub fn select(layer: &LayerData, q: &ItemQuery) -> Page {
     let probe = match (q.bbox, q.filter.as_ref().and_then(Filter::envelope)) {
         (Some(a), Some(b)) if !a.intersects(&b) => {
             return Page {
@@ -225,26 +224,42 @@ pub fn select<'a>(layer: &'a LayerData, q: &ItemQuery) -> Page<'a> {
         (a, b) => a.or(b),
     };
     let mut candidates: Vec<usize> = match probe {
-        Some(r) => layer
-            .index
-            .locate_in_envelope_intersecting(aabb(r))
-            .map(|e| e.data as usize)
-            .collect(),
+        Some(r) => layer.hits(r.min(), r.max()).collect(),
         None => (0..layer.features.len()).collect(),
     };
     candidates.sort_unstable();
-    let matching: Vec<&Feature> = candidates
-        .into_iter()
-        .map(|i| &layer.features[i])
-        .filter(|f| q.bbox.is_none_or(|b| shape_intersects(&f.shape, &b)))
-        .filter(|f| {
-            q.datetime
-                .is_none_or(|want| feature_time(f).is_some_and(|t| t.meets(&want)))
-        })
-        .filter(|f| q.filter.as_ref().is_none_or(|flt| flt.matches(f)))
-        .collect();
-    let matched = matching.len();
-    let features = matching.into_iter().skip(q.offset).take(q.limit).collect();
+    let table = &layer.features;
+    if q.bbox.is_none() && q.datetime.is_none() && q.filter.is_none() {
+        // Nothing to test: only the page is read out of the table.
+        let matched = candidates.len();
+        let features = candidates
+            .into_iter()
+            .skip(q.offset)
+            .take(q.limit)
+            .map(|i| table.get(i))
+            .collect();
+        return Page { matched, features };
+    }
+    let mut matched = 0;
+    let mut features = Vec::new();
+    for i in candidates {
+        if let Some(b) = q.bbox {
+            let within = b.contains(&table.bbox(i));
+            if !within && !shape_intersects(&table.shape(i), &b) {
+                continue;
+            }
+        }
+        let feature = table.get(i);
+        let timely = q
+            .datetime
+            .is_none_or(|want| feature_time(&feature.properties).is_some_and(|t| t.meets(&want)));
+        if timely && q.filter.as_ref().is_none_or(|flt| flt.matches(&feature)) {
+            if matched >= q.offset && features.len() < q.limit {
+                features.push(feature);
+            }
+            matched += 1;
+        }
+    }
     Page { matched, features }
 }
 

@@ -19,10 +19,9 @@
 
 use flatgeobuf::{ColumnType, GeometryType, Header};
 use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
-use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::layer::{Feature, FeatureId, FeatureProblem, feature_from_parts};
+use crate::layer::{Chunks, Feature, FeatureId, FeatureProblem, feature_from_parts, in_chunks};
 use crate::shape::{Shape, ShapeError, closed_ring, open_line};
 
 /// The first bytes of a FlatGeobuf file; the fourth is the major version.
@@ -53,7 +52,7 @@ pub enum FgbError {
 }
 
 /// Reads every feature of a FlatGeobuf file, checked and measured.
-pub fn read_features(bytes: &[u8]) -> Result<Vec<Feature>, FgbError> {
+pub(crate) fn read_features(bytes: &[u8]) -> Result<Chunks, FgbError> {
     if bytes.len() < 12 || bytes[..3] != MAGIC || bytes[4..7] != MAGIC || bytes[3] > 3 {
         return Err(FgbError::Format("bad magic bytes".into()));
     }
@@ -85,14 +84,8 @@ pub fn read_features(bytes: &[u8]) -> Result<Vec<Feature>, FgbError> {
         at = end;
     }
     let kind = header.geometry_type();
-    spans
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, span)| {
-            read_feature(&bytes[span], kind, &columns)
-                .map_err(|reason| FgbError::Feature { index, reason })
-        })
-        .collect()
+    in_chunks(spans, |span| read_feature(&bytes[span], kind, &columns))
+        .map_err(|(index, reason)| FgbError::Feature { index, reason })
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> Result<u32, FgbError> {

@@ -1,5 +1,6 @@
 //! The answer to a check, as the HTTP API and `planmap check --json` give it.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
@@ -9,6 +10,7 @@ use serde_json::{Value, json};
 use crate::candidate::Warning;
 use crate::catalog::Layer;
 use crate::geodesy::AreaFigures;
+use crate::layer::table::ShapeView;
 use crate::layer::{FeatureId, OnOverlap};
 use crate::shape::Shape;
 
@@ -92,21 +94,77 @@ pub enum OverlapGeometry {
 }
 
 impl OverlapGeometry {
-    pub fn shape(&self) -> Option<&Shape> {
+    pub fn shape(&self) -> Option<Cow<'_, Shape>> {
         match self {
             OverlapGeometry::Omitted => None,
-            OverlapGeometry::Part(shape) => Some(shape),
-            OverlapGeometry::Feature(layer, i) => Some(&layer.data.features[*i].shape),
+            OverlapGeometry::Part(shape) => Some(Cow::Borrowed(shape)),
+            OverlapGeometry::Feature(layer, i) => Some(Cow::Owned(layer.data.features.shape(*i))),
         }
     }
 }
 
 impl Serialize for OverlapGeometry {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.shape() {
-            None => serializer.serialize_none(),
-            Some(shape) => ShapeJson(shape).serialize(serializer),
+        match self {
+            OverlapGeometry::Omitted => serializer.serialize_none(),
+            OverlapGeometry::Part(shape) => ShapeJson(shape).serialize(serializer),
+            OverlapGeometry::Feature(layer, i) => {
+                ViewJson(layer.data.features.view(*i)).serialize(serializer)
+            }
         }
+    }
+}
+
+/// GeoJSON of a feature read in place from its layer's table.
+struct ViewJson<'a>(ShapeView<'a>);
+
+/// A list of rings (or lines) given as an iterator, written as it is walked.
+struct Seq<I>(std::cell::Cell<Option<I>>);
+
+impl<'a, I: Iterator<Item = &'a [Coord]>> Serialize for Seq<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.take().into_iter().flatten().map(Ring))
+    }
+}
+
+fn seq<I>(rings: I) -> Seq<I> {
+    Seq(std::cell::Cell::new(Some(rings)))
+}
+
+impl Serialize for ViewJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let view = self.0;
+        let mut map = s.serialize_map(Some(2))?;
+        let mut parts = view.parts();
+        if view.is_points() {
+            match view.coords() {
+                [one] => {
+                    map.serialize_entry("type", "Point")?;
+                    map.serialize_entry("coordinates", &[one.x, one.y])?;
+                }
+                all => {
+                    map.serialize_entry("type", "MultiPoint")?;
+                    map.serialize_entry("coordinates", &Ring(all))?;
+                }
+            }
+        } else if view.is_area() {
+            if parts.len() == 1 {
+                map.serialize_entry("type", "Polygon")?;
+                map.serialize_entry("coordinates", &seq(parts.next().expect("one part")))?;
+            } else {
+                map.serialize_entry("type", "MultiPolygon")?;
+                let parts: Vec<_> = parts.map(seq).collect();
+                map.serialize_entry("coordinates", &parts)?;
+            }
+        } else if parts.len() == 1 {
+            map.serialize_entry("type", "LineString")?;
+            map.serialize_entry("coordinates", &Ring(view.coords()))?;
+        } else {
+            map.serialize_entry("type", "MultiLineString")?;
+            map.serialize_entry("coordinates", &seq(parts.flatten()))?;
+        }
+        map.end()
     }
 }
 
@@ -266,6 +324,24 @@ pub fn points_geometry(points: &MultiPoint) -> Value {
         [one] => json!({"type": "Point", "coordinates": [one.x(), one.y()]}),
         parts => {
             json!({"type": "MultiPoint", "coordinates": parts.iter().map(|p| json!([p.x(), p.y()])).collect::<Vec<_>>()})
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_feature_is_written_read_in_place_as_its_copy_would_be() {
+        let features = crate::layer::table::tests::samples();
+        let shapes: Vec<Shape> = features.iter().map(|f| f.shape.clone()).collect();
+        let data =
+            crate::layer::LayerData::from_features(features, "r".into()).expect("valid samples");
+        for (i, shape) in shapes.iter().enumerate() {
+            let in_place = serde_json::to_value(ViewJson(data.features.view(i))).unwrap();
+            let copied = serde_json::to_value(ShapeJson(shape)).unwrap();
+            assert_eq!(in_place, copied, "feature {i}");
         }
     }
 }

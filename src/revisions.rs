@@ -402,10 +402,13 @@ pub fn diff(
 }
 
 fn diff_data(layer_id: &str, old: &LayerData, new: &LayerData) -> Result<Diff, RevisionError> {
+    // Whole layers are compared, so each is read out of its table once.
+    let (old_features, new_features): (Vec<_>, Vec<_>) =
+        (old.features.iter().collect(), new.features.iter().collect());
     let before: HashMap<&FeatureId, &crate::layer::Feature> =
-        old.features.iter().map(|f| (&f.id, f)).collect();
+        old_features.iter().map(|f| (&f.id, f)).collect();
     let after: HashMap<&FeatureId, &crate::layer::Feature> =
-        new.features.iter().map(|f| (&f.id, f)).collect();
+        new_features.iter().map(|f| (&f.id, f)).collect();
     let reference = |f: &crate::layer::Feature| FeatureRef {
         id: f.id.clone(),
         name: f.name.clone(),
@@ -422,13 +425,13 @@ fn diff_data(layer_id: &str, old: &LayerData, new: &LayerData) -> Result<Diff, R
         changed_area_m2: 0.0,
         changed_area_mu: 0.0,
     };
-    for f in &new.features {
+    for f in &new_features {
         if !before.contains_key(&f.id) {
             diff.changed_area_m2 += area_of(&f.shape, f.measure);
             diff.added.push(reference(f));
         }
     }
-    for f in &old.features {
+    for f in &old_features {
         let Some(g) = after.get(&f.id) else {
             diff.changed_area_m2 += area_of(&f.shape, f.measure);
             diff.removed.push(reference(f));

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::collections::HashSet;
 
 use geo::{BooleanOps, BoundingRect, MultiPolygon, Polygon};
-use rstar::AABB;
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -163,7 +164,7 @@ pub fn screen(
             .collect();
         report.candidate.corner_points = Some(corner_text(&labelled, style)?);
         for c in &mut report.conflicts.features {
-            if let Some(Shape::Area(area)) = c.geometry.shape().cloned() {
+            if let Some(Shape::Area(area)) = c.geometry.shape().map(Cow::into_owned) {
                 let id = c.properties.feature_id.to_string();
                 let name = c.properties.name.clone().unwrap_or_default();
                 let labelled: Vec<_> = area
@@ -276,12 +277,13 @@ fn clean_part(whole: &MultiPolygon, report: &CheckReport, layers: &[Arc<Layer>])
         let Some(bbox) = bbox.filter(|_| !ids.is_empty()) else {
             continue;
         };
-        let envelope =
-            AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
-        for entry in layer.data.index.locate_in_envelope_intersecting(envelope) {
-            let feature = &layer.data.features[entry.data as usize];
-            if let (true, Shape::Area(area)) = (ids.contains(&feature.id), &feature.shape) {
-                cut.extend(area.0.iter().cloned());
+        let table = &layer.data.features;
+        for i in layer.data.hits(bbox.min(), bbox.max()) {
+            if table.is_area(i)
+                && ids.contains(&table.id(i))
+                && let Shape::Area(area) = table.shape(i)
+            {
+                cut.extend(area.0);
             }
         }
     }

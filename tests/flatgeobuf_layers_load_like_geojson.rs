@@ -12,7 +12,7 @@ fn by_id(path: &Path) -> BTreeMap<String, Feature> {
     load_layer(path)
         .unwrap_or_else(|e| panic!("{e}"))
         .features
-        .into_iter()
+        .iter()
         .map(|f| (f.id.to_string(), f))
         .collect()
 }

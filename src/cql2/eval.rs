@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::{CmpOp, Cql2Error, Expr, GEOMETRY_PROPERTY, Scalar, SpatialLiteral};
 use crate::crs::{self, Crs};
 use crate::layer::Feature;
+use crate::layer::table::FeatureTable;
 use crate::segments::{EdgeIndex, Position};
 use crate::shape::Shape;
 
@@ -28,16 +29,16 @@ pub struct Queryables {
 
 impl Queryables {
     /// Every property any feature carries, typed by the values seen.
-    pub fn of(features: &[Feature]) -> Queryables {
+    pub fn of(features: &FeatureTable) -> Queryables {
         let mut properties: BTreeMap<String, Value> = BTreeMap::new();
         let mut kinds = [false; 3];
-        for f in features {
-            kinds[match f.shape {
-                Shape::Area(_) => 0,
-                Shape::Lines(_) => 1,
-                Shape::Points(_) => 2,
+        for i in 0..features.len() {
+            kinds[match features.kind(i) {
+                "polygon" => 0,
+                "line" => 1,
+                _ => 2,
             }] = true;
-            for (name, value) in &f.properties {
+            for (name, value) in &features.properties(i) {
                 let schema = match value {
                     Value::String(s) if crate::features::parse_date(s).is_some() => {
                         serde_json::json!({"type": "string", "format": "date"})

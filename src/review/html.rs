@@ -7,7 +7,6 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use geo::{Coord, LineString};
-use rstar::AABB;
 use serde_json::Value;
 
 use super::RecordBody;
@@ -59,10 +58,17 @@ impl View {
         }
     }
 
-    fn envelope(&self) -> AABB<[f64; 2]> {
-        AABB::from_corners(
-            [self.west, self.north - HEIGHT / self.ky],
-            [self.west + WIDTH / self.kx, self.north],
+    /// South-west and north-east corners of the map.
+    fn envelope(&self) -> (Coord, Coord) {
+        (
+            Coord {
+                x: self.west,
+                y: self.north - HEIGHT / self.ky,
+            },
+            Coord {
+                x: self.west + WIDTH / self.kx,
+                y: self.north,
+            },
         )
     }
 
@@ -186,11 +192,10 @@ pub fn map_svg(bbox: [f64; 4], candidate: &Value, answer: &Value, layers: &[Arc<
         );
         for hit in layer
             .data
-            .index
-            .locate_in_envelope_intersecting(envelope)
+            .hits(envelope.0, envelope.1)
             .take(MAX_FEATURES_PER_LAYER)
         {
-            let feature = &layer.data.features[hit.data as usize];
+            let feature = layer.data.features.get(hit);
             let (d, filled) = shape_path(&view, &feature.shape);
             let fill = if filled { stroke } else { "none" };
             let _ = writeln!(

@@ -15,7 +15,7 @@ use super::{
 use crate::api::{ApiError, AppState};
 use crate::candidates;
 use crate::catalog::Layer;
-use crate::cql2::{GEOMETRY_PROPERTY, Queryables};
+use crate::cql2::GEOMETRY_PROPERTY;
 use crate::features::{offered_crs, temporal_extent};
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -138,16 +138,16 @@ pub async fn queryables(
     if not_modified(&headers, &tag) {
         return Ok(answer_not_modified(&tag));
     }
-    let q = Queryables::of(&layer.data.features);
+    let q = layer.data.queryables();
     let mut properties = serde_json::Map::new();
     properties.insert(
         GEOMETRY_PROPERTY.into(),
         json!({"title": "Geometry", "format": q.geometry_format, "x-ogc-role": "primary-geometry"}),
     );
-    for (name, schema) in q.properties {
-        let mut schema = schema;
+    for (name, schema) in &q.properties {
+        let mut schema = schema.clone();
         schema["title"] = json!(name);
-        properties.insert(name, schema);
+        properties.insert(name.clone(), schema);
     }
     let base = base_url(&headers);
     let doc = json!({

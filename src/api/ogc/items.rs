@@ -12,7 +12,7 @@ use super::{
 use crate::api::body::query_pairs;
 use crate::api::{ApiError, AppState};
 use crate::catalog::Layer;
-use crate::cql2::{Filter, Lang, Queryables};
+use crate::cql2::{Filter, Lang};
 use crate::crs::{Crs, CrsError};
 use crate::features::{
     self, Interval, ItemQuery, LIMIT_DEFAULT, LIMIT_MAX, bbox_to_crs84, geometry_in, offered_crs,
@@ -127,7 +127,7 @@ fn parse_items(
         .transpose()?
         .unwrap_or(Crs::Crs84);
     let filter = get("filter")
-        .map(|src| Filter::parse(src, lang, filter_crs, &Queryables::of(&layer.data.features)))
+        .map(|src| Filter::parse(src, lang, filter_crs, layer.data.queryables()))
         .transpose()?;
     Ok(ItemsRequest {
         query: ItemQuery {
@@ -324,9 +324,8 @@ pub async fn item(
         .unwrap_or(Crs::Crs84);
     let feature = layer
         .data
-        .features
-        .iter()
-        .find(|f| f.id.to_string() == feature_id)
+        .find(&feature_id)
+        .map(|i| layer.data.features.get(i))
         .ok_or_else(|| ApiError::NotFound(uri.path().to_string()))?;
     let tag = etag(&layer.data.revision, &uri.to_string(), format);
     if not_modified(&headers, &tag) {
@@ -334,7 +333,7 @@ pub async fn item(
     }
     let base = base_url(&headers);
     let url = format!("{base}/collections/{id}/items/{feature_id}");
-    let mut doc = feature_json(feature, crs)?;
+    let mut doc = feature_json(&feature, crs)?;
     let (json_rel, html_rel) = match format {
         Format::Json => ("self", "alternate"),
         Format::Html => ("alternate", "self"),
