@@ -273,7 +273,12 @@ impl FeatureTable {
     pub fn id(&self, feature: usize) -> FeatureId {
         let text = self.ids.get(feature);
         if self.flags[feature] & NUMERIC_ID != 0 {
-            let number = serde_json::from_str(text).expect("stored from a JSON number");
+            // Integer ids (the common case) without the JSON parser: every
+            // conflict record carries its id.
+            let number = match text.parse::<i64>() {
+                Ok(n) => n.into(),
+                Err(_) => serde_json::from_str(text).expect("stored from a JSON number"),
+            };
             FeatureId::Number(number)
         } else {
             FeatureId::Text(text.to_string())
