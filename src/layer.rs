@@ -268,28 +268,36 @@ impl LayerData {
     }
 
     fn from_chunks(chunks: Chunks, revision: String) -> Result<LayerData, (usize, FeatureProblem)> {
-        let mut tables = Vec::with_capacity(chunks.len());
-        let mut boxes = Vec::with_capacity(chunks.iter().map(|c| c.1.len()).sum());
-        for (table, b) in chunks {
-            tables.push(table);
-            boxes.extend(b);
-        }
-        let features = FeatureTable::concat(tables).map_err(|e| (0, FeatureProblem::from(e)))?;
-        let by_id = ids_in_order(&features)?;
-        let entries = boxes
-            .iter()
-            .enumerate()
-            .map(|(i, b)| GeomWithData::new(covering(b.min(), b.max()), i as u32))
-            .collect();
-        let bbox = boxes.into_iter().reduce(|a, b| {
-            Rect::new(
-                geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-            )
-        });
+        let (tables, boxes): (Vec<_>, Vec<_>) = chunks.into_iter().unzip();
+        // The R-tree is built from the boxes alone (rstar bulk-loads on one
+        // thread), beside joining the tables and sorting the ids.
+        let (table, (index, bbox)) = rayon::join(
+            || {
+                let features =
+                    FeatureTable::concat(tables).map_err(|e| (0, FeatureProblem::from(e)))?;
+                let by_id = ids_in_order(&features)?;
+                Ok((features, by_id))
+            },
+            || {
+                let entries: Vec<IndexEntry> = boxes
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(i, b)| GeomWithData::new(covering(b.min(), b.max()), i as u32))
+                    .collect();
+                let bbox = boxes.into_iter().flatten().reduce(|a, b| {
+                    Rect::new(
+                        geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                        geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+                    )
+                });
+                (RTree::bulk_load(entries), bbox)
+            },
+        );
+        let (features, by_id) = table?;
         Ok(LayerData {
             features,
-            index: RTree::bulk_load(entries),
+            index,
             by_id,
             revision,
             bbox,
