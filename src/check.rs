@@ -46,87 +46,104 @@ pub struct PreparedCandidate<'a> {
     tiles: Tiles,
 }
 
-/// The candidate's rings cut to overlapping tiles of its box, each cut
-/// made the first time a feature needs it.
+/// The candidate's rings cut to overlapping tiles of its box, level by level
+/// (a quadtree), each cut made the first time a feature needs it.
 ///
 /// Why: a feature on the candidate's boundary is clipped against the
 /// candidate cut down to the feature's box, and cutting a 1,000-vertex
 /// candidate for each of a thousand such features cost more than the
 /// clipping itself. A tile holds a small share of the vertices, so a
-/// feature's box is cut from its tile instead (the same ring, cut twice).
+/// feature's box is cut from the finest tile that holds it, and each tile
+/// is cut from its parent's cut (the same ring, cut again).
 struct Tiles {
     origin: Coord,
-    /// Width and height of a tile; each tile's cut reaches half a tile
-    /// beyond it on every side, so any box up to half a tile across lies
-    /// wholly in the cut of the tile holding its centre.
     size: Coord,
-    per_side: usize,
+    /// Level ℓ has 2^ℓ × 2^ℓ tiles; level 0 is the whole box (no cut).
+    levels: u32,
+    /// Cuts of levels 1.., level by level, row by row.
     cuts: Vec<std::sync::OnceLock<Vec<LineString>>>,
 }
 
 impl Tiles {
     fn new(bbox: Rect, vertices: usize) -> Tiles {
-        // About √n/2 tiles a side: a tile then holds a few dozen vertices.
-        let per_side = (((vertices as f64).sqrt() / 2.0) as usize).clamp(1, 64);
+        // Down to about √n/2 tiles a side, where a tile holds a few dozen vertices.
+        let finest = ((vertices as f64).sqrt() / 2.0).clamp(1.0, 64.0);
+        let levels = if bbox.width() > 0.0 && bbox.height() > 0.0 {
+            finest.log2().ceil() as u32
+        } else {
+            0
+        };
+        let count = (1..=levels).map(|l| 1usize << (2 * l)).sum();
         Tiles {
             origin: bbox.min(),
             size: Coord {
-                x: bbox.width() / per_side as f64,
-                y: bbox.height() / per_side as f64,
+                x: bbox.width(),
+                y: bbox.height(),
             },
-            per_side,
-            cuts: (0..per_side * per_side)
-                .map(|_| std::sync::OnceLock::new())
-                .collect(),
+            levels,
+            cuts: (0..count).map(|_| std::sync::OnceLock::new()).collect(),
         }
     }
 
-    /// The reach of tile (i, j): the tile and half a tile around it.
-    fn reach(&self, i: usize, j: usize) -> Rect {
+    /// Tile (i, j) of `level` and half a tile around it: any box up to half
+    /// a tile across lies wholly in the reach of the tile holding its centre,
+    /// and a tile's reach lies within its parent's.
+    fn reach(&self, level: u32, i: usize, j: usize) -> Rect {
+        let n = (1usize << level) as f64;
+        let (w, h) = (self.size.x / n, self.size.y / n);
         Rect::new(
             Coord {
-                x: self.origin.x + (i as f64 - 0.5) * self.size.x,
-                y: self.origin.y + (j as f64 - 0.5) * self.size.y,
+                x: self.origin.x + (i as f64 - 0.5) * w,
+                y: self.origin.y + (j as f64 - 0.5) * h,
             },
             Coord {
-                x: self.origin.x + (i as f64 + 1.5) * self.size.x,
-                y: self.origin.y + (j as f64 + 1.5) * self.size.y,
+                x: self.origin.x + (i as f64 + 1.5) * w,
+                y: self.origin.y + (j as f64 + 1.5) * h,
             },
         )
     }
 
-    /// The candidate's rings cut to the reach of the tile holding `rect`'s
-    /// centre, if that reach holds all of `rect`.
+    /// The tile of `level` holding `point`, if it is in the box.
+    fn tile_of(&self, level: u32, point: Coord) -> Option<(usize, usize)> {
+        let n = (1usize << level) as f64;
+        let i = ((point.x - self.origin.x) / self.size.x * n).floor();
+        let j = ((point.y - self.origin.y) / self.size.y * n).floor();
+        ((0.0..n).contains(&i) && (0.0..n).contains(&j)).then_some((i as usize, j as usize))
+    }
+
+    fn cut(&self, candidate: &Candidate, level: u32, i: usize, j: usize) -> &[LineString] {
+        let first = (1..level).map(|l| 1usize << (2 * l)).sum::<usize>();
+        let slot = &self.cuts[first + j * (1usize << level) + i];
+        slot.get_or_init(|| {
+            let reach = self.reach(level, i, j);
+            let cut = |rings: &mut dyn Iterator<Item = &LineString>| {
+                rings
+                    .map(|ring| clip_ring(ring, reach))
+                    .filter(|r| r.0.len() >= 4)
+                    .collect()
+            };
+            if level == 1 {
+                cut(&mut rings(candidate))
+            } else {
+                cut(&mut self.cut(candidate, level - 1, i / 2, j / 2).iter())
+            }
+        })
+    }
+
+    /// The candidate's rings cut to the finest tile whose reach holds all
+    /// of `rect`; `None` when only the whole candidate does.
     fn around(&self, candidate: &Candidate, rect: Rect) -> Option<&[LineString]> {
-        if self.per_side == 1 || !(self.size.x > 0.0 && self.size.y > 0.0) {
-            return None;
-        }
         let centre = rect.center();
-        let cell = |v: f64, o: f64, s: f64| ((v - o) / s).floor();
-        let (i, j) = (
-            cell(centre.x, self.origin.x, self.size.x),
-            cell(centre.y, self.origin.y, self.size.y),
-        );
-        let last = (self.per_side - 1) as f64;
-        if !(0.0..=last).contains(&i) || !(0.0..=last).contains(&j) {
-            return None;
-        }
-        let (i, j) = (i as usize, j as usize);
-        let reach = self.reach(i, j);
-        let inside = reach.min().x < rect.min().x
-            && reach.min().y < rect.min().y
-            && rect.max().x < reach.max().x
-            && rect.max().y < reach.max().y;
-        if !inside {
-            return None;
-        }
-        let cut = self.cuts[j * self.per_side + i].get_or_init(|| {
-            rings(candidate)
-                .map(|ring| clip_ring(ring, reach))
-                .filter(|r| r.0.len() >= 4)
-                .collect()
-        });
-        Some(cut)
+        let holds = |reach: Rect| {
+            reach.min().x < rect.min().x
+                && reach.min().y < rect.min().y
+                && rect.max().x < reach.max().x
+                && rect.max().y < reach.max().y
+        };
+        (1..=self.levels).rev().find_map(|level| {
+            let (i, j) = self.tile_of(level, centre)?;
+            holds(self.reach(level, i, j)).then(|| self.cut(candidate, level, i, j))
+        })
     }
 }
 
@@ -188,42 +205,69 @@ impl<'a> PreparedCandidate<'a> {
 /// that of the ring within the box.
 pub(crate) fn clip_ring(ring: &LineString, rect: Rect) -> LineString {
     let (min, max) = (rect.min(), rect.max());
-    let mut points: Vec<Coord> = ring.0[..ring.0.len().saturating_sub(1)].to_vec();
-    // (inside test, intersection with the edge) for each side of the box
-    type Side = (
-        fn(Coord, Coord, Coord) -> bool,
-        fn(Coord, Coord, Coord, Coord) -> Coord,
+    let mut points: Vec<Coord> = Vec::new();
+    let mut spare: Vec<Coord> = Vec::new();
+    let open = &ring.0[..ring.0.len().saturating_sub(1)];
+    // One pass per side, each written out so that it inlines: this runs for
+    // every boundary feature of every check.
+    clip_side(
+        open,
+        &mut points,
+        |p| p.x >= min.x,
+        |a, b| at_x(a, b, min.x),
     );
-    let sides: [Side; 4] = [
-        (|p, min, _| p.x >= min.x, |a, b, min, _| at_x(a, b, min.x)),
-        (|p, _, max| p.x <= max.x, |a, b, _, max| at_x(a, b, max.x)),
-        (|p, min, _| p.y >= min.y, |a, b, min, _| at_y(a, b, min.y)),
-        (|p, _, max| p.y <= max.y, |a, b, _, max| at_y(a, b, max.y)),
-    ];
-    for (inside, cross) in sides {
-        if points.is_empty() {
-            break;
-        }
-        let input = std::mem::take(&mut points);
-        let mut prev = *input.last().unwrap_or(&Coord::zero());
-        for &p in &input {
-            match (inside(p, min, max), inside(prev, min, max)) {
-                (true, true) => points.push(p),
-                (true, false) => {
-                    points.push(cross(prev, p, min, max));
-                    points.push(p);
-                }
-                (false, true) => points.push(cross(prev, p, min, max)),
-                (false, false) => {}
-            }
-            prev = p;
-        }
-    }
+    clip_side(
+        &points,
+        &mut spare,
+        |p| p.x <= max.x,
+        |a, b| at_x(a, b, max.x),
+    );
+    clip_side(
+        &spare,
+        &mut points,
+        |p| p.y >= min.y,
+        |a, b| at_y(a, b, min.y),
+    );
+    clip_side(
+        &points,
+        &mut spare,
+        |p| p.y <= max.y,
+        |a, b| at_y(a, b, max.y),
+    );
+    let mut points = spare;
     points.dedup();
     if let Some(&first) = points.first() {
         points.push(first);
     }
     LineString(points)
+}
+
+fn clip_side(
+    input: &[Coord],
+    output: &mut Vec<Coord>,
+    inside: impl Fn(Coord) -> bool,
+    cross: impl Fn(Coord, Coord) -> Coord,
+) {
+    output.clear();
+    let Some(&last) = input.last() else {
+        return;
+    };
+    let mut prev = last;
+    let mut prev_inside = inside(prev);
+    for &p in input {
+        let p_inside = inside(p);
+        match (p_inside, prev_inside) {
+            (true, true) => output.push(p),
+            (true, false) => {
+                output.push(cross(prev, p));
+                output.push(p);
+            }
+            (false, true) => output.push(cross(prev, p)),
+            (false, false) => {}
+        }
+        prev = p;
+        prev_inside = p_inside;
+    }
 }
 
 fn at_x(a: Coord, b: Coord, x: f64) -> Coord {
@@ -503,7 +547,7 @@ mod tests {
     fn a_box_cut_from_a_tile_is_the_box_cut_from_the_whole_candidate() {
         let candidate = star(2_000);
         let prepared = PreparedCandidate::new(&candidate);
-        assert!(prepared.tiles.per_side > 1);
+        assert!(prepared.tiles.levels > 1);
         let (mut from_tiles, mut compared) = (0, 0);
         for i in 0..60 {
             for j in 0..60 {
