@@ -114,14 +114,12 @@ fn area_series(phi0: f64) -> [f64; TERMS + 1] {
 /// closing vertex, or `None` when the ring is too large or too near a pole
 /// for this method.
 pub fn signed_area_m2(ring: &[Coord]) -> Option<f64> {
-    let (mut min, mut max) = (ring[0], ring[0]);
-    for c in ring {
-        min.x = min.x.min(c.x);
-        min.y = min.y.min(c.y);
-        max.x = max.x.max(c.x);
-        max.y = max.y.max(c.y);
-    }
-    if max.y - min.y > MAX_LAT_SPAN_DEG || min.y < -MAX_ABS_LAT_DEG || max.y > MAX_ABS_LAT_DEG {
+    let (south, north) = ring
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(s, n), c| {
+            (s.min(c.y), n.max(c.y))
+        });
+    if north - south > MAX_LAT_SPAN_DEG || south < -MAX_ABS_LAT_DEG || north > MAX_ABS_LAT_DEG {
         return None;
     }
     let n = ring.len();
@@ -133,7 +131,7 @@ pub fn signed_area_m2(ring: &[Coord]) -> Option<f64> {
         return None;
     }
     let e2 = e2();
-    let lat0 = (min.y + max.y) / 2.0;
+    let lat0 = (south + north) / 2.0;
     let phi0 = lat0.to_radians();
     let g = area_series(phi0);
     let rad = std::f64::consts::PI / 180.0;
