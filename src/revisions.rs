@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::access::hex;
 use crate::catalog::{Catalog, Layer, LayerEntry};
 use crate::geodesy;
+use crate::layer::table::FeatureTable;
 use crate::layer::{FeatureId, LayerData, LayerError, load_layer, revision_of};
 use crate::shape::Shape;
 use crate::store::{LayerRevisionRecord, NewLayerRevision, Store, StoreError, today};
@@ -378,10 +379,19 @@ fn same_shape(a: &Shape, b: &Shape) -> bool {
     }
 }
 
-fn area_of(shape: &Shape, measure: f64) -> f64 {
-    match shape {
-        Shape::Area(_) => measure,
-        _ => 0.0,
+/// Each feature's index by id (numeric or text, as the file gives it).
+fn ids(features: &FeatureTable) -> HashMap<(bool, &str), usize> {
+    (0..features.len())
+        .map(|i| ((features.id_is_numeric(i), features.id_text(i)), i))
+        .collect()
+}
+
+/// A polygon feature's area, 0 for lines and points.
+fn area_of(features: &FeatureTable, i: usize) -> f64 {
+    if features.is_area(i) {
+        features.measure(i)
+    } else {
+        0.0
     }
 }
 
@@ -402,17 +412,15 @@ pub fn diff(
 }
 
 fn diff_data(layer_id: &str, old: &LayerData, new: &LayerData) -> Result<Diff, RevisionError> {
-    // Whole layers are compared, so each is read out of its table once.
-    let (old_features, new_features): (Vec<_>, Vec<_>) =
-        (old.features.iter().collect(), new.features.iter().collect());
-    let before: HashMap<&FeatureId, &crate::layer::Feature> =
-        old_features.iter().map(|f| (&f.id, f)).collect();
-    let after: HashMap<&FeatureId, &crate::layer::Feature> =
-        new_features.iter().map(|f| (&f.id, f)).collect();
-    let reference = |f: &crate::layer::Feature| FeatureRef {
-        id: f.id.clone(),
-        name: f.name.clone(),
-        measure: f.measure,
+    // Features are matched by id in place: only a pair with the same id is
+    // read out of the tables, so diffing two million-parcel revisions does
+    // not copy either.
+    let (old_features, new_features) = (&old.features, &new.features);
+    let (before, after) = (ids(old_features), ids(new_features));
+    let reference = |features: &FeatureTable, i: usize| FeatureRef {
+        id: features.id(i),
+        name: features.name(i).map(str::to_string),
+        measure: features.measure(i),
     };
     let mut diff = Diff {
         layer: layer_id.to_string(),
@@ -425,25 +433,28 @@ fn diff_data(layer_id: &str, old: &LayerData, new: &LayerData) -> Result<Diff, R
         changed_area_m2: 0.0,
         changed_area_mu: 0.0,
     };
-    for f in &new_features {
-        if !before.contains_key(&f.id) {
-            diff.changed_area_m2 += area_of(&f.shape, f.measure);
-            diff.added.push(reference(f));
+    for j in 0..new_features.len() {
+        let id = (new_features.id_is_numeric(j), new_features.id_text(j));
+        if !before.contains_key(&id) {
+            diff.changed_area_m2 += area_of(new_features, j);
+            diff.added.push(reference(new_features, j));
         }
     }
-    for f in &old_features {
-        let Some(g) = after.get(&f.id) else {
-            diff.changed_area_m2 += area_of(&f.shape, f.measure);
-            diff.removed.push(reference(f));
+    for i in 0..old_features.len() {
+        let id = (old_features.id_is_numeric(i), old_features.id_text(i));
+        let Some(&j) = after.get(&id) else {
+            diff.changed_area_m2 += area_of(old_features, i);
+            diff.removed.push(reference(old_features, i));
             continue;
         };
-        let geometry_changed = !same_shape(&f.shape, &g.shape);
-        let properties_changed = f.properties != g.properties;
+        let (f, g) = (old_features.shape(i), new_features.shape(j));
+        let geometry_changed = !same_shape(&f, &g);
+        let properties_changed = old_features.properties(i) != new_features.properties(j);
         if !geometry_changed && !properties_changed {
             diff.unchanged += 1;
             continue;
         }
-        let changed_area_m2 = match (&f.shape, &g.shape) {
+        let changed_area_m2 = match (&f, &g) {
             (Shape::Area(a), Shape::Area(b)) if geometry_changed => {
                 geodesy::multipolygon_area_m2(&a.xor(b))
             }
@@ -451,8 +462,8 @@ fn diff_data(layer_id: &str, old: &LayerData, new: &LayerData) -> Result<Diff, R
         };
         diff.changed_area_m2 += changed_area_m2;
         diff.changed.push(ChangedFeature {
-            id: f.id.clone(),
-            name: g.name.clone(),
+            id: old_features.id(i),
+            name: new_features.name(j).map(str::to_string),
             geometry_changed,
             properties_changed,
             changed_area_m2,
@@ -473,4 +484,70 @@ pub fn publish_file(
 ) -> Result<Published, RevisionError> {
     let bytes = std::fs::read(file).map_err(StoreError::Io)?;
     publish(store, live, actor, layer_id, &bytes, effective)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer::Feature;
+    use geo::{BoundingRect, MultiPolygon, polygon};
+
+    fn square(id: FeatureId, x: f64, colour: &str) -> Feature {
+        let p = polygon![(x: x, y: 36.0), (x: x + 0.01, y: 36.0), (x: x + 0.01, y: 36.01), (x: x, y: 36.01), (x: x, y: 36.0)];
+        let area = MultiPolygon(vec![p]);
+        Feature {
+            id,
+            name: Some(format!("square {x}")),
+            properties: serde_json::json!({"colour": colour})
+                .as_object()
+                .unwrap()
+                .clone(),
+            bbox: area.bounding_rect().unwrap(),
+            measure: geodesy::multipolygon_area_m2(&area),
+            shape: Shape::Area(area),
+        }
+    }
+
+    fn text(s: &str) -> FeatureId {
+        FeatureId::Text(s.into())
+    }
+
+    #[test]
+    fn features_are_matched_by_id_and_each_kind_of_change_is_told_apart() {
+        let old = vec![
+            square(text("moved"), 112.0, "red"),
+            square(text("recoloured"), 112.1, "red"),
+            square(text("gone"), 112.2, "red"),
+            square(FeatureId::Number(7.into()), 112.3, "red"),
+        ];
+        let new = vec![
+            square(FeatureId::Number(7.into()), 112.3, "red"),
+            square(text("recoloured"), 112.1, "blue"),
+            square(text("moved"), 112.005, "red"),
+            square(text("7"), 112.4, "red"),
+        ];
+        let one_square = old[0].measure;
+        let old = LayerData::from_features(old, "a".into()).unwrap();
+        let new = LayerData::from_features(new, "b".into()).unwrap();
+        let diff = diff_data("squares", &old, &new).unwrap();
+        let ids = |refs: &[FeatureRef]| refs.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        // A text id "7" is another feature than the number 7.
+        assert_eq!(ids(&diff.added), vec![text("7")]);
+        assert_eq!(ids(&diff.removed), vec![text("gone")]);
+        assert_eq!(diff.unchanged, 1);
+        let moved = diff.changed.iter().find(|c| c.id == text("moved")).unwrap();
+        assert!(moved.geometry_changed && !moved.properties_changed);
+        // Shifted by half its width: the symmetric difference is two halves,
+        // one square's worth.
+        assert!((moved.changed_area_m2 / one_square - 1.0).abs() < 1e-3);
+        let recoloured = diff
+            .changed
+            .iter()
+            .find(|c| c.id == text("recoloured"))
+            .unwrap();
+        assert!(!recoloured.geometry_changed && recoloured.properties_changed);
+        assert_eq!(recoloured.changed_area_m2, 0.0);
+        let expected = 2.0 * one_square + moved.changed_area_m2; // added, removed, moved
+        assert!((diff.changed_area_m2 - expected).abs() < 1.0);
+    }
 }
