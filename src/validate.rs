@@ -52,7 +52,9 @@ impl InvalidGeometry {
 }
 
 /// Checks a multipolygon whose rings are already closed, have at least four
-/// positions and finite coordinates. Consecutive repeated points are allowed.
+/// positions and finite coordinates, and no consecutive repeated points
+/// (`shape::closed_ring` drops them; one left in is reported as a
+/// self-intersection at that vertex).
 pub fn check_multipolygon(area: &MultiPolygon) -> Result<(), InvalidGeometry> {
     // Every feature of a layer passes here at load, and nearly all are small
     // and valid: proving that cheaply avoids the index, the sort by EdgeRef and
