@@ -33,10 +33,12 @@ impl Queryables {
         let mut properties: BTreeMap<String, Value> = BTreeMap::new();
         let mut kinds = [false; 3];
         for i in 0..features.len() {
-            kinds[match features.kind(i) {
-                "polygon" => 0,
-                "line" => 1,
-                _ => 2,
+            kinds[if features.is_area(i) {
+                0
+            } else if features.is_points(i) {
+                2
+            } else {
+                1
             }] = true;
             for (name, value) in &features.properties(i) {
                 let schema = match value {

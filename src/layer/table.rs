@@ -249,14 +249,6 @@ impl FeatureTable {
         &self.coords[start..self.ring_ends[last_ring - 1] as usize]
     }
 
-    pub fn kind(&self, feature: usize) -> &'static str {
-        match self.flags[feature] & KIND_MASK {
-            AREA => "polygon",
-            LINES => "line",
-            _ => "point",
-        }
-    }
-
     pub fn is_area(&self, feature: usize) -> bool {
         self.flags[feature] & KIND_MASK == AREA
     }
@@ -371,19 +363,6 @@ impl FeatureTable {
             next: 0..self.len(),
         }
     }
-
-    /// Bytes held, for reports of memory per feature.
-    pub fn heap_bytes(&self) -> usize {
-        self.coords.capacity() * size_of::<Coord>()
-            + (self.ring_ends.capacity() + self.part_ends.capacity() + self.feature_ends.capacity())
-                * 4
-            + self.flags.capacity()
-            + self.measures.capacity() * 8
-            + [&self.ids, &self.names, &self.properties]
-                .iter()
-                .map(|a| a.text.capacity() + a.ends.capacity() * 4)
-                .sum::<usize>()
-    }
 }
 
 /// The features of a table, read out one by one.
@@ -416,10 +395,6 @@ impl<'a> IntoIterator for &'a FeatureTable {
 }
 
 impl<'a> ShapeView<'a> {
-    pub fn kind(&self) -> &'static str {
-        self.table.kind(self.feature)
-    }
-
     /// Polygon parts (rings, exterior first) or line parts (one ring each);
     /// points are one part with one run of coordinates.
     pub fn parts(&self) -> impl ExactSizeIterator<Item = impl Iterator<Item = &'a [Coord]>> + 'a {
@@ -527,7 +502,8 @@ pub(crate) mod tests {
         assert_eq!(table.len(), features.len());
         for (i, f) in features.iter().enumerate() {
             same(&table.get(i), f);
-            assert_eq!(table.kind(i), f.shape.kind());
+            assert_eq!(table.is_area(i), matches!(f.shape, Shape::Area(_)));
+            assert_eq!(table.is_points(i), matches!(f.shape, Shape::Points(_)));
             assert_eq!(table.id_text(i), f.id.to_string());
             assert_eq!(table.first_coord(i), f.shape.coords().next().unwrap());
         }
