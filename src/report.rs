@@ -118,17 +118,17 @@ impl Serialize for OverlapGeometry {
 /// GeoJSON of a feature read in place from its layer's table.
 struct ViewJson<'a>(ShapeView<'a>);
 
-/// A list of rings (or lines) given as an iterator, written as it is walked.
-struct Seq<I>(std::cell::Cell<Option<I>>);
+/// A list of rings (or lines) read in place.
+struct RingList<'a>(Vec<&'a [Coord]>);
 
-impl<'a, I: Iterator<Item = &'a [Coord]>> Serialize for Seq<I> {
+impl Serialize for RingList<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.take().into_iter().flatten().map(Ring))
+        s.collect_seq(self.0.iter().map(|r| Ring(r)))
     }
 }
 
-fn seq<I>(rings: I) -> Seq<I> {
-    Seq(std::cell::Cell::new(Some(rings)))
+fn ring_list<'a>(rings: impl Iterator<Item = &'a [Coord]>) -> RingList<'a> {
+    RingList(rings.collect())
 }
 
 impl Serialize for ViewJson<'_> {
@@ -151,10 +151,10 @@ impl Serialize for ViewJson<'_> {
         } else if view.is_area() {
             if parts.len() == 1 {
                 map.serialize_entry("type", "Polygon")?;
-                map.serialize_entry("coordinates", &seq(parts.next().expect("one part")))?;
+                map.serialize_entry("coordinates", &ring_list(parts.next().expect("one part")))?;
             } else {
                 map.serialize_entry("type", "MultiPolygon")?;
-                let parts: Vec<_> = parts.map(seq).collect();
+                let parts: Vec<_> = parts.map(ring_list).collect();
                 map.serialize_entry("coordinates", &parts)?;
             }
         } else if parts.len() == 1 {
@@ -162,7 +162,7 @@ impl Serialize for ViewJson<'_> {
             map.serialize_entry("coordinates", &Ring(view.coords()))?;
         } else {
             map.serialize_entry("type", "MultiLineString")?;
-            map.serialize_entry("coordinates", &seq(parts.flatten()))?;
+            map.serialize_entry("coordinates", &ring_list(parts.flatten()))?;
         }
         map.end()
     }
