@@ -322,15 +322,16 @@ pub async fn item(
         .map(|v| offered("crs", v, &layer))
         .transpose()?
         .unwrap_or(Crs::Crs84);
-    let feature = layer
+    let index = layer
         .data
         .find(&feature_id)
-        .map(|i| layer.data.features.get(i))
         .ok_or_else(|| ApiError::NotFound(uri.path().to_string()))?;
     let tag = etag(&layer.data.revision, &uri.to_string(), format);
     if not_modified(&headers, &tag) {
         return Ok(answer_not_modified(&tag));
     }
+    // Read out of the table only once a 304 will not do.
+    let feature = layer.data.features.get(index);
     let base = base_url(&headers);
     let url = format!("{base}/collections/{id}/items/{feature_id}");
     let mut doc = feature_json(&feature, crs)?;
