@@ -333,11 +333,7 @@ pub fn geometry_in(f: &Feature, crs: Crs) -> Result<Value, CrsError> {
             Shape::Points(p) => p.map_coords_in_place(convert),
         }
     }
-    Ok(match &shape {
-        Shape::Area(a) => crate::report::area_geometry(a),
-        Shape::Lines(l) => crate::report::lines_geometry(l),
-        Shape::Points(p) => crate::report::points_geometry(p),
-    })
+    Ok(crate::report::geometry_value(&shape))
 }
 
 /// The CRSs a collection offers: CRS84 first, then CGCS2000 geographic,

@@ -3,9 +3,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+use geo::{Coord, MultiPolygon, Point, Polygon};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::candidate::Warning;
 use crate::catalog::Layer;
@@ -287,45 +287,16 @@ pub struct LayerRevision {
     pub features: usize,
 }
 
-fn ring_json(ring: &LineString) -> Value {
-    Value::Array(ring.0.iter().map(|c| json!([c.x, c.y])).collect())
-}
-
-fn polygon_json(p: &Polygon) -> Value {
-    Value::Array(
-        std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .map(ring_json)
-            .collect(),
-    )
+/// A shape's GeoJSON as a JSON value, written by [`ShapeJson`] like every
+/// other geometry of an answer.
+pub fn geometry_value(shape: &Shape) -> Value {
+    // Coordinates are numbers and keys are strings: nothing here can fail.
+    serde_json::to_value(ShapeJson(shape)).unwrap_or(Value::Null)
 }
 
 /// GeoJSON for an area: a Polygon when it has one part, else a MultiPolygon.
 pub fn area_geometry(area: &MultiPolygon) -> Value {
-    match area.0.as_slice() {
-        [one] => json!({"type": "Polygon", "coordinates": polygon_json(one)}),
-        parts => {
-            json!({"type": "MultiPolygon", "coordinates": parts.iter().map(polygon_json).collect::<Vec<_>>()})
-        }
-    }
-}
-
-pub fn lines_geometry(lines: &MultiLineString) -> Value {
-    match lines.0.as_slice() {
-        [one] => json!({"type": "LineString", "coordinates": ring_json(one)}),
-        parts => {
-            json!({"type": "MultiLineString", "coordinates": parts.iter().map(ring_json).collect::<Vec<_>>()})
-        }
-    }
-}
-
-pub fn points_geometry(points: &MultiPoint) -> Value {
-    match points.0.as_slice() {
-        [one] => json!({"type": "Point", "coordinates": [one.x(), one.y()]}),
-        parts => {
-            json!({"type": "MultiPoint", "coordinates": parts.iter().map(|p| json!([p.x(), p.y()])).collect::<Vec<_>>()})
-        }
-    }
+    geometry_value(&Shape::Area(area.clone()))
 }
 
 #[cfg(test)]
