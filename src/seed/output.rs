@@ -5,12 +5,13 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use geo::{Coord, LineString, MultiPolygon, Polygon};
+use geo::{Coord, LineString, MapCoords, MultiLineString, MultiPoint, MultiPolygon, Point};
 use serde_json::{Map, Value, json};
 
 use super::csv::Row;
 use super::geom::round7;
 use crate::layer::OnOverlap;
+use crate::shape::Shape;
 
 /// An illustrative feature with published attributes.
 #[derive(Debug, Clone)]
@@ -72,35 +73,14 @@ pub fn seed_properties(row: &Row) -> Map<String, Value> {
     map
 }
 
-fn coord_json(c: Coord) -> Value {
-    let c = round7(c);
-    json!([c.x, c.y])
-}
-
-fn ring_json(ls: &LineString) -> Value {
-    Value::Array(ls.0.iter().map(|&c| coord_json(c)).collect())
-}
-
-fn polygon_json(p: &Polygon) -> Value {
-    Value::Array(
-        std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .map(ring_json)
-            .collect(),
-    )
-}
-
+/// The geometry as GeoJSON, coordinates rounded to 1e-7° (about 1 cm).
 fn geometry_json(g: &Geometry) -> Value {
-    match g {
-        Geometry::Area(area) => match area.0.as_slice() {
-            [one] => json!({"type": "Polygon", "coordinates": polygon_json(one)}),
-            parts => {
-                json!({"type": "MultiPolygon", "coordinates": parts.iter().map(polygon_json).collect::<Vec<_>>()})
-            }
-        },
-        Geometry::Line(line) => json!({"type": "LineString", "coordinates": ring_json(line)}),
-        Geometry::Point(c) => json!({"type": "Point", "coordinates": coord_json(*c)}),
-    }
+    let shape = match g {
+        Geometry::Area(area) => Shape::Area(area.map_coords(round7)),
+        Geometry::Line(line) => Shape::Lines(MultiLineString(vec![line.map_coords(round7)])),
+        Geometry::Point(c) => Shape::Points(MultiPoint(vec![Point(round7(*c))])),
+    };
+    crate::report::geometry_value(&shape)
 }
 
 /// A FeatureCollection, one feature per line (small diffs, readable greps).
