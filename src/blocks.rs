@@ -5,6 +5,7 @@
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
 use serde::Serialize;
 
+use crate::deadline::Deadline;
 use crate::geodesy;
 
 /// Below this share of a block (≈28 m² of ≈2.77 km²), an overlap is rounding
@@ -41,10 +42,10 @@ pub struct BlockCount {
 }
 
 /// The candidate's rings, each with the sign its area counts with.
-struct Rings<'a>(Vec<(&'a LineString, Rect, f64)>);
+struct Rings(Vec<(LineString, f64)>);
 
-impl<'a> Rings<'a> {
-    fn of(area: &'a MultiPolygon) -> Self {
+impl Rings {
+    fn of(area: &MultiPolygon) -> Self {
         use geo::Area;
         let mut rings = Vec::new();
         for polygon in &area.0 {
@@ -52,35 +53,55 @@ impl<'a> Rings<'a> {
                 .chain(polygon.interiors())
                 .enumerate()
             {
-                let Some(bbox) = ring.bounding_rect() else {
+                if ring.0.len() < 4 {
                     continue;
-                };
+                }
                 // Clipping keeps a ring's direction: undo it, and let holes subtract.
                 let direction = Polygon::new(ring.clone(), vec![]).signed_area().signum();
                 let role = if i == 0 { 1.0 } else { -1.0 };
-                rings.push((ring, bbox, direction * role));
+                rings.push((ring.clone(), direction * role));
             }
         }
         Rings(rings)
     }
 
-    /// Area of the candidate inside `rect`: each ring clipped to the box
-    /// (linear in its vertices, no boolean operation), signed areas summed.
-    fn area_in(&self, rect: Rect) -> f64 {
-        let mut total = 0.0;
-        for (ring, bbox, sign) in &self.0 {
-            let disjoint = bbox.max().x < rect.min().x
-                || bbox.min().x > rect.max().x
-                || bbox.max().y < rect.min().y
-                || bbox.min().y > rect.max().y;
-            if disjoint {
-                continue;
-            }
-            let clipped = crate::check::clip_ring(ring, rect);
-            if clipped.0.len() >= 4 {
-                total += sign * geodesy::ring_signed_area_m2(&clipped);
-            }
-        }
+    /// The rings cut down to `rect` (linear in their vertices, no boolean
+    /// operation); a ring that misses the box is dropped.
+    fn clipped_to(&self, rect: Rect) -> Rings {
+        Rings(
+            self.0
+                .iter()
+                .filter(|(ring, _)| {
+                    ring.bounding_rect().is_some_and(|b| {
+                        b.max().x >= rect.min().x
+                            && b.min().x <= rect.max().x
+                            && b.max().y >= rect.min().y
+                            && b.min().y <= rect.max().y
+                    })
+                })
+                .map(|(ring, sign)| (crate::check::clip_ring(ring, rect), *sign))
+                .filter(|(clipped, _)| clipped.0.len() >= 4)
+                .collect(),
+        )
+    }
+
+    /// Area in square degrees: only to tell an empty or wholly covered part
+    /// of the grid from one the boundary crosses.
+    fn planar_area(&self) -> f64 {
+        use geo::Area;
+        self.0
+            .iter()
+            .map(|(ring, sign)| sign * Polygon::new(ring.clone(), vec![]).signed_area())
+            .sum()
+    }
+
+    /// Ellipsoid area of the rings (already cut to one block).
+    fn area_m2(&self) -> f64 {
+        let total: f64 = self
+            .0
+            .iter()
+            .map(|(ring, sign)| sign * geodesy::ring_signed_area_m2(ring))
+            .sum();
         total.max(0.0)
     }
 }
@@ -112,50 +133,200 @@ fn block_rect(lon_minutes: i64, lat_minutes: i64) -> Rect {
     )
 }
 
-/// Every block the candidate (CRS84) overlaps with positive area.
-pub fn blocks_of(area: &MultiPolygon) -> Vec<Block> {
+/// A piece of the candidate's block grid: the blocks of one row that it
+/// covers wholly, or one block its boundary crosses.
+enum Piece {
+    /// Columns `lon_minutes` of row `lat_minutes`, each of `block_area_m2`.
+    Whole {
+        lat_minutes: i64,
+        lon_minutes: std::ops::Range<i64>,
+        block_area_m2: f64,
+    },
+    Partial(Block),
+}
+
+/// Part of the grid in whole minutes, ends exclusive.
+#[derive(Clone, Copy)]
+struct Cells {
+    lon: (i64, i64),
+    lat: (i64, i64),
+}
+
+impl Cells {
+    fn rect(self) -> Rect {
+        Rect::new(
+            Coord {
+                x: self.lon.0 as f64 / 60.0,
+                y: self.lat.0 as f64 / 60.0,
+            },
+            Coord {
+                x: self.lon.1 as f64 / 60.0,
+                y: self.lat.1 as f64 / 60.0,
+            },
+        )
+    }
+
+    fn count(self) -> i64 {
+        (self.lon.1 - self.lon.0) * (self.lat.1 - self.lat.0)
+    }
+}
+
+/// Square degrees of one block: below this share of it, planar area is
+/// noise; the geodesic rules of [`MIN_SHARE`] decide single blocks.
+const PLANAR_BLOCK: f64 = 1.0 / 3600.0;
+const PLANAR_NOISE: f64 = 1e-7 * PLANAR_BLOCK;
+
+/// Visits the grid the way its boundary runs, not cell by cell: a part of
+/// the grid the candidate misses is dropped, one it covers wholly is whole
+/// blocks row by row, and only a part the boundary crosses is halved (along
+/// its longer side) and each half cut from its parent's cut. The work so
+/// follows the boundary and the rows the candidate spans, whatever its box.
+fn visit(area: &MultiPolygon, emit: &mut impl FnMut(Piece)) {
     let Some(bbox) = area.bounding_rect() else {
-        return Vec::new();
+        return;
     };
     let minutes = |v: f64| (v * 60.0).floor() as i64;
-    let (x0, x1) = (minutes(bbox.min().x), minutes(bbox.max().x));
-    let (y0, y1) = (minutes(bbox.min().y), minutes(bbox.max().y));
-    let rings = Rings::of(area);
-    let mut out = Vec::new();
-    for lat in y0..=y1 {
-        for lon in x0..=x1 {
-            let rect = block_rect(lon, lat);
-            let block_area_m2 = geodesy::polygon_area_m2(&rect.to_polygon());
-            let overlap_area_m2 = rings.area_in(rect);
-            if overlap_area_m2 <= MIN_SHARE * block_area_m2 {
-                continue;
-            }
-            let whole = (block_area_m2 - overlap_area_m2).abs() <= MIN_SHARE * block_area_m2;
-            out.push(Block {
-                code: code(lon, lat),
-                south_west: [rect.min().x, rect.min().y],
-                whole,
-                block_area_m2,
-                overlap_area_m2,
+    let cells = Cells {
+        lon: (minutes(bbox.min().x), minutes(bbox.max().x) + 1),
+        lat: (minutes(bbox.min().y), minutes(bbox.max().y) + 1),
+    };
+    let rings = Rings::of(area).clipped_to(cells.rect());
+    // Past the request's deadline the walk stops; the screening that asked
+    // discards what it got.
+    descend(cells, &rings, &crate::deadline::Deadline::current(), emit);
+}
+
+fn descend(cells: Cells, rings: &Rings, deadline: &Deadline, emit: &mut impl FnMut(Piece)) {
+    if deadline.expired() {
+        return;
+    }
+    let planar = rings.planar_area();
+    if planar <= PLANAR_NOISE {
+        return;
+    }
+    let whole_grid = cells.count() as f64 * PLANAR_BLOCK;
+    if whole_grid - planar <= PLANAR_NOISE && cells.count() > 1 {
+        for lat in cells.lat.0..cells.lat.1 {
+            emit(Piece::Whole {
+                lat_minutes: lat,
+                lon_minutes: cells.lon.0..cells.lon.1,
+                block_area_m2: geodesy::polygon_area_m2(&block_rect(cells.lon.0, lat).to_polygon()),
             });
         }
+        return;
     }
+    if cells.count() == 1 {
+        let (lon, lat) = (cells.lon.0, cells.lat.0);
+        let rect = block_rect(lon, lat);
+        let block_area_m2 = geodesy::polygon_area_m2(&rect.to_polygon());
+        let overlap_area_m2 = rings.area_m2();
+        if overlap_area_m2 <= MIN_SHARE * block_area_m2 {
+            return;
+        }
+        let whole = (block_area_m2 - overlap_area_m2).abs() <= MIN_SHARE * block_area_m2;
+        emit(Piece::Partial(Block {
+            code: code(lon, lat),
+            south_west: [rect.min().x, rect.min().y],
+            whole,
+            block_area_m2,
+            overlap_area_m2,
+        }));
+        return;
+    }
+    let (a, b) = if cells.lon.1 - cells.lon.0 >= cells.lat.1 - cells.lat.0 {
+        let mid = (cells.lon.0 + cells.lon.1) / 2;
+        (
+            Cells {
+                lon: (cells.lon.0, mid),
+                ..cells
+            },
+            Cells {
+                lon: (mid, cells.lon.1),
+                ..cells
+            },
+        )
+    } else {
+        let mid = (cells.lat.0 + cells.lat.1) / 2;
+        (
+            Cells {
+                lat: (cells.lat.0, mid),
+                ..cells
+            },
+            Cells {
+                lat: (mid, cells.lat.1),
+                ..cells
+            },
+        )
+    };
+    for half in [a, b] {
+        descend(half, &rings.clipped_to(half.rect()), deadline, emit);
+    }
+}
+
+/// Every block the candidate (CRS84) overlaps with positive area, row by
+/// row from the south, west to east.
+pub fn blocks_of(area: &MultiPolygon) -> Vec<Block> {
+    let mut out = Vec::new();
+    visit(area, &mut |piece| match piece {
+        Piece::Partial(block) => out.push(block),
+        Piece::Whole {
+            lat_minutes,
+            lon_minutes,
+            block_area_m2,
+        } => out.extend(lon_minutes.map(|lon| Block {
+            code: code(lon, lat_minutes),
+            south_west: [lon as f64 / 60.0, lat_minutes as f64 / 60.0],
+            whole: true,
+            block_area_m2,
+            overlap_area_m2: block_area_m2,
+        })),
+    });
+    out.sort_by(|a, b| {
+        (a.south_west[1], a.south_west[0])
+            .partial_cmp(&(b.south_west[1], b.south_west[0]))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     out
 }
 
-/// Counts the blocks; `list` keeps the block list in the answer.
+/// Counts the blocks; `list` keeps the block list in the answer. Without the
+/// list, whole blocks are counted a row at a time and never listed.
 pub fn count(area: &MultiPolygon, list: bool) -> BlockCount {
-    let blocks = blocks_of(area);
-    let whole = blocks.iter().filter(|b| b.whole).count();
+    if list {
+        let blocks = blocks_of(area);
+        let whole = blocks.iter().filter(|b| b.whole).count();
+        return BlockCount {
+            whole,
+            partial: blocks.len() - whole,
+            touched: blocks.len(),
+            area_in_blocks: blocks
+                .iter()
+                .map(|b| b.overlap_area_m2 / b.block_area_m2)
+                .sum(),
+            blocks,
+        };
+    }
+    let (mut whole, mut partial, mut area_in_blocks) = (0, 0, 0.0);
+    visit(area, &mut |piece| match piece {
+        Piece::Whole { lon_minutes, .. } => {
+            whole += lon_minutes.clone().count();
+            area_in_blocks += lon_minutes.count() as f64;
+        }
+        Piece::Partial(b) => {
+            if b.whole {
+                whole += 1;
+            } else {
+                partial += 1;
+            }
+            area_in_blocks += b.overlap_area_m2 / b.block_area_m2;
+        }
+    });
     BlockCount {
         whole,
-        partial: blocks.len() - whole,
-        touched: blocks.len(),
-        area_in_blocks: blocks
-            .iter()
-            .map(|b| b.overlap_area_m2 / b.block_area_m2)
-            .sum(),
-        blocks: if list { blocks } else { Vec::new() },
+        partial,
+        touched: whole + partial,
+        area_in_blocks,
+        blocks: Vec::new(),
     }
 }
 
@@ -239,12 +410,26 @@ pub fn snap(area: &MultiPolygon, mode: SnapMode) -> Snapped {
         .into_iter()
         .filter(|b| mode == SnapMode::Cover || b.whole)
         .collect();
-    let cells: Vec<Polygon> = blocks
+    // One rectangle per run of neighbouring blocks in a row: the union then
+    // takes rows, not every block of a large candidate.
+    let mut runs: Vec<(i64, i64, i64)> = Vec::new();
+    for b in &blocks {
+        let lon = (b.south_west[0] * 60.0).round() as i64;
+        let lat = (b.south_west[1] * 60.0).round() as i64;
+        match runs.last_mut() {
+            Some((row, _, end)) if *row == lat && *end == lon => *end = lon + 1,
+            _ => runs.push((lat, lon, lon + 1)),
+        }
+    }
+    let cells: Vec<Polygon> = runs
         .iter()
-        .map(|b| {
-            let lon = (b.south_west[0] * 60.0).round() as i64;
-            let lat = (b.south_west[1] * 60.0).round() as i64;
-            block_rect(lon, lat).to_polygon()
+        .map(|&(lat, lon0, lon1)| {
+            Cells {
+                lon: (lon0, lon1),
+                lat: (lat, lat + 1),
+            }
+            .rect()
+            .to_polygon()
         })
         .collect();
     let area = if cells.is_empty() {
@@ -324,14 +509,19 @@ pub struct Cap {
 }
 
 /// Snaps a candidate and checks the cap for its mineral.
-pub fn snap_report(area: &MultiPolygon, mode: SnapMode, mineral: Option<&str>) -> SnapReport {
+pub fn snap_report(
+    area: &MultiPolygon,
+    mode: SnapMode,
+    mineral: Option<&str>,
+) -> Result<SnapReport, crate::deadline::DeadlineExceeded> {
     let snapped = snap(area, mode);
+    Deadline::current().check()?;
     let cap = mineral.and_then(MineralClass::of).map(|class| Cap {
         class,
         max_blocks: class.max_blocks(),
         within: snapped.blocks.len() <= class.max_blocks(),
     });
-    SnapReport {
+    Ok(SnapReport {
         mode,
         candidate: crate::geodesy::AreaFigures::from_m2(geodesy::multipolygon_area_m2(area)),
         block_count: snapped.blocks.len(),
@@ -344,7 +534,7 @@ pub fn snap_report(area: &MultiPolygon, mode: SnapMode, mineral: Option<&str>) -
         blocks: snapped.blocks,
         mineral: mineral.map(str::to_string),
         cap,
-    }
+    })
 }
 
 #[cfg(test)]

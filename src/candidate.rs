@@ -17,12 +17,28 @@ pub const AREA_OF_USE_MARGIN_DEG: f64 = 1.0;
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_vertices: usize,
+    /// Widest and tallest a candidate's box may be, in degrees. The default
+    /// takes a province (Shanxi's box is about 4.4° by 6.1°); a mining
+    /// block is a few kilometres across.
+    pub max_extent_deg: f64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_vertices: 100_000,
+            max_extent_deg: 15.0,
+        }
+    }
+}
+
+impl Limits {
+    /// No limits: for submissions read back from the store, which were
+    /// checked against the limits in force when they were stored.
+    pub fn none() -> Limits {
+        Limits {
+            max_vertices: usize::MAX,
+            max_extent_deg: f64::INFINITY,
         }
     }
 }
@@ -57,7 +73,11 @@ pub enum CandidateError {
     TooManyVertices { count: usize, limit: usize },
     #[error(transparent)]
     Crs(#[from] CrsError),
-    #[error("polygon {part} ring {ring} vertex {vertex} ({}, {}) is outside the area of use of {crs} ({area}), read as {axes}; nor does it fit with the axes swapped", .given.x, .given.y)]
+    #[error("polygon {part} ring {ring} vertex {vertex} ({}, {}) is outside the area of use of {crs} ({area}), read as {axes}; {}", .given.x, .given.y, if *.fits_swapped {
+        "it would fit with its axes swapped, but the other vertices would not: this vertex alone seems to be given the other way round"
+    } else {
+        "nor does it fit with the axes swapped"
+    })]
     OutsideAreaOfUse {
         crs: Crs,
         axes: String,
@@ -66,9 +86,32 @@ pub enum CandidateError {
         ring: usize,
         vertex: usize,
         given: Coord,
+        /// The vertex alone would fit read the other way round.
+        fits_swapped: bool,
     },
     #[error("invalid polygon: {0}")]
     Invalid(#[from] InvalidGeometry),
+    #[error(
+        "the candidate spans {width:.4}° of longitude by {height:.4}° of latitude; the limit is {limit}° either way"
+    )]
+    TooLarge { width: f64, height: f64, limit: f64 },
+    #[error(
+        "polygon {part} ring {ring}: the edge from vertex {vertex} runs {span:.4}° in longitude, so it would cross the antimeridian; planmap checks areas within one hemisphere of longitude (split the candidate at 180°)"
+    )]
+    CrossesAntimeridian {
+        part: usize,
+        ring: usize,
+        vertex: usize,
+        span: f64,
+    },
+    #[error(
+        "polygon {part} ring {ring} vertex {vertex} lies on a pole, where longitude and so the 1′ block grid are undefined"
+    )]
+    OnPole {
+        part: usize,
+        ring: usize,
+        vertex: usize,
+    },
 }
 
 /// Reads a candidate from a parsed JSON body whose coordinates are in `crs`'s
@@ -124,10 +167,29 @@ pub fn candidate_from_area(
                     });
                     area = lon_lat;
                 }
-                Err(_) => return Err(first_bad),
+                Err(_) => {
+                    let mut first_bad = first_bad;
+                    if let CandidateError::OutsideAreaOfUse {
+                        given,
+                        fits_swapped,
+                        ..
+                    } = &mut first_bad
+                    {
+                        let one = MultiPolygon(vec![Polygon::new(
+                            LineString(vec![Coord {
+                                x: given.y,
+                                y: given.x,
+                            }]),
+                            vec![],
+                        )]);
+                        *fits_swapped = matches!(to_crs84_checked(&one, crs, &info), Ok(Ok(_)));
+                    }
+                    return Err(first_bad);
+                }
             }
         }
     }
+    check_extent(&area, limits)?;
     check_multipolygon(&area)?;
     Ok(Candidate {
         area,
@@ -137,7 +199,60 @@ pub fn candidate_from_area(
     })
 }
 
+/// Refuses what the area and the block grid would read differently: an edge
+/// the geodesic takes across the antimeridian while the box runs the other
+/// way round, a vertex on a pole, and a candidate wider or taller than the
+/// limit (whose blocks no plan asks for).
+fn check_extent(area: &MultiPolygon, limits: Limits) -> Result<(), CandidateError> {
+    for (part, polygon) in area.0.iter().enumerate() {
+        for (ring, r) in std::iter::once(polygon.exterior())
+            .chain(polygon.interiors())
+            .enumerate()
+        {
+            for (vertex, pair) in r.0.windows(2).enumerate() {
+                let span = (pair[1].x - pair[0].x).abs();
+                if span > 180.0 {
+                    return Err(CandidateError::CrossesAntimeridian {
+                        part,
+                        ring,
+                        vertex,
+                        span,
+                    });
+                }
+            }
+            if let Some(vertex) = r.0.iter().position(|c| c.y.abs() >= 90.0) {
+                return Err(CandidateError::OnPole { part, ring, vertex });
+            }
+        }
+    }
+    if let Some(bbox) = geo::BoundingRect::bounding_rect(area) {
+        let (width, height) = (bbox.width(), bbox.height());
+        if width > limits.max_extent_deg || height > limits.max_extent_deg {
+            return Err(CandidateError::TooLarge {
+                width,
+                height,
+                limit: limits.max_extent_deg,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn geometry_value(body: &serde_json::Value) -> Result<geojson::GeometryValue, CandidateError> {
+    use serde_json::Value;
+    let found = match body {
+        Value::Object(_) => None,
+        Value::Null => Some("null"),
+        Value::Bool(_) => Some("a boolean"),
+        Value::Number(_) => Some("a number"),
+        Value::String(_) => Some("a string"),
+        Value::Array(_) => Some("an array"),
+    };
+    if let Some(found) = found {
+        return Err(CandidateError::NotGeoJson(format!(
+            "the body is {found}, not a JSON object"
+        )));
+    }
     let kind = body.get("type").and_then(|t| t.as_str());
     let geometry = match kind {
         Some("Feature") => match body.get("geometry") {
@@ -200,6 +315,7 @@ fn to_crs84_checked(
             ring,
             vertex,
             given,
+            fits_swapped: false,
         }));
     }
     let mut it = coords.into_iter();

@@ -434,6 +434,9 @@ pub fn check_with(
     prepared.with_geometry = options.geometry;
     let mut conflicts = Vec::new();
     let mut adjacent = Vec::new();
+    // Past the deadline every feature is skipped: the caller that set the
+    // deadline ([`crate::screening::screen`]) discards the report.
+    let deadline = crate::deadline::Deadline::current();
     for layer in layers {
         let table = &layer.data.features;
         let hits: Vec<usize> = layer
@@ -442,7 +445,12 @@ pub fn check_with(
             .collect();
         let mut meetings: Vec<(usize, Meeting)> = hits
             .par_iter()
-            .map(|&i| (i, meet(&prepared, layer, i)))
+            .map(|&i| {
+                if deadline.expired() {
+                    return (i, Meeting::Apart);
+                }
+                (i, meet(&prepared, layer, i))
+            })
             .filter(|(_, m)| !matches!(m, Meeting::Apart))
             .collect();
         meetings.sort_by(|(fa, ma), (fb, mb)| {

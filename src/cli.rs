@@ -46,6 +46,33 @@ enum Command {
         /// Most vertices a candidate may have.
         #[arg(long, default_value_t = Limits::default().max_vertices)]
         max_vertices: usize,
+        /// Widest and tallest a candidate may be, in degrees (422 beyond).
+        #[arg(long, default_value_t = Limits::default().max_extent_deg)]
+        max_extent_deg: f64,
+        /// Seconds a client has to send a request head (also the keep-alive idle time).
+        #[arg(long, default_value_t = ApiLimits::default().header_timeout.as_secs_f64())]
+        header_timeout: f64,
+        /// Seconds a client has to send a request body (408 beyond).
+        #[arg(long, default_value_t = ApiLimits::default().body_timeout.as_secs_f64())]
+        body_timeout: f64,
+        /// Seconds a write may wait on a client that reads nothing.
+        #[arg(long, default_value_t = ApiLimits::default().write_timeout.as_secs_f64())]
+        write_timeout: f64,
+        /// Seconds one request's work may run (503 deadline-exceeded beyond).
+        #[arg(long, default_value_t = ApiLimits::default().compute_deadline.as_secs_f64())]
+        compute_deadline: f64,
+        /// Heavy requests (checks, snapping, reviews) run at once.
+        #[arg(long, default_value_t = ApiLimits::default().heavy_workers)]
+        heavy_workers: usize,
+        /// Heavy requests that may wait for a turn (503 with Retry-After beyond).
+        #[arg(long, default_value_t = ApiLimits::default().heavy_queue)]
+        heavy_queue: usize,
+        /// Seconds a heavy request may wait for its turn.
+        #[arg(long, default_value_t = ApiLimits::default().queue_wait.as_secs_f64())]
+        queue_wait: f64,
+        /// Connections open at once (one more is answered 503 and closed).
+        #[arg(long, default_value_t = ApiLimits::default().max_connections)]
+        max_connections: usize,
         /// Data directory: candidates, reviews, layer revisions, tokens, audit log.
         #[arg(long, default_value = "data")]
         data: PathBuf,
@@ -153,15 +180,44 @@ fn run(command: Command) -> anyhow::Result<u8> {
             addr,
             max_body_bytes,
             max_vertices,
+            max_extent_deg,
+            header_timeout,
+            body_timeout,
+            write_timeout,
+            compute_deadline,
+            heavy_workers,
+            heavy_queue,
+            queue_wait,
+            max_connections,
             data,
             open_reads,
         } => {
+            let seconds = |name: &str, s: f64| {
+                std::time::Duration::try_from_secs_f64(s)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| anyhow::anyhow!("--{name}: a positive number of seconds"))
+            };
             let catalog = Arc::new(Catalog::load(&layers)?);
             let store = Arc::new(SqliteStore::open(&data)?);
             let live = Arc::new(open_catalog(store.as_ref(), catalog)?);
+            if max_extent_deg.is_nan() || max_extent_deg <= 0.0 {
+                anyhow::bail!("--max-extent-deg: a positive number of degrees");
+            }
             let limits = ApiLimits {
                 max_body_bytes,
-                candidate: Limits { max_vertices },
+                candidate: Limits {
+                    max_vertices,
+                    max_extent_deg,
+                },
+                header_timeout: seconds("header-timeout", header_timeout)?,
+                body_timeout: seconds("body-timeout", body_timeout)?,
+                write_timeout: seconds("write-timeout", write_timeout)?,
+                compute_deadline: seconds("compute-deadline", compute_deadline)?,
+                heavy_workers: heavy_workers.max(1),
+                heavy_queue,
+                queue_wait: seconds("queue-wait", queue_wait)?,
+                max_connections: max_connections.max(1),
             };
             let state = AppState::with_store(live, store, limits, open_reads);
             tokio::runtime::Runtime::new()?.block_on(crate::api::serve(state, addr))?;

@@ -203,13 +203,15 @@ fn shape_intersects(shape: &Shape, rect: &Rect) -> bool {
 }
 
 /// Selects the features of `layer` that `q` asks for and slices out one page.
-pub fn select(layer: &LayerData, q: &ItemQuery) -> Page {
+/// A scan that runs past the request's deadline stops with an error.
+pub fn select(layer: &LayerData, q: &ItemQuery) -> Result<Page, crate::deadline::DeadlineExceeded> {
+    let deadline = crate::deadline::Deadline::current();
     let probe = match (q.bbox, q.filter.as_ref().and_then(Filter::envelope)) {
         (Some(a), Some(b)) if !a.intersects(&b) => {
-            return Page {
+            return Ok(Page {
                 matched: 0,
                 features: vec![],
-            };
+            });
         }
         (Some(a), Some(b)) => Some(Rect::new(
             Coord {
@@ -238,11 +240,14 @@ pub fn select(layer: &LayerData, q: &ItemQuery) -> Page {
             .take(q.limit)
             .map(|i| table.get(i))
             .collect();
-        return Page { matched, features };
+        return Ok(Page { matched, features });
     }
     let mut matched = 0;
     let mut features = Vec::new();
-    for i in candidates {
+    for (n, i) in candidates.into_iter().enumerate() {
+        if n % 1024 == 1023 {
+            deadline.check()?;
+        }
         if let Some(b) = q.bbox {
             let within = b.contains(&table.bbox(i));
             if !within && !shape_intersects(&table.shape(i), &b) {
@@ -260,7 +265,7 @@ pub fn select(layer: &LayerData, q: &ItemQuery) -> Page {
             matched += 1;
         }
     }
-    Page { matched, features }
+    Ok(Page { matched, features })
 }
 
 /// A box given in `crs` (axis 1 and 2 in its authority order) as a CRS84 box

@@ -125,6 +125,26 @@ pub enum LayerError {
     },
 }
 
+impl LayerError {
+    /// The same error naming the file as `shown`: an uploaded file's place
+    /// on the server is nobody's business but the server's.
+    pub fn shown_as(self, shown: &str) -> LayerError {
+        let path = PathBuf::from(shown);
+        match self {
+            LayerError::Read { source, .. } => LayerError::Read { path, source },
+            LayerError::NotFeatureCollection { message, .. } => {
+                LayerError::NotFeatureCollection { path, message }
+            }
+            LayerError::FlatGeobuf { source, .. } => LayerError::FlatGeobuf { path, source },
+            LayerError::Feature { index, reason, .. } => LayerError::Feature {
+                path,
+                index,
+                reason,
+            },
+        }
+    }
+}
+
 /// What is wrong with one feature of a layer file.
 #[derive(Debug, thiserror::Error)]
 pub enum FeatureProblem {

@@ -21,6 +21,8 @@ pub mod cli;
 pub mod cql2;
 /// CRS identifiers and PROJ reprojection.
 pub mod crs;
+/// A request's compute deadline, seen by the engine's loops.
+pub mod deadline;
 /// Selecting features by box, time and filter, a page at a time.
 pub mod features;
 /// FlatGeobuf layer files (`.fgb`).
@@ -49,6 +51,8 @@ pub mod segments;
 pub mod shape;
 /// Persistence: candidates, reviews, layer revisions, tokens, audit log.
 pub mod store;
+/// JSON from outside: duplicate keys refused, nesting bounded.
+pub mod strict_json;
 /// Reading a submitted candidate in any accepted format.
 pub mod submission;
 /// Polygon validity with locations.

@@ -38,6 +38,27 @@ pub enum RevisionError {
         "effective date {0} is in the future; publish a revision on or after the day it comes into force"
     )]
     FutureDate(String),
+    #[error(
+        "on {date} no revision of {} was in force, so a check then would not cover {}: {}",
+        if .missing.len() == 1 { "this layer" } else { "these layers" },
+        if .missing.len() == 1 { "it" } else { "them" },
+        .missing.iter().map(|m| match &m.first_effective {
+            Some(first) => format!("{} (first in force {first})", m.layer),
+            None => format!("{} (no revision recorded)", m.layer),
+        }).collect::<Vec<_>>().join(", ")
+    )]
+    NotInForce {
+        date: String,
+        missing: Vec<NotInForce>,
+    },
+}
+
+/// A layer a dated check asked for that had no revision in force then.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotInForce {
+    pub layer: String,
+    /// The first date any revision of it comes into force, if one is recorded.
+    pub first_effective: Option<String>,
 }
 
 /// The catalog requests are served from. A request takes the current
@@ -240,7 +261,9 @@ pub fn publish(
             if !known {
                 let _ = std::fs::remove_file(&path);
             }
-            return Err(e.into());
+            return Err(e
+                .shown_as(&format!("the file published for layer {layer_id}"))
+                .into());
         }
     };
     let _serial = live.publishing.lock().unwrap_or_else(|e| e.into_inner());
@@ -316,22 +339,52 @@ pub fn find_revision(
 }
 
 /// The layers in force on `date`, in catalog order, with today's catalog
-/// entries. A layer with no revision in force then is left out.
+/// entries: those of `wanted`, or every layer of the catalog.
+///
+/// A check against fewer layers than it asked for could pass where the full
+/// check would not, so a wanted layer with no revision in force on `date` is
+/// an error naming it and its first effective date, never a silent omission.
+/// Ids the catalog does not know are left for the catalog's selection to refuse.
 pub fn layers_as_of(
     store: &dyn Store,
     live: &LiveCatalog,
     date: &str,
+    wanted: Option<&[String]>,
 ) -> Result<Vec<Arc<Layer>>, RevisionError> {
     let by_layer: HashMap<String, LayerRevisionRecord> = store
         .revisions_in_force(date)?
         .into_iter()
         .map(|r| (r.layer_id.clone(), r))
         .collect();
-    live.current()
+    let catalog = live.current();
+    let asked: Vec<&Arc<Layer>> = catalog
         .layers
         .iter()
-        .filter_map(|l| by_layer.get(&l.entry.id).map(|r| (l, r)))
-        .map(|(l, r)| live.layer_of(store, r, &l.entry))
+        .filter(|l| wanted.is_none_or(|w| w.iter().any(|id| *id == l.entry.id)))
+        .collect();
+    let mut missing = Vec::new();
+    for layer in &asked {
+        if !by_layer.contains_key(&layer.entry.id) {
+            let first_effective = store
+                .layer_revisions(&layer.entry.id)?
+                .into_iter()
+                .map(|r| r.effective)
+                .min();
+            missing.push(NotInForce {
+                layer: layer.entry.id.clone(),
+                first_effective,
+            });
+        }
+    }
+    if !missing.is_empty() {
+        return Err(RevisionError::NotInForce {
+            date: date.to_string(),
+            missing,
+        });
+    }
+    asked
+        .into_iter()
+        .map(|l| live.layer_of(store, &by_layer[&l.entry.id], &l.entry))
         .collect()
 }
 

@@ -18,6 +18,7 @@ use crate::candidate::Candidate;
 use crate::catalog::Layer;
 use crate::check::CheckOptions;
 use crate::crs::CrsError;
+use crate::deadline::{Deadline, DeadlineExceeded};
 use crate::formats::txt::{self, CornerStyle, ParcelOut};
 use crate::geodesy::{self, AreaFigures};
 use crate::layer::{FeatureId, OnOverlap};
@@ -92,12 +93,42 @@ pub struct Screening {
     pub parcels: Vec<ParcelSummary>,
 }
 
+/// Why a screening could not be answered.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ScreenError {
+    #[error(transparent)]
+    Crs(#[from] CrsError),
+    /// Stopped by the request's deadline: whatever was computed is discarded,
+    /// so a screening cut short can never read as a pass.
+    #[error(transparent)]
+    Deadline(#[from] DeadlineExceeded),
+    /// No layer to check against: "no conflict" would mean nothing.
+    #[error(
+        "there is no layer to check against, so no verdict can be given; serve a catalog with layers"
+    )]
+    NoLayers,
+    #[error(
+        "corners: the candidate reaches longitude {longitude:.4}°, outside Gauss-Krüger zone EPSG:{epsg} (central meridian {central_meridian}°, used from {west}° to {east}°); ask for the zone the candidate lies in"
+    )]
+    CornersOutsideZone {
+        epsg: u32,
+        central_meridian: f64,
+        west: f64,
+        east: f64,
+        longitude: f64,
+    },
+}
+
 /// Screens a submission of one or more parts against `layers`.
 pub fn screen(
     parts: &[Part],
     layers: &[Arc<Layer>],
     options: &Options,
-) -> Result<Screening, CrsError> {
+) -> Result<Screening, ScreenError> {
+    if layers.is_empty() {
+        return Err(ScreenError::NoLayers);
+    }
+    let deadline = Deadline::current();
     let mut reports: Vec<CheckReport> = parts
         .iter()
         .map(|p| {
@@ -130,9 +161,11 @@ pub fn screen(
             });
         }
     }
+    deadline.check()?;
     let mut report = merge(reports, layers);
 
     let basic_blocks = blocks::count(&whole, options.list_blocks);
+    deadline.check()?;
     let findings = match options.kind {
         Some(kind) => rules::findings(
             kind,
@@ -143,8 +176,8 @@ pub fn screen(
         ),
         None => Vec::new(),
     };
-    let net = options.net.then(|| clean_part(&whole, &report, layers));
-    let mut net = net;
+    let mut net = options.net.then(|| clean_part(&whole, &report, layers));
+    deadline.check()?;
 
     if let Some(style) = options.corners {
         let labelled: Vec<(String, String, Polygon)> = parts
@@ -187,6 +220,7 @@ pub fn screen(
             net.corner_points = Some(corner_text(&labelled, style)?);
         }
     }
+    deadline.check()?;
     Ok(Screening {
         report,
         kind: options.kind,
@@ -317,7 +351,34 @@ fn area_of(geometry: &Value) -> Option<MultiPolygon> {
 fn corner_text(
     polygons: &[(String, String, Polygon)],
     style: CornerStyle,
-) -> Result<String, CrsError> {
+) -> Result<String, ScreenError> {
+    if let CornerStyle::Projected(zone) = style {
+        // Gauss-Krüger coordinates far from the central meridian are garbage
+        // (an easting past the zone, a northing off by kilometres): allow the
+        // zone and the margin input allows, nothing more.
+        let half = f64::from(zone.width) / 2.0 + crate::candidate::AREA_OF_USE_MARGIN_DEG;
+        let central_meridian = zone.central_meridian();
+        let (west, east) = (central_meridian - half, central_meridian + half);
+        let outside = polygons
+            .iter()
+            .flat_map(|(_, _, p)| {
+                p.exterior()
+                    .0
+                    .iter()
+                    .chain(p.interiors().iter().flat_map(|r| &r.0))
+            })
+            .map(|c| c.x)
+            .find(|x| *x < west || *x > east);
+        if let Some(longitude) = outside {
+            return Err(ScreenError::CornersOutsideZone {
+                epsg: zone.epsg(),
+                central_meridian,
+                west,
+                east,
+                longitude,
+            });
+        }
+    }
     let out: Vec<ParcelOut> = polygons
         .iter()
         .map(|(id, name, polygon)| ParcelOut {
@@ -327,5 +388,5 @@ fn corner_text(
             polygon,
         })
         .collect();
-    txt::write(&out, style)
+    Ok(txt::write(&out, style)?)
 }

@@ -29,6 +29,21 @@ impl InputFormat {
         }
     }
 
+    /// The format of a body: JSON when its content type says so (whatever
+    /// it holds: `null` is a wrong GeoJSON body, not a coordinate file),
+    /// otherwise guessed from the bytes.
+    pub fn of_body(content_type: Option<&str>, bytes: &[u8]) -> InputFormat {
+        let essence = content_type
+            .and_then(|c| c.split(';').next())
+            .map(|c| c.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if essence == "application/json" || essence.ends_with("+json") {
+            InputFormat::GeoJson
+        } else {
+            InputFormat::sniff(bytes)
+        }
+    }
+
     /// Guesses the format from the bytes: JSON starts with `{`, the exchange
     /// format has a `[地块坐标]` section, anything else is a corner list.
     pub fn sniff(bytes: &[u8]) -> InputFormat {
@@ -63,6 +78,14 @@ pub enum JsonError {
         line: usize,
         column: usize,
     },
+    #[error(
+        "line {line}, column {column}: the key '{key}' is given twice in one object; give each key once"
+    )]
+    DuplicateKey {
+        key: String,
+        line: usize,
+        column: usize,
+    },
 }
 
 /// Why a submission could not be read.
@@ -80,9 +103,13 @@ pub enum SubmissionError {
 
 /// Parses JSON, telling a non-finite number (NaN, Infinity, 1e999) apart from
 /// other syntax errors, because it is a geometry problem, not a malformed body.
+/// A key given twice in one object is refused ([`crate::strict_json`]).
 pub fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, JsonError> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    crate::strict_json::from_slice(bytes).map_err(|e| {
         let (line, column) = (e.line(), e.column());
+        if let Some(key) = crate::strict_json::duplicate_key(&e) {
+            return JsonError::DuplicateKey { key, line, column };
+        }
         let text = String::from_utf8_lossy(bytes);
         let at = text
             .lines()

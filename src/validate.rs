@@ -22,6 +22,12 @@ pub enum InvalidGeometry {
     NestedHole { at: EdgeRef },
     #[error("polygons {part} and {other} of the MultiPolygon overlap")]
     PartsOverlap { part: usize, other: usize },
+    #[error("polygons {part} and {other} of the MultiPolygon touch along an edge (at {}, {}); merge them into one polygon", .point.x, .point.y)]
+    PartsShareEdge {
+        part: usize,
+        other: usize,
+        point: Coord,
+    },
 }
 
 fn ring_name(at: &EdgeRef) -> String {
@@ -47,6 +53,7 @@ impl InvalidGeometry {
                 (at.part, at.ring, None, None)
             }
             Self::PartsOverlap { other, .. } => (*other, 0, None, None),
+            Self::PartsShareEdge { other, point, .. } => (*other, 0, None, Some(*point)),
         }
     }
 }
@@ -300,6 +307,15 @@ fn check_edges(area: &MultiPolygon, index: &EdgeIndex) -> Result<(), InvalidGeom
                     LineIntersection::SinglePoint { intersection, .. } => intersection,
                     LineIntersection::Collinear { intersection } => intersection.start,
                 };
+                if edge.at.part != other.at.part
+                    && matches!(hit, LineIntersection::Collinear { .. })
+                {
+                    return Err(InvalidGeometry::PartsShareEdge {
+                        part: edge.at.part.min(other.at.part),
+                        other: edge.at.part.max(other.at.part),
+                        point,
+                    });
+                }
                 if edge.at.part != other.at.part {
                     return Err(InvalidGeometry::PartsOverlap {
                         part: edge.at.part,
@@ -733,7 +749,8 @@ mod tests {
                         InvalidGeometry::SelfIntersection { .. } => 0,
                         InvalidGeometry::HoleOutsideExterior { .. } => 1,
                         InvalidGeometry::NestedHole { .. } => 2,
-                        InvalidGeometry::PartsOverlap { .. } => 3,
+                        InvalidGeometry::PartsOverlap { .. }
+                        | InvalidGeometry::PartsShareEdge { .. } => 3,
                     }] += 1;
                 }
             }

@@ -268,7 +268,10 @@ async fn a_body_over_the_byte_limit_is_a_413() {
 #[tokio::test]
 async fn a_candidate_over_the_vertex_limit_is_a_413() {
     let limits = ApiLimits {
-        candidate: Limits { max_vertices: 3 },
+        candidate: Limits {
+            max_vertices: 3,
+            ..Limits::default()
+        },
         ..ApiLimits::default()
     };
     let answer = post_check(state_with(limits), "", polygon(square(112.8, 36.3, 0.01))).await;

@@ -253,9 +253,11 @@ async fn a_check_as_of_a_date_uses_the_revisions_in_force_then() {
     )
     .await;
     assert_eq!(
-        status, 400,
+        status, 422,
         "no red-line revision was in force in 2020: {problem} {in_2020}"
     );
+    assert_eq!(problem["type"], "/problems/layers-not-in-force");
+    assert_eq!(problem["layers"][0]["first_effective"], "2021-01-01");
     let (status, problem, _) = check("&as_of=yesterday").await;
     assert_eq!(status, 400);
     assert_eq!(problem["parameter"], "as_of");

@@ -95,7 +95,13 @@ async fn publish(
         effective = Some(value);
     }
     let store = state.store()?;
-    let bytes = read_bytes(&headers, body, state.limits.max_body_bytes).await?;
+    let bytes = read_bytes(
+        &headers,
+        body,
+        state.limits.max_body_bytes,
+        state.limits.body_timeout,
+    )
+    .await?;
     let live = state.live.clone();
     let published = blocking(move || {
         revisions::publish(
@@ -128,7 +134,7 @@ async fn create_token(
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Admin)?.name.clone();
     let store = state.store()?;
-    let bytes = read_bytes(&headers, body, 64 * 1024).await?;
+    let bytes = read_bytes(&headers, body, 64 * 1024, state.limits.body_timeout).await?;
     let json = parse_json(&bytes)?;
     let name = json["name"]
         .as_str()

@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use geo::MultiPolygon;
 
 use super::body::{query_pairs, read_bytes};
-use super::{ApiError, AppState, blocking};
+use super::{ApiError, AppState, heavy};
 use crate::blocks::{SnapMode, SnapReport, snap_report};
 use crate::crs::Crs;
 use crate::formats::GkZone;
@@ -54,13 +54,22 @@ pub async fn snap(
         }
     }
     crate::crs::describe(crs)?;
-    let bytes = read_bytes(&headers, body, state.limits.max_body_bytes).await?;
-    let format = format.unwrap_or_else(|| InputFormat::sniff(&bytes));
+    let bytes = read_bytes(
+        &headers,
+        body,
+        state.limits.max_body_bytes,
+        state.limits.body_timeout,
+    )
+    .await?;
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let format = format.unwrap_or_else(|| InputFormat::of_body(content_type, &bytes));
     let limits = state.limits.candidate;
-    let report = blocking(move || {
+    let report = heavy(move || {
         let parts = submission::read(&bytes, format, crs, zone, limits)?;
         let area = MultiPolygon(parts.into_iter().flat_map(|p| p.candidate.area.0).collect());
-        Ok(snap_report(&area, mode, mineral.as_deref()))
+        Ok(snap_report(&area, mode, mineral.as_deref())?)
     })
     .await?;
     Ok(Json(report))

@@ -1,16 +1,20 @@
 //! Reading a JSON request body and its query string into typed values.
 
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, header};
 
 use super::ApiError;
 
-/// Reads the body up to `limit` bytes, refusing content types planmap does
-/// not read (JSON, GeoJSON, or plain text for coordinate files).
+/// Reads the body up to `limit` bytes within `timeout`, refusing content
+/// types planmap does not read (JSON, GeoJSON, or plain text for coordinate
+/// files) and an empty body.
 pub async fn read_bytes(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
+    timeout: Duration,
 ) -> Result<axum::body::Bytes, ApiError> {
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
@@ -33,9 +37,46 @@ pub async fn read_bytes(
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::BodyTooLarge { limit });
     }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::BodyTooLarge { limit })
+    let bytes = match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Err(_) => {
+            return Err(ApiError::RequestTimeout {
+                limit_seconds: timeout.as_secs_f64(),
+            });
+        }
+        Ok(Err(e)) if is_length_limit(&e) => return Err(ApiError::BodyTooLarge { limit }),
+        // A chunk size that is not hex, a connection cut mid-body: the body
+        // is broken, not large.
+        Ok(Err(e)) => return Err(ApiError::UnreadableBody(error_chain(&e))),
+        Ok(Ok(bytes)) => bytes,
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::EmptyBody);
+    }
+    Ok(bytes)
+}
+
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+fn error_chain(e: &axum::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        let text = err.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        source = err.source();
+    }
+    parts.join(": ")
 }
 
 /// The query string as (name, value) pairs, refusing names not in `allowed`

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
 use super::body::{query_pairs, read_bytes};
-use super::{ApiError, AppState, blocking};
+use super::{ApiError, AppState, blocking, heavy};
 use crate::crs::Crs;
 use crate::formats::GkZone;
 use crate::formats::txt::CornerStyle;
@@ -130,11 +130,13 @@ pub async fn check(
         None => state.catalog(),
         Some(date) => {
             let (store, live, date) = (state.store()?, state.live.clone(), date.clone());
+            let wanted = query.layers.clone();
             let layers = blocking(move || {
                 Ok(crate::revisions::layers_as_of(
                     store.as_ref(),
                     &live,
                     &date,
+                    wanted.as_deref(),
                 )?)
             })
             .await?;
@@ -148,8 +150,19 @@ pub async fn check(
     if let Some(crs) = query.crs {
         crate::crs::describe(crs)?;
     }
-    let bytes = read_bytes(&headers, body, state.limits.max_body_bytes).await?;
-    let format = query.format.unwrap_or_else(|| InputFormat::sniff(&bytes));
+    let bytes = read_bytes(
+        &headers,
+        body,
+        state.limits.max_body_bytes,
+        state.limits.body_timeout,
+    )
+    .await?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let format = query
+        .format
+        .unwrap_or_else(|| InputFormat::of_body(content_type, &bytes));
     if format != InputFormat::GeoJson && query.crs.is_some() {
         return Err(invalid(
             "crs",
@@ -158,7 +171,7 @@ pub async fn check(
     }
     let limits = state.limits.candidate;
     // Reprojection, validation and clipping are CPU work: keep them off the executor.
-    let answer = blocking(move || {
+    let answer = heavy(move || {
         let crs = query.crs.unwrap_or(Crs::Crs84);
         let parts = submission::read(&bytes, format, crs, query.zone, limits)?;
         let screening = screen(&parts, &layers, &query.options)?;

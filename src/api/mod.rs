@@ -5,20 +5,23 @@ mod auth;
 mod blocks;
 mod body;
 mod check;
+mod guard;
 mod layers;
 /// OGC API – Features: landing page, conformance, OpenAPI, collections, items.
 pub mod ogc;
 pub mod problem;
 mod records;
+mod serve;
+mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri, header};
 use axum::routing::{get, post};
-use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::candidate::Limits;
@@ -26,14 +29,35 @@ use crate::catalog::Catalog;
 use crate::revisions::LiveCatalog;
 use crate::store::Store;
 pub use auth::Caller;
+pub use guard::Work;
+pub(crate) use guard::{blocking, heavy};
 pub use problem::ApiError;
 
-/// Limits on requests, set from the command line.
+/// Limits on requests, set from the command line; every default is here.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiLimits {
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes (16 MiB).
     pub max_body_bytes: usize,
+    /// Most vertices and widest extent of a candidate.
     pub candidate: Limits,
+    /// Time a client has to send a whole request head, from opening the
+    /// connection or from the end of its last answer (so it is also the
+    /// idle time of a keep-alive connection): 15 s.
+    pub header_timeout: Duration,
+    /// Time a client has to send a whole request body: 60 s.
+    pub body_timeout: Duration,
+    /// Time a write may wait on a client that reads nothing: 30 s.
+    pub write_timeout: Duration,
+    /// Time one request's work may run off the executor: 30 s.
+    pub compute_deadline: Duration,
+    /// Heavy requests (checks, snapping, screenings) run at once: the cores.
+    pub heavy_workers: usize,
+    /// Heavy requests that may wait for a turn beyond those: 64.
+    pub heavy_queue: usize,
+    /// Longest a heavy request waits for its turn before `503`: 10 s.
+    pub queue_wait: Duration,
+    /// Connections open at once; one more is answered `503` and closed: 1024.
+    pub max_connections: usize,
 }
 
 impl Default for ApiLimits {
@@ -41,6 +65,14 @@ impl Default for ApiLimits {
         ApiLimits {
             max_body_bytes: 16 * 1024 * 1024,
             candidate: Limits::default(),
+            header_timeout: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(30),
+            compute_deadline: Duration::from_secs(30),
+            heavy_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            heavy_queue: 64,
+            queue_wait: Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 }
@@ -55,6 +87,8 @@ pub struct AppState {
     pub store: Option<Arc<dyn Store>>,
     /// Whether reading (layers, checks, candidates, reviews) needs no token.
     pub open_reads: bool,
+    /// The bound on heavy work, shared by every request.
+    pub work: Arc<Work>,
 }
 
 impl AppState {
@@ -65,6 +99,7 @@ impl AppState {
             limits,
             store: None,
             open_reads: true,
+            work: Arc::new(Work::new(&limits)),
         }
     }
 
@@ -80,6 +115,7 @@ impl AppState {
             limits,
             store: Some(store),
             open_reads,
+            work: Arc::new(Work::new(&limits)),
         }
     }
 
@@ -113,7 +149,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
-        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(guard::problems_only))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::with_work,
+        ))
+        .layer(axum::middleware::from_fn(guard::compress))
         .layer(cors())
         .with_state(state)
 }
@@ -131,7 +172,11 @@ fn cors() -> CorsLayer {
             Method::OPTIONS,
         ])
         .allow_headers(Any)
-        .expose_headers([header::ETAG, header::HeaderName::from_static("content-crs")])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("content-crs"),
+        ])
 }
 
 async fn not_found(uri: Uri) -> ApiError {
@@ -142,16 +187,6 @@ async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::MethodNotAllowed(method.to_string())
 }
 
-/// Runs CPU or store work off the async executor, so one large request does
-/// not stall the others.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-}
-
 /// Serves the API on `addr` until Ctrl-C.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -160,9 +195,12 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         listener.local_addr()?,
         state.catalog().layers.len()
     );
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    serve_on(listener, state).await
+}
+
+/// Serves the API on a bound listener until Ctrl-C: what `serve` runs, for
+/// tests that need a port of their own.
+pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let limits = state.limits;
+    serve::run(listener, router(state), limits).await
 }

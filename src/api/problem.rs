@@ -11,9 +11,11 @@ use crate::candidates::InputError;
 use crate::catalog::UnknownLayers;
 use crate::cql2::Cql2Error;
 use crate::crs::CrsError;
+use crate::deadline::DeadlineExceeded;
 use crate::formats::FormatError;
 use crate::review::ReviewError;
 use crate::revisions::RevisionError;
+use crate::screening::ScreenError;
 use crate::shape::ShapeError;
 use crate::store::StoreError;
 use crate::submission::{JsonError, SubmissionError};
@@ -64,6 +66,53 @@ pub enum ApiError {
     Revision(#[from] RevisionError),
     #[error("{field}: {detail}")]
     InvalidField { field: &'static str, detail: String },
+    #[error(transparent)]
+    Screen(ScreenError),
+    #[error("{}", match .limit_seconds {
+        Some(s) => format!("the request ran past its compute deadline of {s} s and was stopped; nothing it computed is answered (a smaller candidate, fewer layers or geometry=false need less)"),
+        None => "the request ran past its compute deadline and was stopped".to_string(),
+    })]
+    DeadlineExceeded { limit_seconds: Option<f64> },
+    #[error(
+        "the server is busy with {running} heavy requests and {queued} waiting; try again in {retry_after} s"
+    )]
+    ServerBusy {
+        running: usize,
+        queued: usize,
+        retry_after: u64,
+    },
+    #[error("the server has {limit} connections open, its limit; try again in a moment")]
+    TooManyConnections { limit: usize },
+    #[error("the request body was not received within {limit_seconds} s")]
+    RequestTimeout { limit_seconds: f64 },
+    #[error("the request body could not be read: {0}")]
+    UnreadableBody(String),
+    #[error("the request has no body; send the candidate as GeoJSON or as a coordinate file")]
+    EmptyBody,
+    /// An error answer the HTTP stack made itself (a path that is not
+    /// UTF-8, a request that is not HTTP/1.1), restated as a problem.
+    #[error("{detail}")]
+    Http { status: StatusCode, detail: String },
+}
+
+impl From<ScreenError> for ApiError {
+    fn from(e: ScreenError) -> Self {
+        match e {
+            ScreenError::Crs(c) => ApiError::Crs(c),
+            ScreenError::Deadline(_) => ApiError::DeadlineExceeded {
+                limit_seconds: None,
+            },
+            other => ApiError::Screen(other),
+        }
+    }
+}
+
+impl From<DeadlineExceeded> for ApiError {
+    fn from(_: DeadlineExceeded) -> Self {
+        ApiError::DeadlineExceeded {
+            limit_seconds: None,
+        }
+    }
 }
 
 impl ApiError {
@@ -71,7 +120,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         use CandidateError as C;
         match self {
-            Self::Json(JsonError::Malformed { .. })
+            Self::Json(JsonError::Malformed { .. } | JsonError::DuplicateKey { .. })
+            | Self::UnreadableBody(_)
+            | Self::EmptyBody
             | Self::UnknownParameter(..)
             | Self::InvalidParameter { .. }
             | Self::Crs(_)
@@ -96,15 +147,25 @@ impl ApiError {
             Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Revision(r) => match r {
                 RevisionError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                RevisionError::Invalid(_) | RevisionError::FutureDate(_) => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
+                RevisionError::Invalid(_)
+                | RevisionError::FutureDate(_)
+                | RevisionError::NotInForce { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 RevisionError::UnknownLayer(_) | RevisionError::UnknownRevision { .. } => {
                     StatusCode::NOT_FOUND
                 }
                 RevisionError::BadDate(_) => StatusCode::BAD_REQUEST,
             },
             Self::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Screen(ScreenError::Crs(_)) => StatusCode::BAD_REQUEST,
+            Self::Screen(ScreenError::CornersOutsideZone { .. } | ScreenError::NoLayers) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Self::Screen(ScreenError::Deadline(_))
+            | Self::DeadlineExceeded { .. }
+            | Self::ServerBusy { .. }
+            | Self::TooManyConnections { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            Self::Http { status, .. } => *status,
         }
     }
 
@@ -114,6 +175,7 @@ impl ApiError {
         match self {
             Self::Json(JsonError::Malformed { .. }) => "malformed-json",
             Self::Json(JsonError::NonFinite { .. }) => "non-finite-number",
+            Self::Json(JsonError::DuplicateKey { .. }) => "duplicate-key",
             Self::NotUtf8 => "bad-coordinate-file",
             Self::Format(f) => match f {
                 FormatError::Swapped { .. } => "axes-swapped",
@@ -141,8 +203,12 @@ impl ApiError {
                 C::Crs(_) => "unsupported-crs",
                 C::OutsideAreaOfUse { .. } => "outside-area-of-use",
                 C::Invalid(InvalidGeometry::PartsOverlap { .. }) => "overlapping-parts",
+                C::Invalid(InvalidGeometry::PartsShareEdge { .. }) => "parts-share-edge",
                 C::Invalid(InvalidGeometry::SelfIntersection { .. }) => "self-intersection",
                 C::Invalid(_) => "invalid-holes",
+                C::TooLarge { .. } => "candidate-too-large",
+                C::CrossesAntimeridian { .. } => "crosses-antimeridian",
+                C::OnPole { .. } => "on-pole",
                 C::Shape(s) => match s {
                     ShapeError::WrongType { .. } => "wrong-geometry-type",
                     ShapeError::TooFewPositions { .. } => "too-few-positions",
@@ -165,11 +231,35 @@ impl ApiError {
                 RevisionError::Store(_) => "storage",
                 RevisionError::Invalid(_) => "invalid-layer-file",
                 RevisionError::FutureDate(_) => "future-effective-date",
+                RevisionError::NotInForce { .. } => "layers-not-in-force",
                 RevisionError::UnknownLayer(_) => "unknown-layer",
                 RevisionError::UnknownRevision { .. } => "unknown-revision",
                 RevisionError::BadDate(_) => "invalid-parameter",
             },
             Self::InvalidField { .. } => "invalid-candidate",
+            Self::Screen(ScreenError::Crs(_)) => "unsupported-crs",
+            Self::Screen(ScreenError::CornersOutsideZone { .. }) => "zone-mismatch",
+            Self::Screen(ScreenError::NoLayers) => "no-layers",
+            Self::Screen(ScreenError::Deadline(_)) | Self::DeadlineExceeded { .. } => {
+                "deadline-exceeded"
+            }
+            Self::ServerBusy { .. } | Self::TooManyConnections { .. } => "server-busy",
+            Self::RequestTimeout { .. } => "request-timeout",
+            Self::UnreadableBody(_) => "unreadable-body",
+            Self::EmptyBody => "empty-body",
+            Self::Http { status, .. } => match status.as_u16() {
+                400 => "bad-request",
+                404 => "not-found",
+                405 => "method-not-allowed",
+                408 => "request-timeout",
+                413 => "body-too-large",
+                414 => "uri-too-long",
+                431 => "header-too-large",
+                501 => "not-implemented",
+                505 => "http-version-not-supported",
+                s if s >= 500 => "internal",
+                _ => "bad-request",
+            },
         }
     }
 
@@ -185,6 +275,9 @@ impl ApiError {
             StatusCode::FORBIDDEN => "Forbidden",
             StatusCode::CONFLICT => "Conflict",
             StatusCode::SERVICE_UNAVAILABLE => "Service unavailable",
+            StatusCode::REQUEST_TIMEOUT => "Request timeout",
+            StatusCode::URI_TOO_LONG => "URI too long",
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "Header fields too large",
             _ => "Internal error",
         }
     }
@@ -200,6 +293,31 @@ impl ApiError {
             | Self::Json(JsonError::NonFinite { line, column, .. }) => {
                 put("line", json!(line));
                 put("column", json!(column));
+            }
+            Self::Json(JsonError::DuplicateKey { key, line, column }) => {
+                put("key", json!(key));
+                put("line", json!(line));
+                put("column", json!(column));
+            }
+            Self::Screen(ScreenError::CornersOutsideZone {
+                epsg, longitude, ..
+            }) => {
+                put("parameter", json!("corners"));
+                put("zone_epsg", json!(epsg));
+                put("longitude", json!(longitude));
+            }
+            Self::DeadlineExceeded {
+                limit_seconds: Some(s),
+            } => put("limit_seconds", json!(s)),
+            Self::RequestTimeout { limit_seconds } => put("limit_seconds", json!(limit_seconds)),
+            Self::ServerBusy {
+                running,
+                queued,
+                retry_after,
+            } => {
+                put("running", json!(running));
+                put("queued", json!(queued));
+                put("retry_after_seconds", json!(retry_after));
             }
             Self::UnknownParameter(name, _) => put("parameter", json!(name)),
             Self::InvalidParameter { name, .. } => put("parameter", json!(name)),
@@ -218,6 +336,11 @@ impl ApiError {
                 put("role", json!(have.as_str()));
             }
             Self::InvalidField { field, .. } => put("field", json!(field)),
+            Self::Revision(RevisionError::NotInForce { date, missing }) => {
+                put("parameter", json!("as_of"));
+                put("as_of", json!(date));
+                put("layers", json!(missing));
+            }
             Self::UnknownLayers(u) => {
                 put("unknown_layers", json!(u.unknown));
                 put("known_layers", json!(u.known));
@@ -225,6 +348,25 @@ impl ApiError {
             Self::Candidate(CandidateError::TooManyVertices { count, limit }) => {
                 put("vertices", json!(count));
                 put("limit_vertices", json!(limit));
+            }
+            Self::Candidate(CandidateError::TooLarge {
+                width,
+                height,
+                limit,
+            }) => {
+                put("width_deg", json!(width));
+                put("height_deg", json!(height));
+                put("limit_deg", json!(limit));
+            }
+            Self::Candidate(
+                CandidateError::CrossesAntimeridian {
+                    part, ring, vertex, ..
+                }
+                | CandidateError::OnPole { part, ring, vertex },
+            ) => {
+                put("polygon", json!(part));
+                put("ring", json!(ring));
+                put("vertex", json!(vertex));
             }
             Self::Candidate(CandidateError::Shape(s)) => {
                 if let Some((part, ring, vertex)) = s.location() {
@@ -311,6 +453,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Self::ServerBusy { retry_after, .. } = &self
+            && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         if self.status() == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -349,6 +496,7 @@ impl From<ReviewError> for ApiError {
             ReviewError::Revision(r) => ApiError::Revision(r),
             ReviewError::Submission(s) => s.into(),
             ReviewError::Crs(c) => ApiError::Crs(c),
+            ReviewError::Screen(s) => s.into(),
             ReviewError::Corrupt(c) => ApiError::Internal(c),
         }
     }

@@ -10,9 +10,9 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{Value, json};
 
-use super::blocking;
 use super::body::{query_pairs, read_bytes};
 use super::{ApiError, AppState, Caller};
+use super::{blocking, heavy};
 use crate::access::Role;
 use crate::candidates::{CandidateInput, prepare};
 use crate::review::{self, body_of, hash_holds};
@@ -52,7 +52,13 @@ async fn read_input(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<CandidateInput, ApiError> {
-    let bytes = read_bytes(headers, body, state.limits.max_body_bytes).await?;
+    let bytes = read_bytes(
+        headers,
+        body,
+        state.limits.max_body_bytes,
+        state.limits.body_timeout,
+    )
+    .await?;
     let json = parse_json(&bytes)?;
     serde_json::from_value(json).map_err(|e| ApiError::InvalidField {
         field: "body",
@@ -70,7 +76,7 @@ async fn create(
     let store = state.store()?;
     let input = read_input(&state, &headers, body).await?;
     let limits = state.limits.candidate;
-    let record = blocking(move || {
+    let record = heavy(move || {
         let data = prepare(input, limits)?;
         Ok(store.create_candidate(&who, &data)?)
     })
@@ -96,7 +102,7 @@ async fn edit(
     let store = state.store()?;
     let input = read_input(&state, &headers, body).await?;
     let limits = state.limits.candidate;
-    let record = blocking(move || {
+    let record = heavy(move || {
         let data = prepare(input, limits)?;
         Ok(store.add_version(&who, id, &data)?)
     })
@@ -172,8 +178,22 @@ fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
                     .parse()
                     .map_err(|_| invalid("offset", "a non-negative integer"))?
             }
-            "kind" => q.kind = Some(value),
-            "status" => q.status = Some(value),
+            "kind" => {
+                // An unknown kind would match nothing and read as "none submitted".
+                if crate::rules::CandidateKind::parse(&value).is_none() {
+                    return Err(invalid(
+                        "kind",
+                        "use exploration_block, mining_block or mining_right",
+                    ));
+                }
+                q.kind = Some(value)
+            }
+            "status" => {
+                if !["submitted", "pass", "warn", "reject"].contains(&value.as_str()) {
+                    return Err(invalid("status", "use submitted, pass, warn or reject"));
+                }
+                q.status = Some(value)
+            }
             "bbox" => {
                 let v: Vec<f64> = value
                     .split(',')
@@ -183,6 +203,12 @@ fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
                 let [w, s, e, n] = v[..] else {
                     return Err(invalid("bbox", "west,south,east,north in CRS84"));
                 };
+                if v.iter().any(|x| !x.is_finite()) {
+                    return Err(invalid(
+                        "bbox",
+                        "every coordinate must be a finite number (west,south,east,north in CRS84)",
+                    ));
+                }
                 if !(w <= e && s <= n) {
                     return Err(invalid(
                         "bbox",
@@ -264,7 +290,7 @@ async fn create_review(
     let store = state.store()?;
     // One catalog generation for the whole review, taken now.
     let catalog = state.catalog();
-    let row = blocking(move || {
+    let row = heavy(move || {
         let candidate = store
             .candidate(id)?
             .ok_or_else(|| ApiError::NotFound(path))?;
@@ -352,7 +378,7 @@ async fn verify(
     let id = id_of(&id, &path)?;
     let store = state.store()?;
     let live = state.live.clone();
-    let outcome = blocking(move || {
+    let outcome = heavy(move || {
         let row = load_review(&store, id, &path)?;
         Ok(review::verify(store.as_ref(), &live, &row)?)
     })

@@ -240,21 +240,61 @@ fn order(a: &Val, b: &Val) -> Option<Ordering> {
 }
 
 fn like(text: &str, pattern: &str) -> bool {
-    // % any run, _ one character, \ escapes the next character.
-    fn go(t: &[char], p: &[char]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some(('%', rest)) => (0..=t.len()).any(|k| go(&t[k..], rest)),
-            Some(('_', rest)) => !t.is_empty() && go(&t[1..], rest),
-            Some(('\\', rest)) if !rest.is_empty() => {
-                t.first() == Some(&rest[0]) && go(&t[1..], &rest[1..])
+    // % any run, _ one character, \ escapes the next character. The pattern
+    // is cut at each % into pieces that must appear in order: the first at
+    // the start, the last at the end, each middle one at its leftmost place
+    // (a later place never leaves more room for the pieces after it). So the
+    // cost is at most text × pattern, whatever the pattern: a backtracking
+    // matcher is exponential in the number of %.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Unit {
+        Char(char),
+        One,
+    }
+    let mut pieces: Vec<Vec<Unit>> = vec![Vec::new()];
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '%' => {
+                if !pieces.last().is_some_and(Vec::is_empty) || pieces.len() == 1 {
+                    pieces.push(Vec::new());
+                }
             }
-            Some((c, rest)) => t.first() == Some(c) && go(&t[1..], rest),
+            '_' => pieces.last_mut().expect("never empty").push(Unit::One),
+            '\\' => {
+                let escaped = chars.next().unwrap_or('\\');
+                pieces
+                    .last_mut()
+                    .expect("never empty")
+                    .push(Unit::Char(escaped));
+            }
+            c => pieces.last_mut().expect("never empty").push(Unit::Char(c)),
         }
     }
     let t: Vec<char> = text.chars().collect();
-    let p: Vec<char> = pattern.chars().collect();
-    go(&t, &p)
+    let fits = |piece: &[Unit], at: usize| {
+        at + piece.len() <= t.len()
+            && piece.iter().zip(&t[at..]).all(|(u, c)| match u {
+                Unit::One => true,
+                Unit::Char(p) => p == c,
+            })
+    };
+    if pieces.len() == 1 {
+        return pieces[0].len() == t.len() && fits(&pieces[0], 0);
+    }
+    let (first, rest) = pieces.split_first().expect("at least two pieces");
+    let (last, middle) = rest.split_last().expect("at least two pieces");
+    if !fits(first, 0) {
+        return false;
+    }
+    let mut at = first.len();
+    for piece in middle {
+        match (at..=t.len().saturating_sub(piece.len())).find(|&i| fits(piece, i)) {
+            Some(i) => at = i + piece.len(),
+            None => return false,
+        }
+    }
+    t.len() >= at + last.len() && fits(last, t.len() - last.len())
 }
 
 /// Evaluates with three-valued logic.
@@ -358,5 +398,24 @@ mod tests {
         assert!(!like("CQ001", "KQ%"));
         assert!(like("50%", "50\\%"));
         assert!(like("沉陷区", "%陷%"));
+        assert!(like("abcabd", "%ab_"));
+        assert!(like("", "%"));
+        assert!(!like("a", ""));
+        assert!(like("a%b", "a\\%b"));
+        assert!(!like("ab", "a%%bb"));
+        assert!(like("aXbYc", "a%b%c"));
+        assert!(!like("aXcYb", "a%b%c"));
+    }
+
+    #[test]
+    fn a_pattern_of_many_percent_signs_is_matched_without_backtracking() {
+        // A backtracking matcher takes minutes here (issue 11 §1.4).
+        let text = "x".repeat(2_000);
+        let pattern = format!("{}z", "%".repeat(1_000));
+        let started = std::time::Instant::now();
+        assert!(!like(&text, &pattern));
+        let pattern = "%x".repeat(500) + "z";
+        assert!(!like(&text, &pattern));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 }

@@ -4,7 +4,7 @@
 use geo::{Coord, Geometry, Rect};
 use serde_json::Value;
 
-use super::{CmpOp, Cql2Error, Expr, GEOMETRY_PROPERTY, Scalar};
+use super::{CmpOp, Cql2Error, Expr, GEOMETRY_PROPERTY, MAX_DEPTH, Scalar};
 
 fn err(pointer: &str, message: impl Into<String>) -> Cql2Error {
     Cql2Error::Json {
@@ -19,13 +19,13 @@ fn err(pointer: &str, message: impl Into<String>) -> Cql2Error {
 
 /// Parses a CQL2 JSON expression.
 pub fn parse_json(src: &str) -> Result<Expr, Cql2Error> {
-    let value: Value = serde_json::from_str(src).map_err(|e| {
+    let value: Value = crate::strict_json::from_str(src).map_err(|e| {
         err(
             "",
             format!("not JSON: {e} (line {}, column {})", e.line(), e.column()),
         )
     })?;
-    expr(&value, "")
+    expr(&value, "", 0)
 }
 
 fn args<'a>(
@@ -47,9 +47,15 @@ fn args<'a>(
     }
 }
 
-fn expr(node: &Value, at: &str) -> Result<Expr, Cql2Error> {
+fn expr(node: &Value, at: &str, depth: usize) -> Result<Expr, Cql2Error> {
     if let Value::Bool(b) = node {
         return Ok(Expr::Bool(*b));
+    }
+    if depth >= MAX_DEPTH {
+        return Err(err(
+            at,
+            format!("the filter is nested more than {MAX_DEPTH} levels deep"),
+        ));
     }
     let op = node.get("op").and_then(Value::as_str).ok_or_else(|| {
         err(
@@ -71,7 +77,7 @@ fn expr(node: &Value, at: &str) -> Result<Expr, Cql2Error> {
             let parts = list
                 .iter()
                 .enumerate()
-                .map(|(i, a)| expr(a, &arg(i)))
+                .map(|(i, a)| expr(a, &arg(i), depth + 1))
                 .collect::<Result<Vec<_>, _>>()?;
             if lower == "and" {
                 Expr::And(parts)
@@ -79,7 +85,11 @@ fn expr(node: &Value, at: &str) -> Result<Expr, Cql2Error> {
                 Expr::Or(parts)
             }
         }
-        "not" => Expr::Not(Box::new(expr(&args(node, at, op, Some(1))?[0], &arg(0))?)),
+        "not" => Expr::Not(Box::new(expr(
+            &args(node, at, op, Some(1))?[0],
+            &arg(0),
+            depth + 1,
+        )?)),
         "=" | "<>" | "<" | ">" | "<=" | ">=" => {
             let a = args(node, at, op, Some(2))?;
             let cmp = CmpOp::from_symbol(&lower).unwrap_or(CmpOp::Eq);
@@ -210,6 +220,19 @@ fn scalar(node: &Value, at: &str) -> Result<Scalar, Cql2Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_refused_with_a_pointer() {
+        let mut deep = r#"{"op":"=","args":[{"property":"a"},1]}"#.to_string();
+        for _ in 0..(MAX_DEPTH + 5) {
+            deep = format!(r#"{{"op":"not","args":[{deep}]}}"#);
+        }
+        let e = parse_json(&deep).unwrap_err();
+        assert!(matches!(&e, Cql2Error::Json { .. }), "{e}");
+        // Far past serde_json's own limit, still an error and no overflow.
+        let very = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse_json(&very).is_err());
+    }
 
     #[test]
     fn a_json_error_names_the_pointer_of_the_failing_node() {

@@ -20,6 +20,11 @@ pub use eval::{Queryables, densified};
 pub use json::parse_json;
 pub use text::parse_text;
 
+/// How deeply a filter may nest (parentheses, `NOT`, `and`/`or`/`not`
+/// objects, geometry collections). Real filters nest a few levels; the limit
+/// keeps every recursive walk of the tree far below the stack.
+pub const MAX_DEPTH: usize = 64;
+
 /// The name under which a feature's geometry is queryable.
 pub const GEOMETRY_PROPERTY: &str = "geometry";
 

@@ -6,7 +6,7 @@ use geo::{
     Point, Polygon, Rect,
 };
 
-use super::{CmpOp, Cql2Error, Expr, GEOMETRY_PROPERTY, Scalar};
+use super::{CmpOp, Cql2Error, Expr, GEOMETRY_PROPERTY, MAX_DEPTH, Scalar};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -128,6 +128,7 @@ pub fn parse_text(src: &str) -> Result<Expr, Cql2Error> {
     let mut p = Parser {
         toks: tokenize(src)?,
         i: 0,
+        depth: 0,
     };
     let expr = p.or()?;
     match p.peek() {
@@ -156,6 +157,10 @@ fn describe(t: &Tok) -> String {
 struct Parser {
     toks: Vec<Token>,
     i: usize,
+    /// How many `(`, `NOT` and GEOMETRYCOLLECTION the parser is inside:
+    /// bounded so that no filter can overflow the stack of the parser, of
+    /// the evaluation or of dropping the tree.
+    depth: usize,
 }
 
 impl Parser {
@@ -223,14 +228,34 @@ impl Parser {
         })
     }
 
+    /// Enters one level of nesting, refusing to go deeper than [`MAX_DEPTH`].
+    fn descend(&mut self) -> Result<(), Cql2Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(err(
+                self.at(),
+                format!(
+                    "the filter is nested more than {MAX_DEPTH} levels deep (parentheses, NOT and GEOMETRYCOLLECTION count)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn not(&mut self) -> Result<Expr, Cql2Error> {
-        if self.eat_keyword("NOT") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+        if self.keyword("NOT") {
+            self.descend()?;
+            self.next();
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         if self.peek() == &Tok::Sym("(") {
+            self.descend()?;
             self.next();
             let inner = self.or()?;
             self.expect_sym(")")?;
+            self.depth -= 1;
             return Ok(inner);
         }
         self.predicate()
@@ -467,6 +492,7 @@ impl Parser {
                 Geometry::MultiPolygon(MultiPolygon(polys))
             }
             "GEOMETRYCOLLECTION" => {
+                self.descend()?;
                 let mut parts = vec![];
                 loop {
                     let at = self.at();
@@ -478,6 +504,7 @@ impl Parser {
                         break;
                     }
                 }
+                self.depth -= 1;
                 Geometry::GeometryCollection(GeometryCollection(parts))
             }
             "BBOX" => {
@@ -577,6 +604,26 @@ mod tests {
                 message: "expected a property or a value, found the end of the filter".into()
             }
         );
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_refused_where_it_goes_too_deep() {
+        let deep = format!("{}a = 1{}", "(".repeat(1_500), ")".repeat(1_500));
+        let Err(Cql2Error::Text { position, message }) = parse_text(&deep) else {
+            panic!("a 1,500-deep filter parsed")
+        };
+        assert_eq!(position, MAX_DEPTH + 1);
+        assert!(message.contains("nested more than"), "{message}");
+        let nots = format!("{}a = 1", "NOT ".repeat(10_000));
+        assert!(parse_text(&nots).is_err());
+        let collections = format!(
+            "S_INTERSECTS(geometry, {}POINT(1 2){})",
+            "GEOMETRYCOLLECTION(".repeat(500),
+            ")".repeat(500)
+        );
+        assert!(parse_text(&collections).is_err());
+        let within = format!("{}a = 1{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        parse_text(&within).expect("nesting at the limit parses");
     }
 
     #[test]

@@ -34,6 +34,9 @@ struct Header {
 struct OpenParcel {
     parcel: Parcel,
     rings: Vec<(u32, Vec<Coord>)>,
+    /// 界址点数 as the header line declares it, and that line.
+    declared_points: Option<(u64, usize)>,
+    points: u64,
 }
 
 /// Reads a TXT exchange file. `zone` (e.g. from a query parameter) stands in
@@ -64,7 +67,25 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
             "parcels" => {
                 let fields: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
                 if fields.last() == Some(&"@") || fields.len() >= 8 {
+                    let declared_points = match fields[0] {
+                        "" => None,
+                        count => Some((
+                            count
+                                .parse::<u64>()
+                                .ok()
+                                .filter(|n| (1..=MAX_DECLARED_POINTS).contains(n))
+                                .ok_or_else(|| FormatError::Line {
+                                    line: line_no,
+                                    reason: format!(
+                                        "界址点数 '{count}' is not a point count (a whole number from 1 to {MAX_DECLARED_POINTS})"
+                                    ),
+                                })?,
+                            line_no,
+                        )),
+                    };
                     parcels.push(OpenParcel {
+                        declared_points,
+                        points: 0,
                         parcel: Parcel {
                             id: fields
                                 .get(2)
@@ -75,7 +96,10 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
                                 .get(3)
                                 .filter(|s| !s.is_empty())
                                 .map(|s| s.to_string()),
-                            declared_area_ha: fields.get(1).and_then(|s| s.parse().ok()),
+                            declared_area_ha: fields
+                                .get(1)
+                                .and_then(|s| s.parse::<f64>().ok())
+                                .filter(|a| a.is_finite() && *a >= 0.0),
                             rings: Vec::new(),
                         },
                         rings: Vec::new(),
@@ -129,6 +153,7 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
                     // Authority order of CGCS2000 Gauss-Krüger CRSs is northing, easting.
                     Coord { x, y }
                 };
+                open.points += 1;
                 match open.rings.last_mut() {
                     Some((n, points)) if *n == ring => points.push(point),
                     _ => open.rings.push((ring, vec![point])),
@@ -148,6 +173,7 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
     let parcels = parcels
         .into_iter()
         .map(|open| {
+            let count_check = check_point_count(&open);
             let mut rings = open.rings;
             // 圈号 1 first: the exterior.
             rings.sort_by_key(|(n, _)| *n);
@@ -157,10 +183,39 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
                 .enumerate()
                 .map(|(r, (_, points))| finish_ring(&parcel.id, r, points))
                 .collect::<Result<_, _>>()?;
+            // After the rings' own errors, which say more about a broken file.
+            count_check?;
             Ok(parcel)
         })
         .collect::<Result<Vec<_>, FormatError>>()?;
     Ok(Parcels { crs, parcels })
+}
+
+/// The most points a parcel header may declare: far beyond any real
+/// parcel, so a count of 10²⁰ is an error, not a promise.
+const MAX_DECLARED_POINTS: u64 = 10_000_000;
+
+/// A parcel's declared 界址点数 must be the points that follow it, counted
+/// with each ring's closing repeat (as planmap writes them) or without.
+fn check_point_count(open: &OpenParcel) -> Result<(), FormatError> {
+    let Some((declared, line)) = open.declared_points else {
+        return Ok(());
+    };
+    let closing = open
+        .rings
+        .iter()
+        .filter(|(_, points)| points.len() > 1 && points.first() == points.last())
+        .count() as u64;
+    if declared == open.points || declared + closing == open.points {
+        return Ok(());
+    }
+    Err(FormatError::Line {
+        line,
+        reason: format!(
+            "parcel {} declares {declared} points (界址点数) but {} follow",
+            open.parcel.id, open.points
+        ),
+    })
 }
 
 fn read_header_line(line: &str, header: &mut Header) {

@@ -42,6 +42,8 @@ pub enum ReviewError {
     Submission(#[from] SubmissionError),
     #[error(transparent)]
     Crs(#[from] CrsError),
+    #[error(transparent)]
+    Screen(#[from] crate::screening::ScreenError),
     #[error("the stored record cannot be read: {0}")]
     Corrupt(String),
 }
@@ -131,9 +133,7 @@ pub fn parts_of(source: &Source) -> Result<Vec<crate::screening::Part>, ReviewEr
     };
     let zone = source.zone.as_deref().and_then(GkZone::parse);
     // The submission was checked against the limits when it was stored.
-    let limits = Limits {
-        max_vertices: usize::MAX,
-    };
+    let limits = Limits::none();
     Ok(submission::read(
         source.text.as_bytes(),
         format,

@@ -83,7 +83,7 @@ pub async fn spawn_server(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, router(state)).await.unwrap();
+        planmap::api::serve_on(listener, state).await.unwrap();
     });
     format!("http://{addr}")
 }

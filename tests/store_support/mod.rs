@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use planmap::access::{Role, new_token, token_hash};
-use planmap::api::{ApiLimits, AppState, router};
+use planmap::api::{ApiLimits, AppState};
 use planmap::catalog::Catalog;
 use planmap::revisions::{LiveCatalog, open_catalog};
 use planmap::store::{SqliteStore, Store};
@@ -91,7 +91,7 @@ pub async fn serve(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, router(state)).await.unwrap();
+        planmap::api::serve_on(listener, state).await.unwrap();
     });
     format!("http://{addr}")
 }

@@ -208,7 +208,7 @@ fn page_url(
 }
 
 fn render_items(layer: &Layer, req: &ItemsRequest, base: &str) -> Result<Value, ApiError> {
-    let page = features::select(&layer.data, &req.query);
+    let page = features::select(&layer.data, &req.query)?;
     let features = page
         .features
         .iter()
@@ -296,9 +296,13 @@ pub async fn items(
     let base = base_url(&headers);
     let (format, crs) = (req.format, req.crs);
     let title = format!("{} — features", layer.entry.title);
-    // Selection and reprojection are CPU work: keep them off the executor.
-    let doc = crate::api::blocking(move || render_items(&layer, &req, &base)).await?;
-    let r = answer(&doc, format, media::GEOJSON, &title);
+    // Selection, reprojection and writing a page of up to 10,000 features
+    // are CPU work: keep them off the executor.
+    let r = crate::api::blocking(move || {
+        let doc = render_items(&layer, &req, &base)?;
+        Ok(answer(&doc, format, media::GEOJSON, &title))
+    })
+    .await?;
     Ok(content_crs(with_header(r, header::ETAG, &tag), crs))
 }
 

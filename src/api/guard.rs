@@ -1,0 +1,320 @@
+//! What every request passes through besides its handler: the bound on heavy
+//! work (so many at once, so many waiting, then `503` with `Retry-After`), a
+//! compute deadline on all work off the executor, problem documents for every
+//! error answer, and compression that does not run on the executor.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::{ApiError, ApiLimits, AppState};
+use crate::deadline::Deadline;
+
+/// The heavy work of the whole server (checks, snapping, screenings):
+/// `workers` run at once, up to `max_waiting` more wait up to `queue_wait`.
+#[derive(Debug)]
+pub struct Work {
+    permits: Arc<Semaphore>,
+    workers: usize,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    queue_wait: Duration,
+    deadline: Duration,
+}
+
+impl Work {
+    pub fn new(limits: &ApiLimits) -> Work {
+        let workers = limits.heavy_workers.max(1);
+        Work {
+            permits: Arc::new(Semaphore::new(workers)),
+            workers,
+            waiting: AtomicUsize::new(0),
+            max_waiting: limits.heavy_queue,
+            queue_wait: limits.queue_wait,
+            deadline: limits.compute_deadline,
+        }
+    }
+
+    /// A place among the running, after waiting in the queue if need be.
+    async fn admit(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            return Ok(permit);
+        }
+        let queued = self.waiting.fetch_add(1, Ordering::SeqCst) + 1;
+        struct Leave<'a>(&'a AtomicUsize);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let _leave = Leave(&self.waiting);
+        let busy = ApiError::ServerBusy {
+            running: self.workers,
+            queued: queued.saturating_sub(1),
+            retry_after: self.queue_wait.as_secs().max(1),
+        };
+        if queued > self.max_waiting {
+            return Err(busy);
+        }
+        match tokio::time::timeout(self.queue_wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(busy),
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The server's [`Work`], set for each request by [`with_work`].
+    static WORK: Arc<Work>;
+}
+
+/// Makes the server's work limits reachable from the request's handler.
+pub async fn with_work(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    WORK.scope(state.work.clone(), next.run(request)).await
+}
+
+/// Runs store or light CPU work off the executor, under the compute deadline.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let limit = WORK.try_with(|w| w.deadline).ok();
+    off_executor(None, limit, f).await
+}
+
+/// Runs heavy CPU work (a check, a snap, a screening) off the executor: it
+/// waits its turn among the server's heavy work and stops at the deadline.
+pub(crate) async fn heavy<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let work = WORK.try_with(Arc::clone).ok();
+    let permit = match &work {
+        Some(w) => Some(w.admit().await?),
+        None => None,
+    };
+    off_executor(permit, work.map(|w| w.deadline), f).await
+}
+
+async fn off_executor<T: Send + 'static>(
+    permit: Option<OwnedSemaphorePermit>,
+    limit: Option<Duration>,
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let deadline = limit.map(Deadline::after).unwrap_or_default();
+    // The request's future is dropped when its client goes away: that stops
+    // the work too, instead of computing an answer nobody reads.
+    struct CancelOnDrop(Option<Deadline>);
+    impl Drop for CancelOnDrop {
+        fn drop(&mut self) {
+            if let Some(d) = self.0.take() {
+                d.cancel();
+            }
+        }
+    }
+    let mut cancel = CancelOnDrop(Some(deadline.clone()));
+    let outcome = tokio::task::spawn_blocking(move || {
+        // The place among the running is given back when the work ends, not
+        // when the request does.
+        let _permit = permit;
+        deadline.run(f)
+    })
+    .await;
+    cancel.0 = None;
+    match outcome.map_err(|e| ApiError::Internal(e.to_string()))? {
+        Err(ApiError::DeadlineExceeded { .. }) => Err(ApiError::DeadlineExceeded {
+            limit_seconds: limit.map(|l| l.as_secs_f64()),
+        }),
+        other => other,
+    }
+}
+
+/// Restates as a problem document any error answer that is not one yet:
+/// the rejections of axum's extractors (a path that is not UTF-8), answers
+/// of layers below. The status stays; the text becomes the detail.
+pub async fn problems_only(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if status.as_u16() < 400 || is_problem(response.headers()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let detail = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text
+    };
+    let mut out = ApiError::Http { status, detail }.into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}
+
+fn is_problem(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"))
+}
+
+/// Below this, an answer goes out as it is: gzip would save too little.
+const MIN_GZIP_BYTES: usize = 1024;
+/// Above this, gzip runs off the executor: a ten-megabyte answer takes tens of
+/// milliseconds to compress, which on the executor stalls every other request.
+const INLINE_GZIP_BYTES: usize = 32 * 1024;
+
+/// gzip for clients that accept it, computed off the executor for large
+/// answers.
+pub async fn compress(request: Request, next: Next) -> Response {
+    let wants_gzip = accepts_gzip(request.headers()) && request.method() != Method::HEAD;
+    let mut response = next.run(request).await;
+    let status = response.status();
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::VARY) {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    let skip = !wants_gzip
+        || headers.contains_key(header::CONTENT_ENCODING)
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED
+        || status.is_informational()
+        || headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("image/"));
+    if skip {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(e) => return ApiError::Internal(e.to_string()).into_response(),
+    };
+    if bytes.len() < MIN_GZIP_BYTES {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    let gzipped = if bytes.len() <= INLINE_GZIP_BYTES {
+        gzip(&bytes)
+    } else {
+        match tokio::task::spawn_blocking(move || gzip(&bytes)).await {
+            Ok(g) => g,
+            Err(e) => return ApiError::Internal(e.to_string()).into_response(),
+        }
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(gzipped))
+}
+
+fn gzip(bytes: &[u8]) -> Bytes {
+    use std::io::Write;
+    // Level 1 for large answers: about three times faster than the default
+    // for a few per cent more bytes on GeoJSON.
+    let level = if bytes.len() > 1024 * 1024 {
+        flate2::Compression::fast()
+    } else {
+        flate2::Compression::default()
+    };
+    let mut encoder =
+        flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 4 + 64), level);
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    Bytes::from(encoder.finish().unwrap_or_default())
+}
+
+/// Whether `Accept-Encoding` takes gzip (by name or `*`, with q above 0).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut fields = item.split(';');
+            let coding = fields.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = fields
+                .filter_map(|f| f.trim().strip_prefix("q="))
+                .filter_map(|q| q.trim().parse::<f32>().ok())
+                .next()
+                .unwrap_or(1.0);
+            (coding == "gzip" || coding == "x-gzip" || coding == "*") && q > 0.0
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn heavy_work_waits_its_turn_and_is_refused_when_none_comes_or_the_queue_is_full() {
+        let limits = ApiLimits {
+            heavy_workers: 1,
+            heavy_queue: 1,
+            queue_wait: Duration::from_millis(200),
+            ..ApiLimits::default()
+        };
+        let work = Arc::new(Work::new(&limits));
+        let running = work.admit().await.expect("the one place is free");
+        let waiting = tokio::spawn({
+            let work = work.clone();
+            async move { work.admit().await.map(|_| ()) }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let refused = work.admit().await.unwrap_err();
+        assert!(
+            matches!(refused, ApiError::ServerBusy { queued: 1, .. }),
+            "{refused:?}"
+        );
+        // The one waiting gets no turn within queue_wait either.
+        assert!(matches!(
+            waiting.await.unwrap(),
+            Err(ApiError::ServerBusy { .. })
+        ));
+        drop(running);
+        assert!(work.admit().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn work_past_its_deadline_answers_503_with_the_limit() {
+        let outcome = off_executor(None, Some(Duration::from_nanos(1)), || {
+            std::thread::sleep(Duration::from_millis(5));
+            Ok(crate::deadline::Deadline::current().check()?)
+        })
+        .await;
+        assert!(matches!(
+            outcome,
+            Err(ApiError::DeadlineExceeded {
+                limit_seconds: Some(_)
+            })
+        ));
+    }
+
+    #[test]
+    fn accept_encoding_is_read_with_its_weights() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            accepts_gzip(&h)
+        };
+        assert!(with("gzip, deflate, br"));
+        assert!(with("br;q=1.0, gzip;q=0.5"));
+        assert!(!with("gzip;q=0"));
+        assert!(!with("br, identity"));
+        assert!(with("*"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+}

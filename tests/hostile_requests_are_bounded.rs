@@ -1,0 +1,640 @@
+//! The reproductions of a hostile but ordinary user (issue 11 §1), each
+//! answered with its documented problem within bounded time and memory,
+//! with the server still up afterwards. Expected counts come from the grid
+//! arithmetic of 1′ blocks, not from planmap.
+
+mod store_support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use planmap::api::{ApiLimits, AppState};
+use planmap::candidate::Limits;
+use serde_json::{Value, json};
+use store_support::*;
+
+/// A server with the fixture layers, a store and the given limits.
+async fn server_with(limits: ApiLimits) -> (String, TempDir, Tokens) {
+    let dir = TempDir::new("hostile");
+    let (state, store, live) = state_in(dir.path(), true);
+    let state = AppState::with_store(live, store.clone(), limits, state.open_reads);
+    let tokens = make_tokens(store.as_ref());
+    (serve(state).await, dir, tokens)
+}
+
+async fn server() -> (String, TempDir, Tokens) {
+    server_with(ApiLimits::default()).await
+}
+
+fn problem(status: u16, body: &Value, slug: &str, seen: u16) {
+    assert_eq!(seen, status, "{body}");
+    assert_eq!(body["type"], format!("/problems/{slug}"), "{body}");
+    assert_eq!(body["status"], status, "{body}");
+    assert!(!body["detail"].as_str().unwrap_or("").is_empty(), "{body}");
+}
+
+async fn alive(base: &str) {
+    let r = reqwest::get(format!("{base}/health"))
+        .await
+        .expect("server up");
+    assert_eq!(r.status(), 200);
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn polygon(ring: &[[f64; 2]]) -> String {
+    json!({"type": "Polygon", "coordinates": [ring]}).to_string()
+}
+
+fn rect(w: f64, s: f64, e: f64, n: f64) -> String {
+    polygon(&[[w, s], [e, s], [e, n], [w, n], [w, s]])
+}
+
+async fn post(base: &str, path: &str, body: String) -> (u16, Value) {
+    let (status, body, _) = send(
+        reqwest::Client::new()
+            .post(format!("{base}{path}"))
+            .header("content-type", "application/geo+json")
+            .body(body),
+    )
+    .await;
+    (status, body)
+}
+
+/// Sends raw bytes on a fresh connection and reads the whole answer.
+fn raw(base: &str, request: &[u8]) -> String {
+    let addr = base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let _ = s.write_all(request);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn body_of(answer: &str) -> Value {
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
+    serde_json::from_str(body).unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filter_nested_1500_parentheses_deep_is_a_400_at_its_position_and_the_server_lives() {
+    let (base, _dir, _) = server().await;
+    let filter = format!("{}name='x'{}", "(".repeat(1_500), ")".repeat(1_500));
+    let (status, body, _) = send(reqwest::Client::new().get(format!(
+        "{base}/collections/basic_farmland/items?filter={}",
+        enc(&filter)
+    )))
+    .await;
+    problem(400, &body, "invalid-filter", status);
+    assert!(body["position"].as_u64().unwrap() <= 100, "{body}");
+    let nots = format!("{}name='x'", "NOT ".repeat(10_000));
+    let (status, body, _) = send(reqwest::Client::new().get(format!(
+        "{base}/collections/basic_farmland/items?filter={}",
+        enc(&nots)
+    )))
+    .await;
+    problem(400, &body, "invalid-filter", status);
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deep_cql2_json_filter_is_a_400_naming_where() {
+    let (base, _dir, _) = server().await;
+    let text = format!(
+        "{}{}{}",
+        r#"{"op":"not","args":["#.repeat(200),
+        r#"{"op":"=","args":[{"property":"name"},"x"]}"#,
+        "]}".repeat(200)
+    );
+    let (status, body, _) = send(reqwest::Client::new().get(format!(
+        "{base}/collections/basic_farmland/items?filter-lang=cql2-json&filter={}",
+        enc(&text)
+    )))
+    .await;
+    problem(400, &body, "invalid-filter", status);
+    assert_eq!(body["parameter"], "filter");
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_geojson_body_nested_beyond_the_limit_is_a_400() {
+    let (base, _dir, _) = server().await;
+    let mut body = String::new();
+    for _ in 0..5_000 {
+        body.push_str(r#"{"type":"GeometryCollection","geometries":["#);
+    }
+    body.push_str(&"]}".repeat(5_000));
+    let (status, answer) = post(&base, "/check", body).await;
+    problem(400, &answer, "malformed-json", status);
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_whole_world_is_refused_at_once_naming_the_extent_limit() {
+    let (base, _dir, _) = server().await;
+    let started = Instant::now();
+    // Four vertices round the world: its edges would run the short way
+    // across the antimeridian.
+    let (status, body) = post(&base, "/check", rect(-179.0, -89.0, 179.0, 89.0)).await;
+    problem(422, &body, "crosses-antimeridian", status);
+    let (status, body) = post(&base, "/check", rect(50.0, -10.0, 110.0, 50.0)).await;
+    problem(422, &body, "candidate-too-large", status);
+    assert_eq!(body["limit_deg"], Limits::default().max_extent_deg);
+    let (status, body) = post(&base, "/blocks/snap", rect(50.0, -10.0, 110.0, 50.0)).await;
+    problem(422, &body, "candidate-too-large", status);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_province_sized_candidate_gets_its_blocks_counted_by_rows_not_by_box() {
+    let (base, _dir, _) = server().await;
+    let m = 1.0 / 60.0;
+    // 4° × 4° at 34–38°N, about 160,000 km²: exactly 240 × 240 whole blocks.
+    let (status, body) = post(&base, "/check", rect(112.0, 34.0, 116.0, 38.0)).await;
+    assert_eq!(status, 200, "{body}");
+    let blocks = &body["basic_blocks"];
+    assert_eq!(blocks["whole"], 240 * 240, "{blocks}");
+    assert_eq!(blocks["partial"], 0);
+    // Shifted half a minute: 239² whole blocks and a ring of 241² − 239² partial ones.
+    let (status, body) = post(
+        &base,
+        "/check",
+        rect(
+            112.0 + m / 2.0,
+            34.0 + m / 2.0,
+            116.0 + m / 2.0,
+            38.0 + m / 2.0,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let blocks = &body["basic_blocks"];
+    assert_eq!(blocks["whole"], 239 * 239, "{blocks}");
+    assert_eq!(blocks["partial"], 241 * 241 - 239 * 239, "{blocks}");
+    // A strip 0.1′ tall and 14° long spans one row: 840 partial blocks, none whole.
+    let (status, body) = post(
+        &base,
+        "/check",
+        rect(100.0, 36.0 + 0.1 * m, 114.0, 36.0 + 0.2 * m),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["basic_blocks"]["whole"], 0);
+    assert_eq!(body["basic_blocks"]["partial"], 840);
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn snapping_a_large_candidate_follows_its_rows() {
+    let (base, _dir, _) = server().await;
+    let m = 1.0 / 60.0;
+    // 2° × 2° shifted by half a minute: covering it takes 121² blocks.
+    let (status, body) = post(
+        &base,
+        "/blocks/snap?mode=cover",
+        rect(
+            112.0 + m / 2.0,
+            36.0 + m / 2.0,
+            114.0 + m / 2.0,
+            38.0 + m / 2.0,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["block_count"], 121 * 121);
+    let (status, body) = post(
+        &base,
+        "/blocks/snap?mode=inside",
+        rect(
+            112.0 + m / 2.0,
+            36.0 + m / 2.0,
+            114.0 + m / 2.0,
+            38.0 + m / 2.0,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["block_count"], 119 * 119);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_polygon_across_the_antimeridian_or_through_a_pole_is_refused() {
+    let (base, _dir, _) = server().await;
+    let (status, body) = post(
+        &base,
+        "/check",
+        polygon(&[
+            [179.0, 10.0],
+            [-179.0, 10.0],
+            [-179.0, 11.0],
+            [179.0, 11.0],
+            [179.0, 10.0],
+        ]),
+    )
+    .await;
+    problem(422, &body, "crosses-antimeridian", status);
+    let (status, body) = post(
+        &base,
+        "/check",
+        polygon(&[[0.0, 89.0], [1.0, 90.0], [2.0, 89.0], [0.0, 89.0]]),
+    )
+    .await;
+    problem(422, &body, "on-pole", status);
+    assert_eq!(body["vertex"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_like_pattern_of_many_percent_signs_is_answered_at_once() {
+    let (base, _dir, _) = server().await;
+    let started = Instant::now();
+    for pattern in ["%%%%%%%%%%z".to_string(), format!("{}z", "%".repeat(1_000))] {
+        let filter = format!("name LIKE '{pattern}'");
+        let (status, body, _) = send(reqwest::Client::new().get(format!(
+            "{base}/collections/basic_farmland/items?filter={}",
+            enc(&filter)
+        )))
+        .await;
+        assert_eq!(status, 200, "{body}");
+        // No fixture farmland name ends in z (tests/fixtures/layers).
+        assert_eq!(body["numberMatched"], 0);
+    }
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_answer_is_compressed_for_a_client_that_asks() {
+    let (base, _dir, _) = server().await;
+    let http = reqwest::Client::new();
+    let request = || {
+        http.post(format!("{base}/check?blocks=true"))
+            .header("content-type", "application/geo+json")
+            .body(rect(112.0, 36.0, 113.0, 37.0))
+    };
+    let plain = request().send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain: Value = plain.json().await.unwrap();
+    let gzipped = request()
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let bytes = gzipped.bytes().await.unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    let unzipped: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(unzipped["basic_blocks"], plain["basic_blocks"]);
+    assert_eq!(unzipped["basic_blocks"]["whole"], 3600);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn silent_slow_and_idle_connections_are_closed_by_the_header_timeout() {
+    let limits = ApiLimits {
+        header_timeout: Duration::from_millis(800),
+        ..ApiLimits::default()
+    };
+    let (base, _dir, _) = server_with(limits).await;
+    let addr = base.trim_start_matches("http://").to_string();
+    // Silent: never sends a byte.
+    let started = Instant::now();
+    let mut silent = TcpStream::connect(&addr).unwrap();
+    silent
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let n = silent.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "closed without an answer");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // Slowloris: a header byte every 200 ms never completes the head.
+    let started = Instant::now();
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    let head = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let mut closed = false;
+    for byte in head {
+        if slow.write_all(&[*byte]).is_err() {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        if started.elapsed() > Duration::from_secs(6) {
+            break;
+        }
+    }
+    slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let read = slow.read(&mut buf);
+    assert!(
+        closed || matches!(read, Ok(0) | Err(_)),
+        "a slowloris head was still being read after {:?}",
+        started.elapsed()
+    );
+    assert!(started.elapsed() < Duration::from_secs(8));
+    // Idle keep-alive: one answer, then nothing; the connection is closed.
+    let mut idle = TcpStream::connect(&addr).unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let started = Instant::now();
+    let mut all = Vec::new();
+    let _ = idle.read_to_end(&mut all);
+    assert!(String::from_utf8_lossy(&all).starts_with("HTTP/1.1 200"));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_sent_too_slowly_is_a_408() {
+    let limits = ApiLimits {
+        body_timeout: Duration::from_millis(500),
+        ..ApiLimits::default()
+    };
+    let (base, _dir, _) = server_with(limits).await;
+    let answer = raw(
+        &base,
+        b"POST /check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"type\":",
+    );
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let body = body_of(&answer);
+    assert_eq!(body["type"], "/problems/request-timeout");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_past_its_compute_deadline_is_a_503_and_nothing_of_it_is_answered() {
+    let limits = ApiLimits {
+        compute_deadline: Duration::from_nanos(1),
+        ..ApiLimits::default()
+    };
+    let (base, _dir, _) = server_with(limits).await;
+    let (status, body) = post(&base, "/check", rect(112.7, 36.3, 112.72, 36.32)).await;
+    problem(503, &body, "deadline-exceeded", status);
+    assert!(body.get("verdict").is_none());
+    assert!(body["limit_seconds"].as_f64().unwrap() < 1e-6);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn heavy_work_beyond_the_queue_is_a_503_with_retry_after() {
+    // One place to run and none to wait: checks sent together are refused
+    // while one runs.
+    let limits = ApiLimits {
+        heavy_workers: 1,
+        heavy_queue: 0,
+        queue_wait: Duration::from_millis(100),
+        ..ApiLimits::default()
+    };
+    let (base, _dir, _) = server_with(limits).await;
+    let http = reqwest::Client::new();
+    let mut joins = Vec::new();
+    for _ in 0..4 {
+        let request = http
+            .post(format!("{base}/check?blocks=true"))
+            .header("content-type", "application/geo+json")
+            .body(rect(110.0, 30.0, 118.0, 38.0));
+        joins.push(tokio::spawn(async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let retry = response
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            (status, body, retry)
+        }));
+    }
+    let mut answers = Vec::new();
+    for j in joins {
+        answers.push(j.await.unwrap());
+    }
+    let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+    assert!(statuses.contains(&503), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "{statuses:?}"
+    );
+    for (_, body, retry) in answers.iter().filter(|a| a.0 == 503) {
+        assert_eq!(body["type"], "/problems/server-busy");
+        assert!(retry.as_deref().is_some_and(|r| r.parse::<u64>().is_ok()));
+    }
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_dated_before_any_revision_is_refused_naming_each_layer_and_its_first_date() {
+    let (base, _dir, _) = server().await;
+    let (status, body) = post(
+        &base,
+        "/check?as_of=2000-01-01",
+        rect(112.7, 36.3, 112.72, 36.32),
+    )
+    .await;
+    problem(422, &body, "layers-not-in-force", status);
+    let layers = body["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 5, "every fixture layer: {body}");
+    let today = planmap::store::today();
+    for l in layers {
+        assert_eq!(l["first_effective"], today.as_str(), "{l}");
+    }
+    assert!(layers.iter().any(|l| l["layer"] == "ecological_redline"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn corner_points_in_a_zone_the_candidate_is_not_in_are_refused() {
+    let (base, _dir, _) = server().await;
+    let (status, body) = post(&base, "/check?corners=38", rect(10.0, 45.0, 10.02, 45.02)).await;
+    problem(422, &body, "zone-mismatch", status);
+    assert_eq!(body["parameter"], "corners");
+    // Within zone 38's 1° margin (112.5°E − 1°), corners are written.
+    let (status, body) = post(&base, "/check?corners=38", rect(112.7, 36.3, 112.72, 36.32)).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_the_http_stack_makes_are_problems_too() {
+    let (base, _dir, _) = server().await;
+    // A URI beyond what the HTTP parser takes.
+    let long = format!(
+        "GET /collections/basic_farmland/items?filter={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(70 * 1024)
+    );
+    let answer = raw(&base, long.as_bytes());
+    assert!(
+        answer.starts_with("HTTP/1.1 414"),
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("content-type: application/problem+json")
+    );
+    assert_eq!(body_of(&answer)["status"], 414);
+    // A header block beyond the parser's buffer.
+    let big = format!(
+        "GET /health HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        (0..2_000)
+            .map(|i| format!("X-H{i}: {}\r\n", "v".repeat(300)))
+            .collect::<String>()
+    );
+    let answer = raw(&base, big.as_bytes());
+    assert!(
+        answer.starts_with("HTTP/1.1 431"),
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
+    assert_eq!(body_of(&answer)["type"], "/problems/header-too-large");
+    // Not HTTP at all.
+    let answer = raw(&base, b"HELLO\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert_eq!(body_of(&answer)["status"], 400);
+    // A path that is not UTF-8 once decoded.
+    let (status, body, _) =
+        send(reqwest::Client::new().get(format!("{base}/collections/basic_farmland/items/%ff")))
+            .await;
+    problem(400, &body, "bad-request", status);
+    // A chunked body whose chunk size is not hex.
+    let answer = raw(
+        &base,
+        b"POST /check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert_eq!(body_of(&answer)["type"], "/problems/unreadable-body");
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_that_is_not_an_object_is_not_read_as_a_coordinate_file() {
+    let (base, _dir, _) = server().await;
+    for body in ["null", "42", "\"x\"", "[1, 2]"] {
+        let (status, answer) = post(&base, "/check", body.to_string()).await;
+        problem(422, &answer, "not-geojson", status);
+        assert!(
+            !answer["detail"]
+                .as_str()
+                .unwrap()
+                .contains("coordinates found"),
+            "{answer}"
+        );
+    }
+    let (status, answer) = post(&base, "/check", String::new()).await;
+    problem(400, &answer, "empty-body", status);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_given_twice_in_a_request_body_is_refused() {
+    let (base, _dir, tokens) = server().await;
+    let (status, body, _) = send(
+        reqwest::Client::new()
+            .post(format!("{base}/admin/tokens"))
+            .bearer_auth(&tokens.admin)
+            .header("content-type", "application/json")
+            .body(r#"{"name":"x","role":"viewer","role":"admin"}"#),
+    )
+    .await;
+    problem(400, &body, "duplicate-key", status);
+    assert_eq!(body["key"], "role");
+    let twice = r#"{"type":"Polygon","type":"Point","coordinates":[[[112.7,36.3],[112.71,36.3],[112.71,36.31],[112.7,36.3]]]}"#;
+    let (status, body) = post(&base, "/check", twice.to_string()).await;
+    problem(400, &body, "duplicate-key", status);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn candidate_lists_refuse_an_unknown_kind_status_or_a_bbox_that_is_not_a_number() {
+    let (base, _dir, _) = server().await;
+    for (query, parameter) in [
+        ("kind=foo", "kind"),
+        ("status=foo", "status"),
+        ("bbox=NaN,36,113,37", "bbox"),
+    ] {
+        let (status, body, _) =
+            send(reqwest::Client::new().get(format!("{base}/candidates?{query}"))).await;
+        problem(400, &body, "invalid-parameter", status);
+        assert_eq!(body["parameter"], parameter);
+        assert!(
+            !body["detail"].as_str().unwrap().contains("must not exceed"),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_txt_file_whose_point_count_is_no_count_is_refused_at_its_line() {
+    let (base, _dir, _) = server().await;
+    let file = |count: &str| {
+        format!(
+            "[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n带号=38\n[地块坐标]\n{count},1.0,A,示意,面,,,,@\nJ1,1,4020000.00,38300000.00\nJ2,1,4020000.00,38301000.00\nJ3,1,4021000.00,38301000.00\nJ1,1,4020000.00,38300000.00\n"
+        )
+    };
+    for count in ["-5", "100000000000000000000", "7"] {
+        let (status, body, _) = send(
+            reqwest::Client::new()
+                .post(format!("{base}/check?format=txt"))
+                .header("content-type", "text/plain")
+                .body(file(count)),
+        )
+        .await;
+        problem(422, &body, "bad-coordinate-file", status);
+        assert_eq!(body["line"], 6, "{body}");
+    }
+    for count in ["4", "3", ""] {
+        let (status, body, _) = send(
+            reqwest::Client::new()
+                .post(format!("{base}/check?format=txt"))
+                .header("content-type", "text/plain")
+                .body(file(count)),
+        )
+        .await;
+        assert_eq!(status, 200, "{count}: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn messages_say_what_is_really_wrong() {
+    let (base, dir, tokens) = server().await;
+    // Two parts sharing an edge touch; they do not overlap.
+    let touching = json!({"type": "MultiPolygon", "coordinates": [
+        [[[112.70, 36.30], [112.71, 36.30], [112.71, 36.31], [112.70, 36.31], [112.70, 36.30]]],
+        [[[112.71, 36.30], [112.72, 36.30], [112.72, 36.31], [112.71, 36.31], [112.71, 36.30]]]
+    ]});
+    let (status, body) = post(&base, "/check", touching.to_string()).await;
+    problem(422, &body, "parts-share-edge", status);
+    assert!(body["detail"].as_str().unwrap().contains("merge"), "{body}");
+    // One vertex given (lat, lon) among (lon, lat) ones would fit swapped.
+    let (status, body) = post(
+        &base,
+        "/check",
+        polygon(&[
+            [112.70, 36.30],
+            [112.71, 36.30],
+            [36.31, 112.71],
+            [112.70, 36.31],
+            [112.70, 36.30],
+        ]),
+    )
+    .await;
+    problem(422, &body, "outside-area-of-use", status);
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("would fit with its axes swapped"),
+        "{detail}"
+    );
+    // An invalid published layer file is named without the server's paths.
+    let (status, body, _) = send(
+        reqwest::Client::new()
+            .post(format!("{base}/admin/layers/ecological_redline"))
+            .bearer_auth(&tokens.admin)
+            .header("content-type", "application/geo+json")
+            .body(r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,2]}}]}"#),
+    )
+    .await;
+    problem(422, &body, "invalid-layer-file", status);
+    let detail = body["detail"].as_str().unwrap();
+    let data_dir = dir.path().to_string_lossy().to_string();
+    assert!(!detail.contains(&data_dir), "{detail}");
+    assert!(!detail.contains("/tmp"), "{detail}");
+}
