@@ -139,7 +139,7 @@ pub fn candidate_from_area(
         .map(|p| {
             std::iter::once(p.exterior())
                 .chain(p.interiors())
-                .map(|r| r.0.len() - 1)
+                .map(|r| r.0.len().saturating_sub(1))
                 .sum::<usize>()
         })
         .sum();

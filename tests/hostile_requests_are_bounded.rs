@@ -638,3 +638,44 @@ async fn messages_say_what_is_really_wrong() {
     assert!(!detail.contains(&data_dir), "{detail}");
     assert!(!detail.contains("/tmp"), "{detail}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn inputs_the_fuzzers_found_get_problems_not_panics() {
+    let (base, _dir, _) = server().await;
+    let text = |body: &str, format: &str| {
+        reqwest::Client::new()
+            .post(format!("{base}/check?format={format}"))
+            .header("content-type", "text/plain")
+            .body(body.to_string())
+    };
+    // A number that parses as infinity in a corner list.
+    let (status, body, _) = send(text("3E989,385\n", "corners")).await;
+    problem(422, &body, "bad-coordinate-file", status);
+    // A parcel header with no points after it.
+    let file = "[地块坐标]\n4,1.0,A,,面,,,,@\nJ1,1,4014115.88,38379559.81\nJ2,1,4014074,38380941.4\nJ3,1,4016335.,38379592\nJ1,1,4014115.88,38379559.81\n,9,B,,@\n";
+    let (status, body, _) = send(text(file, "txt")).await;
+    problem(422, &body, "bad-coordinate-file", status);
+    assert_eq!(body["line"], 7, "{body}");
+    // A triangle 111° wide.
+    let (status, body) = post(
+        &base,
+        "/check",
+        polygon(&[
+            [112.72, 36.315],
+            [1.13745, 35.0],
+            [112.72, 54.335],
+            [112.72, 36.315],
+        ]),
+    )
+    .await;
+    problem(422, &body, "candidate-too-large", status);
+    // A CQL2 JSON literal whose position has one number.
+    let filter = r#"{"op":"s_intersects","args":[{"property":"geometry"},{"type":"Polygon","coordinates":[[[11.119]]]}]}"#;
+    let (status, body, _) = send(reqwest::Client::new().get(format!(
+        "{base}/collections/basic_farmland/items?filter-lang=cql2-json&filter={}",
+        enc(filter)
+    )))
+    .await;
+    problem(400, &body, "invalid-filter", status);
+    alive(&base).await;
+}

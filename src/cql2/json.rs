@@ -147,6 +147,33 @@ fn expr(node: &Value, at: &str, depth: usize) -> Result<Expr, Cql2Error> {
     })
 }
 
+/// Every position of a GeoJSON geometry literal has two numbers or more:
+/// the conversion to geo types would index a missing second one.
+fn positions_ok(geometry: &Value) -> Result<(), String> {
+    fn walk(v: &Value) -> Result<(), String> {
+        match v {
+            Value::Array(items) if items.iter().all(Value::is_number) => {
+                if items.len() < 2 {
+                    return Err(format!(
+                        "a position needs two numbers (longitude, latitude); found {}",
+                        items.len()
+                    ));
+                }
+                Ok(())
+            }
+            Value::Array(items) => items.iter().try_for_each(walk),
+            _ => Err("coordinates are arrays of positions, each an array of numbers".into()),
+        }
+    }
+    if let Some(c) = geometry.get("coordinates") {
+        walk(c)?;
+    }
+    if let Some(Value::Array(parts)) = geometry.get("geometries") {
+        parts.iter().try_for_each(positions_ok)?;
+    }
+    Ok(())
+}
+
 fn scalar(node: &Value, at: &str) -> Result<Scalar, Cql2Error> {
     Ok(match node {
         Value::String(s) => Scalar::Text(s.clone()),
@@ -194,6 +221,7 @@ fn scalar(node: &Value, at: &str) -> Result<Scalar, Cql2Error> {
             } else if o.contains_key("type")
                 && (o.contains_key("coordinates") || o.contains_key("geometries"))
             {
+                positions_ok(node).map_err(|m| err(at, m))?;
                 let g: geojson::Geometry = serde_json::from_value(node.clone())
                     .map_err(|e| err(at, format!("not a GeoJSON geometry: {e}")))?;
                 Scalar::Geometry(
@@ -220,6 +248,17 @@ fn scalar(node: &Value, at: &str) -> Result<Scalar, Cql2Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_position_of_one_number_is_an_error_not_a_panic() {
+        // Found by the cql2_json fuzz target.
+        let e = parse_json(r#"{"op":"s_intersects","args":[{"property":"ra"},{"type":"Polygon","coordinates":[[[11.119]]]}]}"#)
+            .unwrap_err();
+        assert!(
+            matches!(&e, Cql2Error::Json { pointer, .. } if pointer == "/args/1"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn nesting_deeper_than_the_limit_is_refused_with_a_pointer() {

@@ -36,6 +36,10 @@ fn read_value(token: &str) -> Option<Value> {
         return None;
     }
     if let Ok(v) = t.parse::<f64>() {
+        // 3E989 parses as infinity: not a coordinate.
+        if !v.is_finite() {
+            return None;
+        }
         return Some(if v.abs() < 360.0 {
             Value::Degrees(v)
         } else {

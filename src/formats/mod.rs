@@ -99,6 +99,12 @@ fn check_projected(
     y: f64,
     declared: Option<GkZone>,
 ) -> Result<Option<GkZone>, FormatError> {
+    if !(x.is_finite() && y.is_finite()) {
+        return Err(FormatError::Line {
+            line,
+            reason: format!("X = {x}, Y = {y}: coordinates must be finite numbers"),
+        });
+    }
     let digits = |v: f64| (v.abs().max(1.0)).log10().floor() as u32 + 1;
     // China lies between about 2,000 km and 6,000 km north of the equator.
     let northing_like = (1_000_000.0..10_000_000.0).contains(&x);

@@ -36,6 +36,8 @@ struct OpenParcel {
     rings: Vec<(u32, Vec<Coord>)>,
     /// 界址点数 as the header line declares it, and that line.
     declared_points: Option<(u64, usize)>,
+    /// The header line.
+    line: usize,
     points: u64,
 }
 
@@ -85,6 +87,7 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
                     };
                     parcels.push(OpenParcel {
                         declared_points,
+                        line: line_no,
                         points: 0,
                         parcel: Parcel {
                             id: fields
@@ -164,6 +167,12 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
     }
     if parcels.is_empty() || parcels.iter().all(|p| p.rings.is_empty()) {
         return Err(FormatError::Empty);
+    }
+    if let Some(empty) = parcels.iter().find(|p| p.rings.is_empty()) {
+        return Err(FormatError::Line {
+            line: empty.line,
+            reason: format!("parcel {} has no points", empty.parcel.id),
+        });
     }
     let crs = if header.degrees {
         Crs::Crs84
