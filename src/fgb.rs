@@ -201,7 +201,9 @@ fn pieces(geometry: &flatgeobuf::Geometry, mut coords: Vec<Coord>) -> Vec<Vec<Co
     let mut out = Vec::with_capacity(ends.len());
     let mut taken = 0;
     for end in ends.iter().take(ends.len() - 1) {
-        let rest = coords.split_off((end as usize - taken).min(coords.len()));
+        // Ends that go backwards leave an empty piece, which the ring or
+        // line check refuses.
+        let rest = coords.split_off((end as usize).saturating_sub(taken).min(coords.len()));
         taken += coords.len();
         out.push(std::mem::replace(&mut coords, rest));
     }

@@ -16,6 +16,24 @@ use planmap::layer::load_layer;
 /// A FlatGeobuf file of one square polygon (id 1) whose header claims
 /// `features_count` features and an index of `index_node_size`.
 fn fgb(features_count: u64, index_node_size: u16) -> Vec<u8> {
+    fgb_with_rings(features_count, index_node_size, &SQUARE, None)
+}
+
+const SQUARE: [(f64, f64); 5] = [
+    (112.9, 36.1),
+    (112.91, 36.1),
+    (112.91, 36.11),
+    (112.9, 36.11),
+    (112.9, 36.1),
+];
+
+/// [`fgb`] with these coordinates and ring ends.
+fn fgb_with_rings(
+    features_count: u64,
+    index_node_size: u16,
+    coords: &[(f64, f64)],
+    ends: Option<&[u32]>,
+) -> Vec<u8> {
     let mut fbb = FlatBufferBuilder::new();
     let column_name = fbb.create_string("id");
     let column = Column::create(
@@ -42,21 +60,14 @@ fn fgb(features_count: u64, index_node_size: u16) -> Vec<u8> {
     out.extend_from_slice(fbb.finished_data());
 
     let mut fbb = FlatBufferBuilder::new();
-    let xy: Vec<f64> = [
-        (112.9, 36.1),
-        (112.91, 36.1),
-        (112.91, 36.11),
-        (112.9, 36.11),
-        (112.9, 36.1),
-    ]
-    .iter()
-    .flat_map(|&(x, y)| [x, y])
-    .collect();
+    let xy: Vec<f64> = coords.iter().flat_map(|&(x, y)| [x, y]).collect();
     let xy = fbb.create_vector(&xy);
+    let ends = ends.map(|e| fbb.create_vector(e));
     let geometry = Geometry::create(
         &mut fbb,
         &GeometryArgs {
             xy: Some(xy),
+            ends,
             ..Default::default()
         },
     );
@@ -115,4 +126,14 @@ fn an_index_node_size_of_one_is_refused() {
         .unwrap_err()
         .to_string();
     assert!(message.contains("index node size 1"), "{message}");
+}
+
+#[test]
+fn ring_ends_that_go_backwards_are_refused_not_subtracted_past_zero() {
+    let coords: Vec<(f64, f64)> = SQUARE.iter().chain(SQUARE.iter()).copied().collect();
+    let bytes = fgb_with_rings(1, 0, &coords, Some(&[5, 3, 10]));
+    let message = load_layer(&write("backwards-ends", &bytes))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("feature 0"), "{message}");
 }
