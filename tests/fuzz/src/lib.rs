@@ -180,3 +180,47 @@ pub fn screen_parts(parts: &[planmap::screening::Part]) {
     };
     let _ = planmap::screening::screen(parts, &catalog.layers, &options);
 }
+
+/// Makes a stack overflow leave a reproducer. Without a sanitizer,
+/// libFuzzer's SIGSEGV handler runs on the overflowed stack and the process
+/// just dies, with no input saved. This runs before libFuzzer's `main`: it
+/// gives the main thread an alternate signal stack and installs a SIGSEGV
+/// handler with `SA_ONSTACK`, which libFuzzer keeps and calls first; that
+/// handler says what happened and aborts, and libFuzzer's SIGABRT handler
+/// (running on the alternate stack) saves the input as a crash.
+mod segv {
+    const ALT_STACK_BYTES: usize = 1 << 20;
+
+    extern "C" fn on_segv(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        const MESSAGE: &[u8] =
+            b"\nSIGSEGV: most likely a stack overflow (deep recursion); aborting so libFuzzer saves the input\n";
+        // SAFETY: write(2) and abort(3) are async-signal-safe.
+        unsafe {
+            libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+            libc::abort();
+        }
+    }
+
+    extern "C" fn install() {
+        // SAFETY: called once at load time, before any other thread exists;
+        // the alternate stack is leaked, so it lives as long as the process.
+        unsafe {
+            let stack = Box::leak(vec![0u8; ALT_STACK_BYTES].into_boxed_slice());
+            let alt = libc::stack_t {
+                ss_sp: stack.as_mut_ptr().cast(),
+                ss_flags: 0,
+                ss_size: ALT_STACK_BYTES,
+            };
+            libc::sigaltstack(&alt, std::ptr::null_mut());
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_segv as usize;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(libc::SIGSEGV, &action, std::ptr::null_mut());
+        }
+    }
+
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static INSTALL: extern "C" fn() = install;
+}
