@@ -28,6 +28,8 @@ use crate::shape::{Shape, ShapeError, closed_ring, open_line};
 const MAGIC: [u8; 3] = *b"fgb";
 /// The column that holds each feature's id.
 pub const ID_COLUMN: &str = "id";
+/// Bytes of one node of a FlatGeobuf spatial index (a box and an offset).
+const INDEX_NODE_BYTES: usize = std::mem::size_of::<flatgeobuf::packed_r_tree::NodeItem>();
 
 /// Why a FlatGeobuf file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -65,12 +67,34 @@ pub(crate) fn read_features(bytes: &[u8]) -> Result<Chunks, FgbError> {
         .map_err(|e| FgbError::Format(format!("header: {e}")))?;
     check_crs(&header)?;
     let columns = Columns::of(&header)?;
-    let count = header.features_count() as usize;
+    // The header's feature count is the file's word, not a fact: it sizes
+    // the index to skip only once the file is shown to hold that index, and
+    // the list of features no further than the file's bytes allow.
+    let count = header.features_count();
     let mut at = 12 + header_len;
-    if header.index_node_size() > 0 && count > 0 {
-        at += flatgeobuf::packed_r_tree::PackedRTree::index_size(count, header.index_node_size());
+    let node_size = header.index_node_size();
+    if node_size > 0 && count > 0 {
+        if node_size < 2 {
+            return Err(FgbError::Format(format!(
+                "index node size {node_size}; it must be 0 (no index) or at least 2"
+            )));
+        }
+        // The index has at least one node per feature.
+        if count > (bytes.len() / INDEX_NODE_BYTES) as u64 {
+            return Err(FgbError::Format(format!(
+                "the header counts {count} features, more than a file of {} bytes can index",
+                bytes.len()
+            )));
+        }
+        at += flatgeobuf::packed_r_tree::PackedRTree::index_size(count as usize, node_size);
+        if at > bytes.len() {
+            return Err(FgbError::Format(format!(
+                "the spatial index of {count} features runs past the end of the file"
+            )));
+        }
     }
-    let mut spans = Vec::with_capacity(count);
+    // Each feature takes at least its 4-byte size prefix.
+    let mut spans = Vec::with_capacity((count as usize).min((bytes.len() - at) / 4));
     while at < bytes.len() {
         let len = u32_at(bytes, at)? as usize;
         let end = at + 4 + len;
@@ -177,7 +201,9 @@ fn pieces(geometry: &flatgeobuf::Geometry, mut coords: Vec<Coord>) -> Vec<Vec<Co
     let mut out = Vec::with_capacity(ends.len());
     let mut taken = 0;
     for end in ends.iter().take(ends.len() - 1) {
-        let rest = coords.split_off((end as usize - taken).min(coords.len()));
+        // Ends that go backwards leave an empty piece, which the ring or
+        // line check refuses.
+        let rest = coords.split_off((end as usize).saturating_sub(taken).min(coords.len()));
         taken += coords.len();
         out.push(std::mem::replace(&mut coords, rest));
     }
