@@ -1,15 +1,28 @@
-//! `GET /api`: the OpenAPI 3.0 definition of the OGC API, built by hand
+//! `GET /api`: the OpenAPI 3.0 definition of every endpoint, built by hand
 //! because the OGC test suite and many clients parse 3.0, not 3.1.
+//!
+//! Each part of the API has its own file under `openapi/`: the OGC API
+//! (`features`), planmap's check endpoints (`checks`), candidates and reviews
+//! (`records`), layer revisions and administration (`admin`). The error
+//! answers are declared once (`problems`), the accepted values too (`values`).
+
+mod admin;
+mod build;
+mod checks;
+mod features;
+mod problems;
+mod records;
+mod values;
 
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::landing::format_only;
 use super::{CONFORMANCE, Format, answer, base_url, media};
 use crate::api::{ApiError, AppState};
-use crate::features::{LIMIT_DEFAULT, LIMIT_MAX};
+use crate::candidates;
 
 pub async fn api(
     State(state): State<AppState>,
@@ -18,23 +31,22 @@ pub async fn api(
 ) -> Result<Response, ApiError> {
     let format = format_only(query.as_deref(), &headers)?;
     let catalog = state.catalog();
-    let ids: Vec<&str> = catalog.layers.iter().map(|l| l.entry.id.as_str()).collect();
-    let doc = document(&base_url(&headers), &ids);
+    let layers: Vec<ServedLayer> = catalog
+        .layers
+        .iter()
+        .map(|l| ServedLayer {
+            id: l.entry.id.clone(),
+            revision: l.data.revision.clone(),
+        })
+        .collect();
+    let doc = document(&base_url(&headers), &layers, state.store.is_some());
     let title = "planmap API definition (OpenAPI 3.0)";
     Ok(match format {
         Format::Json => answer(&doc, format, media::OPENAPI, title),
         Format::Html => {
-            let paths: Vec<Value> = doc["paths"]
-                .as_object()
-                .map(|p| {
-                    p.iter()
-                        .map(|(k, v)| json!({"path": k, "summary": v["get"]["summary"]}))
-                        .collect()
-                })
-                .unwrap_or_default();
             let summary = json!({
                 "description": "The machine-readable definition is at /api (OpenAPI 3.0).",
-                "paths": paths,
+                "paths": operations_list(&doc),
                 "links": [super::link("/api".into(), "service-desc", media::OPENAPI, "OpenAPI 3.0 document")],
             });
             answer(&summary, format, media::OPENAPI, title)
@@ -42,147 +54,92 @@ pub async fn api(
     })
 }
 
-fn param(name: &str, location: &str, required: bool, description: &str, schema: Value) -> Value {
-    let mut p = json!({
-        "name": name,
-        "in": location,
-        "required": required,
-        "description": description,
-        "schema": schema,
-    });
-    if location == "query" {
-        p["style"] = json!("form");
-        p["explode"] = json!(false);
-    }
-    p
-}
-
-fn parameters(collection_ids: &[&str]) -> Value {
-    let crs = |name: &str, what: &str| {
-        param(
-            name,
-            "query",
-            false,
-            &format!(
-                "{what}, as a URI from the collection's `crs` list. Default CRS84. Coordinates are in the CRS's authority axis order (EPSG:4490 latitude, longitude; EPSG:4526 northing, easting)."
-            ),
-            json!({"type": "string", "format": "uri"}),
-        )
+/// Every operation as `{method, path, summary}`, for the HTML page.
+fn operations_list(doc: &Value) -> Vec<Value> {
+    let Some(paths) = doc["paths"].as_object() else {
+        return Vec::new();
     };
-    json!({
-        "f": param("f", "query", false, "The representation: json (default) or html.", json!({"type": "string", "enum": ["json", "html"]})),
-        "limit": param("limit", "query", false, "The most items to return; larger values are clamped to the maximum.", json!({"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": LIMIT_DEFAULT})),
-        "offset": param("offset", "query", false, "How many matching items to skip (the paging links set it).", json!({"type": "integer", "minimum": 0, "default": 0})),
-        "bbox": param("bbox", "query", false, "Only features that meet this box: lower corner then upper corner (4 or 6 numbers), in bbox-crs.", json!({"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}})),
-        "bbox-crs": crs("bbox-crs", "The CRS of bbox"),
-        "datetime": param("datetime", "query", false, "Only features whose time (licence validity) meets this RFC 3339 instant or interval ('..' for an open end).", json!({"type": "string"})),
-        "crs": crs("crs", "The CRS of the returned coordinates"),
-        "filter": param("filter", "query", false, "A CQL2 expression (basic CQL2, LIKE, BETWEEN, IN, S_INTERSECTS).", json!({"type": "string"})),
-        "filter-lang": param("filter-lang", "query", false, "The language of filter.", json!({"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"})),
-        "filter-crs": crs("filter-crs", "The CRS of geometry literals in filter"),
-        "collectionId": param("collectionId", "path", true, "A layer id.", json!({"type": "string", "enum": collection_ids})),
-        "featureId": param("featureId", "path", true, "A feature id as the layer file gives it.", json!({"type": "string"})),
-    })
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flatten()
+                .map(move |(method, op)| {
+                    json!({"method": method.to_uppercase(), "path": path, "summary": op["summary"]})
+                })
+        })
+        .collect()
 }
 
-fn schemas() -> Value {
-    json!({
-        "link": {"type": "object", "required": ["href", "rel", "type"], "properties": {
-            "href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}},
-        "links": {"type": "array", "items": {"$ref": "#/components/schemas/link"}},
-        "landingPage": {"type": "object", "required": ["links"], "properties": {
-            "title": {"type": "string"}, "description": {"type": "string"}, "links": {"$ref": "#/components/schemas/links"}}},
-        "confClasses": {"type": "object", "required": ["conformsTo"], "properties": {
-            "conformsTo": {"type": "array", "items": {"type": "string"}}}},
-        "collection": {"type": "object", "required": ["id", "links"], "properties": {
-            "id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
-            "links": {"$ref": "#/components/schemas/links"},
-            "extent": {"type": "object"}, "itemType": {"type": "string"},
-            "crs": {"type": "array", "items": {"type": "string"}}, "storageCrs": {"type": "string"}}},
-        "collections": {"type": "object", "required": ["links", "collections"], "properties": {
-            "links": {"$ref": "#/components/schemas/links"},
-            "collections": {"type": "array", "items": {"$ref": "#/components/schemas/collection"}}}},
-        "geometry": {"type": "object", "required": ["type", "coordinates"], "properties": {
-            "type": {"type": "string", "enum": ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"]},
-            "coordinates": {"type": "array"}}},
-        "feature": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
-            "type": {"type": "string", "enum": ["Feature"]},
-            "id": {"oneOf": [{"type": "string"}, {"type": "number"}]},
-            "geometry": {"$ref": "#/components/schemas/geometry"},
-            "properties": {"type": "object", "nullable": true},
-            "links": {"$ref": "#/components/schemas/links"}}},
-        "featureCollection": {"type": "object", "required": ["type", "features", "numberMatched", "numberReturned", "links"], "properties": {
-            "type": {"type": "string", "enum": ["FeatureCollection"]},
-            "features": {"type": "array", "items": {"$ref": "#/components/schemas/feature"}},
-            "numberMatched": {"type": "integer", "minimum": 0},
-            "numberReturned": {"type": "integer", "minimum": 0},
-            "timeStamp": {"type": "string", "format": "date-time"},
-            "links": {"$ref": "#/components/schemas/links"}}},
-        "queryables": {"type": "object", "required": ["type", "properties"], "properties": {
-            "type": {"type": "string"}, "properties": {"type": "object"}}},
-        "problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
-            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}}},
-    })
-}
-
-fn ok(schema: &str, json_type: &str, description: &str) -> Value {
-    json!({
-        "description": description,
-        "content": {
-            json_type: {"schema": {"$ref": format!("#/components/schemas/{schema}")}},
-            "text/html": {"schema": {"type": "string"}},
-        },
-    })
-}
-
-fn problem(description: &str) -> Value {
-    json!({"description": description, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/problem"}}}})
-}
-
-fn operation(id: &str, summary: &str, params: &[&str], response: Value, cached: bool) -> Value {
-    let mut responses = json!({
-        "200": response,
-        "400": problem("An unknown or invalid query parameter, or a bad filter (the problem says where it fails)."),
-    });
-    if params.contains(&"collectionId") {
-        responses["404"] = problem("No such collection or feature.");
+fn merge(parts: &[Value]) -> Value {
+    let mut all = Map::new();
+    for part in parts {
+        if let Some(map) = part.as_object() {
+            all.extend(map.clone());
+        }
     }
-    if cached {
-        responses["304"] =
-            json!({"description": "Not modified: the ETag in If-None-Match is current."});
-    }
-    json!({"get": {
-        "operationId": id,
-        "summary": summary,
-        "parameters": params.iter().map(|p| json!({"$ref": format!("#/components/parameters/{p}")})).collect::<Vec<_>>(),
-        "responses": responses,
-    }})
+    Value::Object(all)
 }
 
-/// The OpenAPI 3.0 document, with `base` as the server URL.
-pub fn document(base: &str, collection_ids: &[&str]) -> Value {
+/// A layer of the catalog in force, as the document names it.
+pub struct ServedLayer {
+    pub id: String,
+    /// The revision served now.
+    pub revision: String,
+}
+
+/// The OpenAPI 3.0 document, with `base` as the server URL; `layers` are
+/// the catalog's layers, and `with_store` says whether the server has a data
+/// directory (and so the `candidates` collection).
+pub fn document(base: &str, layers: &[ServedLayer], with_store: bool) -> Value {
+    let layer_ids: Vec<String> = layers.iter().map(|l| l.id.clone()).collect();
+    let mut collection_ids = layer_ids.clone();
+    if with_store {
+        collection_ids.push(candidates::COLLECTION_ID.to_string());
+    }
+    let mut paths = build::Paths::default();
+    features::paths(&mut paths);
+    checks::paths(&mut paths, &layer_ids);
+    records::paths(&mut paths);
+    admin::paths(&mut paths, layers);
     json!({
         "openapi": "3.0.3",
         "info": {
             "title": "planmap",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": format!("Mineral-resource planning layers as OGC API – Features. Conformance classes: {}", CONFORMANCE.join(", ")),
+            "description": format!(
+                "Overlap checks of candidate mining blocks against the mineral-resource plan's layers; the layers as OGC API – Features; candidates, reviews, layer revisions and administration. Every error is an RFC 9457 `application/problem+json` document. Reads need no token unless the server runs with `--open-reads false`; changes need a bearer token of the role each operation names (`x-planmap-role`). Conformance classes: {}",
+                CONFORMANCE.join(", ")
+            ),
             "license": {"name": "MIT OR Apache-2.0"},
         },
         "servers": [{"url": base}],
-        "paths": {
-            "/": operation("getLandingPage", "The landing page", &["f"], ok("landingPage", media::JSON, "Links to the API definition, conformance and collections."), false),
-            "/conformance": operation("getConformance", "The conformance classes implemented", &["f"], ok("confClasses", media::JSON, "The conformance classes."), false),
-            "/api": operation("getApi", "This API definition", &["f"], json!({"description": "The OpenAPI 3.0 document.", "content": {media::OPENAPI: {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}), false),
-            "/collections": operation("getCollections", "The planning layers", &["f"], ok("collections", media::JSON, "One collection per catalog layer."), false),
-            "/collections/{collectionId}": operation("describeCollection", "One planning layer", &["collectionId", "f"], ok("collection", media::JSON, "The collection."), true),
-            "/collections/{collectionId}/queryables": operation("getQueryables", "What a layer's features can be filtered on (JSON Schema 2020-12)", &["collectionId", "f"], ok("queryables", media::SCHEMA, "The queryables."), true),
-            "/collections/{collectionId}/items": operation("getFeatures", "A layer's features", &["collectionId", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs", "filter", "filter-lang", "filter-crs", "f"], ok("featureCollection", media::GEOJSON, "A page of features, with next/prev links."), true),
-            "/collections/{collectionId}/items/{featureId}": operation("getFeature", "One feature", &["collectionId", "featureId", "crs", "f"], ok("feature", media::GEOJSON, "The feature."), true),
-        },
+        "tags": [
+            {"name": "OGC API – Features", "description": "The planning layers as collections of features."},
+            {"name": "planmap", "description": "Health, the layer list, the check and block snapping."},
+            {"name": "candidates and reviews", "description": "Submitted candidates, their versions and review records."},
+            {"name": "layer revisions", "description": "Every revision of a layer, and what changed."},
+            {"name": "administration", "description": "Publishing layer revisions, tokens, the audit log."},
+        ],
+        "paths": paths.into_value(),
         "components": {
-            "parameters": parameters(collection_ids),
-            "schemas": schemas(),
+            "parameters": features::parameters(&collection_ids),
+            "schemas": merge(&[
+                features::schemas(),
+                checks::schemas(),
+                records::schemas(),
+                admin::schemas(),
+                json!({"problem": problems::problem_schema()}),
+            ]),
+            "responses": problems::responses(),
+            "securitySchemes": {
+                build::BEARER: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "`Authorization: Bearer pm_…`: a token made by `planmap token create` or `POST /admin/tokens`. Roles, each with the rights of those before it: viewer, planner, reviewer, admin.",
+                },
+            },
         },
     })
 }

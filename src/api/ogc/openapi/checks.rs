@@ -1,0 +1,201 @@
+//! planmap's own endpoints: `/health`, `/layers`, `POST /check` and
+//! `POST /blocks/snap`.
+
+use serde_json::{Value, json};
+
+use super::build::{Operation, Paths, Reads, body, json_answer, object, one_of, query, schema};
+use super::values::{CANDIDATE_CRS_NOTE, candidate_crs, corner_style, date, flag, kind, zone};
+
+/// The formats a candidate body may be in.
+fn format() -> Value {
+    one_of(&["geojson", "txt", "corners", "json", "exchange", "points"])
+}
+
+/// A square of one basic unit block (1′ × 1′) clear of every hard
+/// constraint of the demo layers (`layers/examples/clean_block.geojson`).
+fn clean_block() -> Value {
+    json!({"type": "Polygon", "coordinates": [[
+        [112.6333333, 36.3333333], [112.65, 36.3333333], [112.65, 36.35],
+        [112.6333333, 36.35], [112.6333333, 36.3333333]]]})
+}
+
+/// A licence's corner points, CGCS2000 3° zone 38 (the README's example).
+const LICENCE_CORNERS: &str = "1,4010158.95,38384901.64\n2,4010129.56,38387149.76\n3,4011794.13,38387171.31\n4,4011823.52,38384923.62\n1,4010158.95,38384901.64\n";
+
+/// `components/schemas` of the candidate bodies and the check's answers.
+pub fn schemas() -> Value {
+    json!({
+        "candidateGeometry": {
+            "description": "A GeoJSON Polygon or MultiPolygon (holes allowed), in the coordinates of `crs`.",
+            "type": "object",
+            "required": ["type", "coordinates"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
+                "coordinates": {"type": "array", "items": {"type": "array"}},
+            },
+            "example": clean_block(),
+        },
+        "candidateFeature": {
+            "description": "A GeoJSON Feature whose geometry is a Polygon or MultiPolygon.",
+            "type": "object",
+            "required": ["type", "geometry"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "geometry": {"$ref": "#/components/schemas/candidateGeometry"},
+                "properties": {"type": "object", "nullable": true},
+            },
+            "example": {"type": "Feature", "properties": {"name": "clean_block"}, "geometry": clean_block()},
+        },
+        "candidate": {
+            "description": "A candidate block: a Polygon or MultiPolygon, bare or inside a Feature (a FeatureCollection is refused with 422).",
+            "oneOf": [
+                {"$ref": "#/components/schemas/candidateGeometry"},
+                {"$ref": "#/components/schemas/candidateFeature"},
+            ],
+        },
+        "areaFigures": object(&["area_m2", "area_mu", "area_ha", "area_km2"], json!({
+            "area_m2": {"type": "number"}, "area_mu": {"type": "number"},
+            "area_ha": {"type": "number"}, "area_km2": {"type": "number"}})),
+        "checkAnswer": object(
+            &["verdict", "candidate", "conflicts", "adjacent", "layers", "warnings", "basic_blocks"],
+            json!({
+                "verdict": {"type": "string", "enum": ["pass", "warn", "reject"]},
+                "candidate": {"type": "object", "required": ["area_m2", "vertices"]},
+                "conflicts": object(&["type", "features"], json!({
+                    "type": {"type": "string", "enum": ["FeatureCollection"]},
+                    "features": {"type": "array", "items": {"type": "object", "required": ["type", "properties"]}}})),
+                "adjacent": {"type": "array", "items": {"type": "object"}},
+                "layers": {"type": "array", "items": object(&["id", "revision", "features"], json!({
+                    "id": {"type": "string"}, "revision": {"type": "string"}, "features": {"type": "integer"}}))},
+                "warnings": {"type": "array", "items": {"type": "object", "required": ["code"]}},
+                "basic_blocks": {"type": "object", "required": ["whole", "partial", "touched"]},
+                "kind": {"type": "string"},
+                "findings": {"type": "array"},
+                "net": {"type": "object"},
+                "parcels": {"type": "array"},
+            }),
+        ),
+        "snapAnswer": object(
+            &["mode", "candidate", "block_count", "blocks", "snapped"],
+            json!({
+                "mode": {"type": "string", "enum": ["cover", "inside"]},
+                "candidate": {"$ref": "#/components/schemas/areaFigures"},
+                "block_count": {"type": "integer", "minimum": 0},
+                "blocks": {"type": "array", "items": object(&["code", "south_west", "whole"], json!({
+                    "code": {"type": "string"}, "whole": {"type": "boolean"},
+                    "south_west": {"type": "array", "items": {"type": "number"}}}))},
+                "snapped": {"type": "object", "required": ["geometry"]},
+                "mineral": {"type": "string"},
+                "cap": {"type": "object", "required": ["class", "max_blocks", "within"]},
+            }),
+        ),
+        "health": object(&["status", "layers", "features"], json!({
+            "status": {"type": "string", "enum": ["ok"]},
+            "layers": {"type": "integer", "minimum": 0},
+            "features": {"type": "integer", "minimum": 0}})),
+        "layerSummary": object(
+            &["id", "title", "on_overlap", "rule", "revision", "features", "bbox"],
+            json!({
+                "id": {"type": "string"}, "title": {"type": "string"}, "title_en": {"type": "string"},
+                "on_overlap": {"type": "string", "enum": ["reject", "warn", "info"]},
+                "rule": {"type": "string"}, "revision": {"type": "string"},
+                "features": {"type": "integer", "minimum": 0},
+                "bbox": {"type": "array", "nullable": true, "minItems": 4, "maxItems": 4, "items": {"type": "number"},
+                         "description": "west, south, east, north in CRS84; null for an empty layer."},
+            }),
+        ),
+    })
+}
+
+/// A candidate body: GeoJSON as JSON or GeoJSON, or a coordinate file as text.
+pub fn candidate_body(description: &str) -> Value {
+    body(
+        description,
+        true,
+        json!({
+            "application/geo+json": {"schema": schema("candidate")},
+            "application/json": {"schema": schema("candidate")},
+            "text/plain": {
+                "schema": {"type": "string", "description": "A 界址点坐标 TXT exchange file or a corner-point list (see the README)."},
+                "example": LICENCE_CORNERS,
+            },
+        }),
+    )
+}
+
+fn crs() -> Value {
+    query("crs", CANDIDATE_CRS_NOTE, candidate_crs())
+}
+
+fn format_param() -> Value {
+    query(
+        "format",
+        "The body's format: `geojson`, `txt` (界址点坐标 exchange file) or `corners` (corner-point list). Sniffed from the body when absent.",
+        format(),
+    )
+}
+
+fn zone_param() -> Value {
+    query(
+        "zone",
+        "The Gauss-Krüger zone of a coordinate file whose eastings carry no zone number: a zone number (3° zones 25–45, 6° zones 13–23) or EPSG:4491–4554.",
+        zone(),
+    )
+}
+
+fn mineral_param() -> Value {
+    query(
+        "mineral",
+        "The candidate's mineral (`煤`, `矿泉水`, `铁`, `煤层气` …), for the cap on basic unit blocks.",
+        json!({"type": "string"}),
+    )
+}
+
+pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
+    paths
+        .add(
+            "/health",
+            Operation::get("getHealth", "Whether the server is up, and how much it serves")
+                .tag("planmap")
+                .anonymous()
+                .answer(200, json_answer("Up.", schema("health"))),
+        )
+        .add(
+            "/layers",
+            Operation::get("getLayers", "Every layer of the catalog in force")
+                .tag("planmap")
+                .answer(200, json_answer("The layers, in catalog order.", json!({"type": "array", "items": schema("layerSummary")}))),
+        )
+        .add(
+            "/check",
+            Operation::post("check", "Is a candidate block clear of the plan's layers?", Reads::Body)
+                .tag("planmap")
+                .describe("Checks a candidate (GeoJSON Polygon or MultiPolygon, bare or in a Feature; or a coordinate file as text) against the layers: the overlaps with their areas, the adjacent features, the verdict and the basic unit blocks.")
+                .param(crs())
+                .param(query("layers", "Only these layer ids (comma-separated); an unknown id is refused with 400.", json!({"type": "array", "minItems": 1, "items": {"type": "string", "enum": layer_ids}})))
+                .param(format_param())
+                .param(zone_param())
+                .param(query("kind", "Evaluate the plan's rules for this kind of candidate (`findings`).", kind()))
+                .param(mineral_param())
+                .param(query("net", "`true`: add `net`, the clean (净矿) part.", flag(false)))
+                .param(query("blocks", "`true`: list every basic unit block in `basic_blocks.blocks`.", flag(false)))
+                .param(query("corners", "Add corner points (TXT exchange format): a zone for X/Y in metres, or `dms` for latitude/longitude.", corner_style()))
+                .param(query("geometry", "`false`: leave each overlap's geometry out (`null`).", flag(true)))
+                .param(query("as_of", "Check against the layer revisions in force on this date (needs a data directory).", date()))
+                .body(candidate_body("The candidate."))
+                .answer(200, json_answer("The check's answer.", schema("checkAnswer")))
+                .may_be_missing(),
+        )
+        .add(
+            "/blocks/snap",
+            Operation::post("snapBlocks", "A free-hand exploration candidate made block-aligned", Reads::Body)
+                .tag("planmap")
+                .param(crs())
+                .param(format_param())
+                .param(zone_param())
+                .param(query("mode", "`cover`: every basic unit block touched; `inside`: whole blocks only.", json!({"type": "string", "enum": ["cover", "inside"], "default": "cover"})))
+                .param(mineral_param())
+                .body(candidate_body("The free-hand candidate."))
+                .answer(200, json_answer("The block-aligned polygon, its blocks and its area.", schema("snapAnswer"))),
+        );
+}

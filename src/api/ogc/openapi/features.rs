@@ -1,0 +1,141 @@
+//! OGC API – Features: the landing page, conformance, this document, the
+//! collections, their queryables and their items.
+
+use serde_json::{Value, json};
+
+use super::build::{Operation, Paths, json_or_html, query, schema};
+use super::values::{COLLECTION_CRS_NOTE, collection_crs};
+use crate::api::ogc::media;
+use crate::features::{LIMIT_DEFAULT, LIMIT_MAX};
+
+/// `components/parameters` of the OGC endpoints.
+pub fn parameters(collection_ids: &[String]) -> Value {
+    let crs = |name: &str, what: &str| {
+        query(
+            name,
+            &format!("{what}. Default CRS84. {COLLECTION_CRS_NOTE}"),
+            collection_crs(),
+        )
+    };
+    json!({
+        "f": query("f", "The representation: json (default) or html.", json!({"type": "string", "enum": ["json", "html"]})),
+        "limit": query("limit", "The most items to return; larger values are clamped to the maximum.", json!({"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": LIMIT_DEFAULT})),
+        "offset": query("offset", "How many matching items to skip (the paging links set it).", json!({"type": "integer", "minimum": 0, "default": 0})),
+        "bbox": query("bbox", "Only features that meet this box: lower corner then upper corner (4 or 6 numbers), in bbox-crs; each lower value at most the upper one.", json!({"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}})),
+        "bbox-crs": crs("bbox-crs", "The CRS of bbox"),
+        "datetime": query("datetime", "Only features whose time (licence validity) meets this RFC 3339 date, instant or interval (`start/end`, '..' or empty for an open end).", json!({"type": "string"})),
+        "crs": crs("crs", "The CRS of the returned coordinates"),
+        "filter": query("filter", "A CQL2 expression (basic CQL2, LIKE, BETWEEN, IN, S_INTERSECTS) on the collection's queryables.", json!({"type": "string"})),
+        "filter-lang": query("filter-lang", "The language of filter.", json!({"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"})),
+        "filter-crs": crs("filter-crs", "The CRS of geometry literals in filter"),
+        "collectionId": {"name": "collectionId", "in": "path", "required": true, "description": "A collection: a catalog layer, or `candidates` (submitted candidates) when the server has a data directory.", "schema": {"type": "string", "enum": collection_ids}},
+        "featureId": {"name": "featureId", "in": "path", "required": true, "description": "A feature id as the layer file gives it.", "schema": {"type": "string"}},
+    })
+}
+
+/// `components/schemas` of the OGC endpoints.
+pub fn schemas() -> Value {
+    json!({
+        "link": {"type": "object", "required": ["href", "rel", "type"], "properties": {
+            "href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}},
+        "links": {"type": "array", "items": {"$ref": "#/components/schemas/link"}},
+        "landingPage": {"type": "object", "required": ["links"], "properties": {
+            "title": {"type": "string"}, "description": {"type": "string"}, "links": {"$ref": "#/components/schemas/links"}}},
+        "confClasses": {"type": "object", "required": ["conformsTo"], "properties": {
+            "conformsTo": {"type": "array", "items": {"type": "string"}}}},
+        "collection": {"type": "object", "required": ["id", "links"], "properties": {
+            "id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
+            "links": {"$ref": "#/components/schemas/links"},
+            "extent": {"type": "object"}, "itemType": {"type": "string"},
+            "crs": {"type": "array", "items": {"type": "string"}}, "storageCrs": {"type": "string"}}},
+        "collections": {"type": "object", "required": ["links", "collections"], "properties": {
+            "links": {"$ref": "#/components/schemas/links"},
+            "collections": {"type": "array", "items": {"$ref": "#/components/schemas/collection"}}}},
+        "geometry": {"type": "object", "required": ["type", "coordinates"], "properties": {
+            "type": {"type": "string", "enum": ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"]},
+            "coordinates": {"type": "array"}}},
+        "feature": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"oneOf": [{"type": "string"}, {"type": "number"}]},
+            "geometry": {"$ref": "#/components/schemas/geometry"},
+            "properties": {"type": "object", "nullable": true},
+            "links": {"$ref": "#/components/schemas/links"}}},
+        "featureCollection": {"type": "object", "required": ["type", "features", "numberMatched", "numberReturned", "links"], "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "features": {"type": "array", "items": {"$ref": "#/components/schemas/feature"}},
+            "numberMatched": {"type": "integer", "minimum": 0},
+            "numberReturned": {"type": "integer", "minimum": 0},
+            "timeStamp": {"type": "string", "format": "date-time"},
+            "links": {"$ref": "#/components/schemas/links"}}},
+        "queryables": {"type": "object", "required": ["type", "properties"], "properties": {
+            "type": {"type": "string"}, "properties": {"type": "object"}}},
+    })
+}
+
+fn page(id: &str, summary: &str) -> Operation {
+    Operation::get(id, summary).tag("OGC API – Features")
+}
+
+/// The OGC API – Features paths.
+pub fn paths(paths: &mut Paths) {
+    let answer = |name: &str, json_type: &str, description: &str| {
+        json_or_html(description, json_type, schema(name))
+    };
+    paths
+        .add(
+            "/",
+            page("getLandingPage", "The landing page")
+                .shared_params(&["f"])
+                .answer(200, answer("landingPage", media::JSON, "Links to the API definition, conformance and collections.")),
+        )
+        .add(
+            "/conformance",
+            page("getConformance", "The conformance classes implemented")
+                .shared_params(&["f"])
+                .answer(200, answer("confClasses", media::JSON, "The conformance classes.")),
+        )
+        .add(
+            "/api",
+            page("getApi", "This API definition")
+                .shared_params(&["f"])
+                .answer(200, json_or_html("The OpenAPI 3.0 document.", media::OPENAPI, json!({"type": "object", "required": ["openapi", "paths"]}))),
+        )
+        .add(
+            "/collections",
+            page("getCollections", "The planning layers")
+                .shared_params(&["f"])
+                .answer(200, answer("collections", media::JSON, "One collection per catalog layer, then `candidates` when the server has a data directory.")),
+        )
+        .add(
+            "/collections/{collectionId}",
+            page("describeCollection", "One planning layer")
+                .shared_params(&["collectionId", "f"])
+                .answer(200, answer("collection", media::JSON, "The collection, with an ETag."))
+                .cached()
+                .may_be_missing(),
+        )
+        .add(
+            "/collections/{collectionId}/queryables",
+            page("getQueryables", "What a layer's features can be filtered on (JSON Schema 2020-12)")
+                .shared_params(&["collectionId", "f"])
+                .answer(200, answer("queryables", media::SCHEMA, "The queryables."))
+                .cached()
+                .may_be_missing(),
+        )
+        .add(
+            "/collections/{collectionId}/items",
+            page("getFeatures", "A layer's features")
+                .shared_params(&["collectionId", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs", "filter", "filter-lang", "filter-crs", "f"])
+                .answer(200, answer("featureCollection", media::GEOJSON, "A page of features, with next/prev links; `Content-Crs` names the CRS of the coordinates."))
+                .cached()
+                .may_be_missing(),
+        )
+        .add(
+            "/collections/{collectionId}/items/{featureId}",
+            page("getFeature", "One feature")
+                .shared_params(&["collectionId", "featureId", "crs", "f"])
+                .answer(200, answer("feature", media::GEOJSON, "The feature; `Content-Crs` names the CRS of the coordinates."))
+                .cached()
+                .may_be_missing(),
+        );
+}
