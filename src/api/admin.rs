@@ -10,7 +10,7 @@ use axum::{Extension, Json, Router};
 use serde_json::{Value, json};
 
 use super::blocking;
-use super::body::{query_pairs, read_bytes};
+use super::body::{query_pairs, read_body, read_bytes};
 use super::{ApiError, AppState, Caller};
 use crate::access::{Role, new_token, token_hash};
 use crate::revisions::{self, RevisionError};
@@ -95,13 +95,7 @@ async fn publish(
         effective = Some(value);
     }
     let store = state.store()?;
-    let bytes = read_bytes(
-        &headers,
-        body,
-        state.limits.max_body_bytes,
-        state.limits.body_timeout,
-    )
-    .await?;
+    let bytes = read_body(&state.limits, &headers, body).await?;
     let live = state.live.clone();
     let published = blocking(move || {
         revisions::publish(

@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use geo::MultiPolygon;
 
-use super::body::{query_pairs, read_bytes};
+use super::body::{candidate_format, query_pairs, read_body};
 use super::{ApiError, AppState, heavy};
 use crate::blocks::{SnapMode, SnapReport, snap_report};
 use crate::crs::Crs;
@@ -54,17 +54,8 @@ pub async fn snap(
         }
     }
     crate::crs::describe(crs)?;
-    let bytes = read_bytes(
-        &headers,
-        body,
-        state.limits.max_body_bytes,
-        state.limits.body_timeout,
-    )
-    .await?;
-    let content_type = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let format = format.unwrap_or_else(|| InputFormat::of_body(content_type, &bytes));
+    let bytes = read_body(&state.limits, &headers, body).await?;
+    let format = candidate_format(format, &headers, &bytes);
     let limits = state.limits.candidate;
     let report = heavy(move || {
         let parts = submission::read(&bytes, format, crs, zone, limits)?;

@@ -55,6 +55,30 @@ pub async fn read_bytes(
     Ok(bytes)
 }
 
+/// Reads a body within the server's limits on its size and its arrival.
+pub async fn read_body(
+    limits: &super::ApiLimits,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<axum::body::Bytes, ApiError> {
+    read_bytes(headers, body, limits.max_body_bytes, limits.body_timeout).await
+}
+
+/// The format of a candidate body: the one asked for, else what its
+/// content type and its bytes say.
+pub fn candidate_format(
+    asked: Option<crate::submission::InputFormat>,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> crate::submission::InputFormat {
+    asked.unwrap_or_else(|| {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        crate::submission::InputFormat::of_body(content_type, bytes)
+    })
+}
+
 fn is_length_limit(e: &axum::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {

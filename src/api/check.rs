@@ -5,7 +5,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
-use super::body::{query_pairs, read_bytes};
+use super::body::{candidate_format, query_pairs, read_body};
 use super::{ApiError, AppState, blocking, heavy};
 use crate::crs::Crs;
 use crate::formats::GkZone;
@@ -150,19 +150,8 @@ pub async fn check(
     if let Some(crs) = query.crs {
         crate::crs::describe(crs)?;
     }
-    let bytes = read_bytes(
-        &headers,
-        body,
-        state.limits.max_body_bytes,
-        state.limits.body_timeout,
-    )
-    .await?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let format = query
-        .format
-        .unwrap_or_else(|| InputFormat::of_body(content_type, &bytes));
+    let bytes = read_body(&state.limits, &headers, body).await?;
+    let format = candidate_format(query.format, &headers, &bytes);
     if format != InputFormat::GeoJson && query.crs.is_some() {
         return Err(invalid(
             "crs",

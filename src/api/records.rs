@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{Value, json};
 
-use super::body::{query_pairs, read_bytes};
+use super::body::{query_pairs, read_body};
 use super::{ApiError, AppState, Caller};
 use super::{blocking, heavy};
 use crate::access::Role;
@@ -52,13 +52,7 @@ async fn read_input(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<CandidateInput, ApiError> {
-    let bytes = read_bytes(
-        headers,
-        body,
-        state.limits.max_body_bytes,
-        state.limits.body_timeout,
-    )
-    .await?;
+    let bytes = read_body(&state.limits, headers, body).await?;
     let json = parse_json(&bytes)?;
     serde_json::from_value(json).map_err(|e| ApiError::InvalidField {
         field: "body",
