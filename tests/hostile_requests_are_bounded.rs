@@ -679,3 +679,24 @@ async fn inputs_the_fuzzers_found_get_problems_not_panics() {
     problem(400, &body, "invalid-filter", status);
     alive(&base).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_offset_past_what_the_store_counts_is_a_400_not_a_panic_or_page_one() {
+    let (base, _dir, tokens) = server().await;
+    let (status, _) = post(&base, "/check", rect(112.7, 36.3, 112.71, 36.31)).await;
+    assert_eq!(status, 200);
+    for path in [
+        "/candidates?offset=18446744073709551615",
+        "/admin/audit?offset=9223372036854775808",
+    ] {
+        let (status, body, _) = send(
+            reqwest::Client::new()
+                .get(format!("{base}{path}"))
+                .bearer_auth(&tokens.admin),
+        )
+        .await;
+        problem(400, &body, "invalid-parameter", status);
+        assert_eq!(body["parameter"], "offset");
+    }
+    alive(&base).await;
+}

@@ -165,6 +165,10 @@ async fn create_token(
         .into_response())
 }
 
+/// The largest offset or limit a list takes: far beyond any real list, and
+/// far below the i64 the store counts in.
+const MAX_OFFSET: usize = 1_000_000_000;
+
 async fn audit(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -173,10 +177,15 @@ async fn audit(
     caller.require(Role::Admin)?;
     let (mut limit, mut offset) = (100usize, 0usize);
     for (name, value) in query_pairs(query.as_deref(), &["limit", "offset"])? {
-        let n = value.parse().map_err(|_| ApiError::InvalidParameter {
-            name: if name == "limit" { "limit" } else { "offset" },
-            detail: "a non-negative integer".into(),
-        })?;
+        // Offsets past i64 would wrap in the store and read as 0.
+        let n = value
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= MAX_OFFSET)
+            .ok_or_else(|| ApiError::InvalidParameter {
+                name: if name == "limit" { "limit" } else { "offset" },
+                detail: format!("a non-negative integer up to {MAX_OFFSET}"),
+            })?;
         if name == "limit" {
             limit = n;
         } else {

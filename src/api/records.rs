@@ -174,9 +174,12 @@ fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
                     .ok_or_else(|| invalid("limit", "an integer from 1 to 1000"))?
             }
             "offset" => {
+                // Offsets past i64 would wrap in the store and read as 0.
                 q.offset = value
                     .parse()
-                    .map_err(|_| invalid("offset", "a non-negative integer"))?
+                    .ok()
+                    .filter(|n| *n <= 1_000_000_000)
+                    .ok_or_else(|| invalid("offset", "a non-negative integer up to 1000000000"))?
             }
             "kind" => {
                 // An unknown kind would match nothing and read as "none submitted".
