@@ -48,7 +48,9 @@ struct App {
 fn app() -> &'static App {
     static APP: OnceLock<App> = OnceLock::new();
     APP.get_or_init(|| App {
+        // Timers on: the API bounds body reads and compute with timeouts.
         runtime: tokio::runtime::Builder::new_current_thread()
+            .enable_all()
             .build()
             .expect("a runtime"),
         router: router(AppState::new(
