@@ -215,7 +215,7 @@ mod segv {
             };
             libc::sigaltstack(&alt, std::ptr::null_mut());
             let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_segv as usize;
+            action.sa_sigaction = on_segv as *const () as usize;
             action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
             libc::sigemptyset(&mut action.sa_mask);
             libc::sigaction(libc::SIGSEGV, &action, std::ptr::null_mut());
