@@ -61,10 +61,11 @@ enum Command {
         /// Seconds one request's work may run (503 deadline-exceeded beyond).
         #[arg(long, default_value_t = ApiLimits::default().compute_deadline.as_secs_f64())]
         compute_deadline: f64,
-        /// Heavy requests (checks, snapping, reviews) run at once.
+        /// Heavy requests (checks, snapping, reviews) run at once, in each of the
+        /// two lanes (small candidates; the rest).
         #[arg(long, default_value_t = ApiLimits::default().heavy_workers)]
         heavy_workers: usize,
-        /// Heavy requests that may wait for a turn (503 with Retry-After beyond).
+        /// Requests that may wait for a turn in each lane (503 with Retry-After beyond).
         #[arg(long, default_value_t = ApiLimits::default().heavy_queue)]
         heavy_queue: usize,
         /// Seconds a heavy request may wait for its turn.

@@ -218,12 +218,13 @@ pub fn load_layer(path: &Path) -> Result<LayerData, LayerError> {
     data
 }
 
-/// Returns the heap pages freed while reading to the operating system.
+/// Returns the heap pages freed (while reading a layer, or by a burst of
+/// checks) to the operating system.
 ///
 /// Why: reading a layer allocates and frees a few small buffers per feature
 /// on every thread; glibc keeps those pages, about 50 bytes per feature of a
 /// million-parcel layer, resident for good unless asked to trim.
-fn give_back_freed_memory() {
+pub(crate) fn give_back_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory; it is thread-safe.
     unsafe {

@@ -424,6 +424,111 @@ async fn heavy_work_beyond_the_queue_is_a_503_with_retry_after() {
     alive(&base).await;
 }
 
+/// A candidate with a large box but a small area: a heavy-lane check that
+/// is answered quickly.
+fn thin_diagonal() -> String {
+    polygon(&[[112.0, 36.0], [113.0, 37.0], [112.999, 37.0], [112.0, 36.0]])
+}
+
+/// A check that holds its place for a long time: every block of a
+/// province listed with its geometry.
+const LONG_CHECK: &str = "/check?blocks=true&net=true";
+
+fn long_candidate() -> String {
+    rect(110.0, 30.0, 118.0, 38.0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_small_check_is_answered_while_large_checks_hold_every_place_of_theirs() {
+    let limits = ApiLimits {
+        heavy_workers: 1,
+        heavy_queue: 0,
+        queue_wait: Duration::from_millis(50),
+        ..ApiLimits::default()
+    };
+    let (base, _dir, _) = server_with(limits).await;
+    let long = tokio::spawn({
+        let base = base.clone();
+        async move { post(&base, LONG_CHECK, long_candidate()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The large lane is full: a second large check is turned away ...
+    let (status, body) = post(&base, "/check", thin_diagonal()).await;
+    problem(503, &body, "server-busy", status);
+    // ... a small one is answered ...
+    let (status, body) = post(&base, "/check", rect(112.7, 36.3, 112.71, 36.31)).await;
+    assert_eq!(status, 200, "{body}");
+    // ... and the large lane was full all the while.
+    let (status, body) = post(&base, "/check", thin_diagonal()).await;
+    problem(503, &body, "server-busy", status);
+    assert_eq!(long.await.unwrap().0, 200);
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_whose_client_goes_away_stops_and_gives_its_place_back() {
+    let limits = ApiLimits {
+        heavy_workers: 1,
+        heavy_queue: 0,
+        queue_wait: Duration::from_millis(50),
+        ..ApiLimits::default()
+    };
+    let (base, _dir, _) = server_with(limits).await;
+    // How long the check holds its place when its client waits for it.
+    let started = Instant::now();
+    let waiting = tokio::spawn({
+        let base = base.clone();
+        async move { post(&base, LONG_CHECK, long_candidate()).await }
+    });
+    let held = place_comes_back(&base, started).await;
+    assert_eq!(waiting.await.unwrap().0, 200);
+    assert!(
+        held > Duration::from_millis(900),
+        "too quick to tell: {held:?}"
+    );
+    // The same check from a client that leaves after 200 ms.
+    let addr = base.trim_start_matches("http://").to_string();
+    let body = long_candidate();
+    let started = Instant::now();
+    let leaver = std::thread::spawn(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        let head = format!(
+            "POST {LONG_CHECK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/geo+json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(body.as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        drop(s);
+    });
+    let back = place_comes_back(&base, started).await;
+    leaver.join().unwrap();
+    // Its place comes back soon after the client left, long before the
+    // check would have ended.
+    assert!(
+        back < Duration::from_millis(200) + (held - Duration::from_millis(200)) / 2,
+        "the place came back {back:?} after the request; a whole check holds it {held:?}"
+    );
+    alive(&base).await;
+}
+
+/// How long after `started` a quick check in the heavy lane is first
+/// answered, probing from 100 ms on.
+async fn place_comes_back(base: &str, started: Instant) -> Duration {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (status, body) = post(base, "/check", thin_diagonal()).await;
+    problem(503, &body, "server-busy", status);
+    loop {
+        let (status, body) = post(base, "/check", thin_diagonal()).await;
+        if status == 200 {
+            return started.elapsed();
+        }
+        problem(503, &body, "server-busy", status);
+        assert!(started.elapsed() < Duration::from_secs(60));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_check_dated_before_any_revision_is_refused_naming_each_layer_and_its_first_date() {
     let (base, _dir, _) = server().await;

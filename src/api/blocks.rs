@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use geo::MultiPolygon;
 
 use super::body::{candidate_format, query_pairs, read_body};
-use super::{ApiError, AppState, heavy};
+use super::{ApiError, AppState, Weight, compute};
 use crate::blocks::{SnapMode, SnapReport, snap_report};
 use crate::crs::Crs;
 use crate::formats::GkZone;
@@ -57,8 +57,16 @@ pub async fn snap(
     let bytes = read_body(&state.limits, &headers, body).await?;
     let format = candidate_format(format, &headers, &bytes);
     let limits = state.limits.candidate;
-    let report = heavy(move || {
-        let parts = submission::read(&bytes, format, crs, zone, limits)?;
+    let reading = if bytes.len() <= Weight::LIGHT_BODY_BYTES {
+        Weight::Light
+    } else {
+        Weight::Heavy
+    };
+    let parts = compute(reading, move || {
+        Ok(submission::read(&bytes, format, crs, zone, limits)?)
+    })
+    .await?;
+    let report = compute(Weight::of_parts(&parts), move || {
         let area = MultiPolygon(parts.into_iter().flat_map(|p| p.candidate.area.0).collect());
         Ok(snap_report(&area, mode, mineral.as_deref())?)
     })

@@ -6,8 +6,9 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
 use super::body::{candidate_format, query_pairs, read_body};
-use super::{ApiError, AppState, blocking, heavy};
+use super::{ApiError, AppState, Weight, blocking, compute};
 use crate::crs::Crs;
+use crate::deadline::Deadline;
 use crate::formats::GkZone;
 use crate::formats::txt::CornerStyle;
 use crate::rules::CandidateKind;
@@ -159,10 +160,21 @@ pub async fn check(
         ));
     }
     let limits = state.limits.candidate;
-    // Reprojection, validation and clipping are CPU work: keep them off the executor.
-    let answer = heavy(move || {
-        let crs = query.crs.unwrap_or(Crs::Crs84);
-        let parts = submission::read(&bytes, format, crs, query.zone, limits)?;
+    // Reading, reprojection and validation are CPU work: off the executor,
+    // in the light lane unless the body is large. The check then takes the
+    // lane the candidate's size calls for.
+    let reading = if bytes.len() <= Weight::LIGHT_BODY_BYTES {
+        Weight::Light
+    } else {
+        Weight::Heavy
+    };
+    let crs = query.crs.unwrap_or(Crs::Crs84);
+    let zone = query.zone;
+    let parts = compute(reading, move || {
+        Ok(submission::read(&bytes, format, crs, zone, limits)?)
+    })
+    .await?;
+    let answer = compute(Weight::of_parts(&parts), move || {
         let screening = screen(&parts, &layers, &query.options)?;
         to_json(&screening)
     })
@@ -175,7 +187,44 @@ pub async fn check(
 /// copied as it grows (about 1.2 kB per overlap with a parcel's geometry).
 fn to_json(screening: &Screening) -> Result<Vec<u8>, ApiError> {
     let overlaps = screening.report.conflicts.features.len();
-    let mut bytes = Vec::with_capacity(4096 + 1200 * overlaps);
-    serde_json::to_writer(&mut bytes, screening).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(bytes)
+    let mut out = UntilDeadline {
+        bytes: Vec::with_capacity(4096 + 1200 * overlaps),
+        deadline: Deadline::current(),
+        next_look: 0,
+    };
+    if let Err(e) = serde_json::to_writer(&mut out, screening) {
+        return Err(if out.deadline.expired() {
+            ApiError::DeadlineExceeded {
+                limit_seconds: None,
+            }
+        } else {
+            ApiError::Internal(e.to_string())
+        });
+    }
+    Ok(out.bytes)
+}
+
+/// An answer's bytes, written until the request's deadline: writing ten
+/// megabytes takes long enough that a client that left should stop it too.
+struct UntilDeadline {
+    bytes: Vec<u8>,
+    deadline: Deadline,
+    next_look: usize,
+}
+
+impl std::io::Write for UntilDeadline {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() >= self.next_look {
+            if self.deadline.expired() {
+                return Err(std::io::Error::other("past the request's deadline"));
+            }
+            self.next_look = self.bytes.len() + 64 * 1024;
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -1,5 +1,6 @@
-//! What every request passes through besides its handler: the bound on heavy
-//! work (so many at once, so many waiting, then `503` with `Retry-After`), a
+//! What every request passes through besides its handler: the bounds on
+//! computing, in a lane for small candidates and one for the rest (so many
+//! at once, so many waiting, then `503` with `Retry-After`), a
 //! compute deadline on all work off the executor, problem documents for every
 //! error answer, and compression that does not run on the executor.
 
@@ -17,28 +18,97 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use super::{ApiError, ApiLimits, AppState};
 use crate::deadline::Deadline;
 
-/// The heavy work of the whole server (checks, snapping, screenings):
-/// `workers` run at once, up to `max_waiting` more wait up to `queue_wait`.
+/// The computing of the whole server, in two lanes so that a small block
+/// is not kept waiting behind district-sized checks: each lane runs so many
+/// at once and lets up to so many more wait, then answers `503`.
 #[derive(Debug)]
 pub struct Work {
+    heavy: Lane,
+    light: Lane,
+    deadline: Duration,
+}
+
+/// Which lane a piece of work takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Weight {
+    /// A candidate small enough to answer in milliseconds (see
+    /// [`Weight::of_parts`]), or the reading of a small body.
+    Light,
+    /// Anything else: checks, snapping and screenings of any size.
+    Heavy,
+}
+
+impl Weight {
+    /// Bounding boxes summing to at most this many square degrees (about
+    /// 100 km² in China) make a light candidate: far more than a mining right.
+    const LIGHT_EXTENT_DEG2: f64 = 0.01;
+    /// Nor more vertices than this.
+    const LIGHT_VERTICES: usize = 4096;
+    /// Bodies up to this size are read in the light lane.
+    pub const LIGHT_BODY_BYTES: usize = 256 * 1024;
+
+    /// The lane of a candidate's check, from its extent and vertices.
+    pub fn of_parts(parts: &[crate::screening::Part]) -> Weight {
+        use geo::BoundingRect;
+        let (mut extent, mut vertices) = (0.0, 0);
+        for part in parts {
+            vertices += part.candidate.vertices;
+            if let Some(r) = part.candidate.area.bounding_rect() {
+                extent += r.width() * r.height();
+            }
+        }
+        if extent <= Self::LIGHT_EXTENT_DEG2 && vertices <= Self::LIGHT_VERTICES {
+            Weight::Light
+        } else {
+            Weight::Heavy
+        }
+    }
+}
+
+/// One lane: `workers` run at once, up to `max_waiting` more wait up to
+/// `queue_wait`.
+#[derive(Debug)]
+struct Lane {
     permits: Arc<Semaphore>,
     workers: usize,
     waiting: AtomicUsize,
     max_waiting: usize,
     queue_wait: Duration,
-    deadline: Duration,
 }
 
 impl Work {
     pub fn new(limits: &ApiLimits) -> Work {
-        let workers = limits.heavy_workers.max(1);
         Work {
+            heavy: Lane::new(limits),
+            light: Lane::new(limits),
+            deadline: limits.compute_deadline,
+        }
+    }
+
+    fn lane(&self, weight: Weight) -> &Lane {
+        match weight {
+            Weight::Light => &self.light,
+            Weight::Heavy => &self.heavy,
+        }
+    }
+
+    /// Whether nothing is computing or waiting in either lane.
+    fn idle(&self) -> bool {
+        [&self.heavy, &self.light]
+            .iter()
+            .all(|l| l.permits.available_permits() == l.workers)
+    }
+}
+
+impl Lane {
+    fn new(limits: &ApiLimits) -> Lane {
+        let workers = limits.heavy_workers.max(1);
+        Lane {
             permits: Arc::new(Semaphore::new(workers)),
             workers,
             waiting: AtomicUsize::new(0),
             max_waiting: limits.heavy_queue,
             queue_wait: limits.queue_wait,
-            deadline: limits.compute_deadline,
         }
     }
 
@@ -85,7 +155,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let limit = WORK.try_with(|w| w.deadline).ok();
-    off_executor(None, limit, f).await
+    off_executor(None, limit, None, f).await
 }
 
 /// Runs heavy CPU work (a check, a snap, a screening) off the executor: it
@@ -93,17 +163,28 @@ pub(crate) async fn blocking<T: Send + 'static>(
 pub(crate) async fn heavy<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    compute(Weight::Heavy, f).await
+}
+
+/// Runs CPU work off the executor in the lane its weight names, after its
+/// turn there, under the compute deadline.
+pub(crate) async fn compute<T: Send + 'static>(
+    weight: Weight,
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let work = WORK.try_with(Arc::clone).ok();
     let permit = match &work {
-        Some(w) => Some(w.admit().await?),
+        Some(w) => Some(w.lane(weight).admit().await?),
         None => None,
     };
-    off_executor(permit, work.map(|w| w.deadline), f).await
+    let limit = work.as_ref().map(|w| w.deadline);
+    off_executor(permit, limit, work, f).await
 }
 
 async fn off_executor<T: Send + 'static>(
     permit: Option<OwnedSemaphorePermit>,
     limit: Option<Duration>,
+    work: Option<Arc<Work>>,
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let deadline = limit.map(Deadline::after).unwrap_or_default();
@@ -118,15 +199,34 @@ async fn off_executor<T: Send + 'static>(
         }
     }
     let mut cancel = CancelOnDrop(Some(deadline.clone()));
-    let outcome = tokio::task::spawn_blocking(move || {
+    let (answer, outcome) = tokio::sync::oneshot::channel();
+    let task = tokio::task::spawn_blocking(move || {
+        let result = deadline.run(f);
         // The place among the running is given back when the work ends, not
         // when the request does.
-        let _permit = permit;
-        deadline.run(f)
-    })
-    .await;
+        drop(permit);
+        let _ = answer.send(result);
+        // After the answer is on its way: the last of a burst of checks gives
+        // the memory they freed back to the system.
+        if let Some(work) = work
+            && work.idle()
+        {
+            // glibc keeps what a thread's arena freed for that thread's next
+            // allocation, so a server that answered a burst of large checks
+            // would otherwise stay at its peak.
+            crate::layer::give_back_freed_memory();
+        }
+    });
+    let outcome = match outcome.await {
+        Ok(result) => result,
+        // The work panicked before answering: say so as the join does.
+        Err(_) => Err(ApiError::Internal(match task.await {
+            Err(e) => e.to_string(),
+            Ok(()) => "the work ended without an answer".to_string(),
+        })),
+    };
     cancel.0 = None;
-    match outcome.map_err(|e| ApiError::Internal(e.to_string()))? {
+    match outcome {
         Err(ApiError::DeadlineExceeded { .. }) => Err(ApiError::DeadlineExceeded {
             limit_seconds: limit.map(|l| l.as_secs_f64()),
         }),
@@ -260,7 +360,8 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn heavy_work_waits_its_turn_and_is_refused_when_none_comes_or_the_queue_is_full() {
+    async fn heavy_work_waits_its_turn_is_refused_when_none_comes_and_never_holds_up_the_light_lane()
+     {
         let limits = ApiLimits {
             heavy_workers: 1,
             heavy_queue: 1,
@@ -268,13 +369,13 @@ mod tests {
             ..ApiLimits::default()
         };
         let work = Arc::new(Work::new(&limits));
-        let running = work.admit().await.expect("the one place is free");
+        let running = work.heavy.admit().await.expect("the one place is free");
         let waiting = tokio::spawn({
             let work = work.clone();
-            async move { work.admit().await.map(|_| ()) }
+            async move { work.heavy.admit().await.map(|_| ()) }
         });
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let refused = work.admit().await.unwrap_err();
+        let refused = work.heavy.admit().await.unwrap_err();
         assert!(
             matches!(refused, ApiError::ServerBusy { queued: 1, .. }),
             "{refused:?}"
@@ -284,13 +385,15 @@ mod tests {
             waiting.await.unwrap(),
             Err(ApiError::ServerBusy { .. })
         ));
+        // The light lane is not held up by the heavy one.
+        assert!(work.light.admit().await.is_ok());
         drop(running);
-        assert!(work.admit().await.is_ok());
+        assert!(work.heavy.admit().await.is_ok());
     }
 
     #[tokio::test]
     async fn work_past_its_deadline_answers_503_with_the_limit() {
-        let outcome = off_executor(None, Some(Duration::from_nanos(1)), || {
+        let outcome = off_executor(None, Some(Duration::from_nanos(1)), None, || {
             std::thread::sleep(Duration::from_millis(5));
             Ok(crate::deadline::Deadline::current().check()?)
         })

@@ -30,7 +30,7 @@ use crate::revisions::LiveCatalog;
 use crate::store::Store;
 pub use auth::Caller;
 pub use guard::Work;
-pub(crate) use guard::{blocking, heavy};
+pub(crate) use guard::{Weight, blocking, compute, heavy};
 pub use problem::ApiError;
 
 /// Limits on requests, set from the command line; every default is here.
