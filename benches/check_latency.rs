@@ -10,12 +10,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon};
-use planmap::candidate::{Candidate, Limits, read_candidate};
-use planmap::catalog::{Layer, LayerEntry};
-use planmap::crs::Crs;
-use planmap::geodesy;
+use planmap::geom::crs::Crs;
+use planmap::geom::geodesy;
+use planmap::geom::shape::Shape;
+use planmap::intake::candidate::{Candidate, Limits, read_candidate};
+use planmap::layer::catalog::{Layer, LayerEntry};
 use planmap::layer::{Feature, FeatureId, LayerData, OnOverlap};
-use planmap::shape::Shape;
 
 struct SplitMix(u64);
 impl SplitMix {
@@ -118,21 +118,21 @@ fn main() {
         for (vertices, share) in [(100, 0.001), (1_000, 0.001), (1_000, 0.01), (10_000, 0.01)] {
             let c = candidate(vertices, share);
             let layers = [layer.clone()];
-            let report = planmap::check::check(&c, &layers);
+            let report = planmap::engine::check::check(&c, &layers);
             let hits = report.conflicts.features.len();
             let mut times: Vec<f64> = (0..30)
                 .map(|_| {
                     let t = Instant::now();
-                    std::hint::black_box(planmap::check::check(&c, &layers));
+                    std::hint::black_box(planmap::engine::check::check(&c, &layers));
                     t.elapsed().as_secs_f64() * 1e3
                 })
                 .collect();
             times.sort_by(f64::total_cmp);
-            let bare = planmap::check::CheckOptions { geometry: false };
+            let bare = planmap::engine::check::CheckOptions { geometry: false };
             let mut without: Vec<f64> = (0..30)
                 .map(|_| {
                     let t = Instant::now();
-                    std::hint::black_box(planmap::check::check_with(&c, &layers, bare));
+                    std::hint::black_box(planmap::engine::check::check_with(&c, &layers, bare));
                     t.elapsed().as_secs_f64() * 1e3
                 })
                 .collect();

@@ -9,9 +9,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use planmap::candidate::{Limits, read_candidate};
-use planmap::catalog::Catalog;
-use planmap::crs::Crs;
+use planmap::geom::crs::Crs;
+use planmap::intake::candidate::{Limits, read_candidate};
+use planmap::layer::catalog::Catalog;
 use serde_json::json;
 
 /// Resident set size of this process, in bytes (Linux).
@@ -64,11 +64,11 @@ fn main() -> anyhow::Result<()> {
             .to_string();
         let body: serde_json::Value = serde_json::from_slice(&std::fs::read(&candidate_path)?)?;
         let candidate = read_candidate(&body, Crs::Crs84, Limits::default())?;
-        let report = planmap::check::check(&candidate, &layers);
+        let report = planmap::engine::check::check(&candidate, &layers);
         let (mut engine, mut serialise) = (Vec::new(), Vec::new());
         for _ in 0..reps {
             let t = Instant::now();
-            let report = planmap::check::check(&candidate, &layers);
+            let report = planmap::engine::check::check(&candidate, &layers);
             engine.push(t.elapsed().as_secs_f64() * 1e3);
             let t = Instant::now();
             let bytes = serde_json::to_vec(&report)?;

@@ -7,18 +7,18 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
-use crate::access::{Role, new_token, token_hash};
 use crate::api::{ApiLimits, AppState};
-use crate::candidate::Limits;
-use crate::catalog::Catalog;
-use crate::crs::Crs;
-use crate::formats::GkZone;
-use crate::formats::txt::CornerStyle;
-use crate::revisions::{open_catalog, publish_file};
-use crate::rules::CandidateKind;
-use crate::screening::{Options, Screening, screen};
-use crate::store::{SqliteStore, Store};
-use crate::submission::{self, InputFormat};
+use crate::engine::rules::CandidateKind;
+use crate::engine::screening::{Options, Screening, screen};
+use crate::geom::crs::Crs;
+use crate::intake::candidate::Limits;
+use crate::intake::formats::GkZone;
+use crate::intake::formats::txt::CornerStyle;
+use crate::intake::submission::{self, InputFormat};
+use crate::layer::catalog::Catalog;
+use crate::records::access::{Role, new_token, token_hash};
+use crate::records::revisions::{open_catalog, publish_file};
+use crate::records::store::{SqliteStore, Store};
 
 #[derive(Parser)]
 #[command(

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use planmap::api::ApiLimits;
-use planmap::candidate::Limits;
+use planmap::intake::candidate::Limits;
 use serde_json::{Value, json};
 
 fn square(x: f64, y: f64, d: f64) -> Value {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use planmap::catalog::Catalog;
+use planmap::layer::catalog::Catalog;
 use serde_json::{Value, json};
 
 fn temp_layers(name: &str, features: Value) -> PathBuf {

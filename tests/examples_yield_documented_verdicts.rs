@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use planmap::candidate::{Limits, read_candidate};
-use planmap::catalog::Catalog;
-use planmap::crs::Crs;
-use planmap::report::{CheckReport, Verdict};
+use planmap::engine::report::{CheckReport, Verdict};
+use planmap::geom::crs::Crs;
+use planmap::intake::candidate::{Limits, read_candidate};
+use planmap::layer::catalog::Catalog;
 use serde_json::Value;
 
 fn repo() -> PathBuf {
@@ -47,7 +47,10 @@ fn check(catalog: &Catalog, stem: &str) -> (Value, CheckReport) {
         std::fs::read_to_string(repo().join(format!("layers/examples/{stem}.geojson"))).unwrap();
     let body: Value = serde_json::from_str(&text).unwrap();
     let candidate = read_candidate(&body, Crs::Crs84, Limits::default()).unwrap();
-    (body, planmap::check::check(&candidate, &catalog.layers))
+    (
+        body,
+        planmap::engine::check::check(&candidate, &catalog.layers),
+    )
 }
 
 #[test]

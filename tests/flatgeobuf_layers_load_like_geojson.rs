@@ -32,7 +32,7 @@ fn assert_same_layer(name: &str) {
         assert_eq!(g.bbox, f.bbox, "{name} {id}");
         assert_eq!(g.measure, f.measure, "{name} {id}: ellipsoid area");
         match (&g.shape, &f.shape) {
-            (planmap::shape::Shape::Area(a), planmap::shape::Shape::Area(b)) => {
+            (planmap::geom::shape::Shape::Area(a), planmap::geom::shape::Shape::Area(b)) => {
                 assert_eq!(a, b, "{name} {id}: rings")
             }
             _ => panic!("{name} {id}: not both areas"),
@@ -45,7 +45,7 @@ fn a_layer_with_holes_multipolygons_and_text_ids_loads_like_its_geojson() {
     assert_same_layer("ecological_redline");
     let layer = by_id(Path::new("tests/fixtures/fgb/ecological_redline.fgb"));
     let shapes = layer.values().map(|f| match &f.shape {
-        planmap::shape::Shape::Area(a) => {
+        planmap::geom::shape::Shape::Area(a) => {
             (a.0.len(), a.0.iter().map(|p| p.interiors().len()).sum())
         }
         _ => (0, 0),

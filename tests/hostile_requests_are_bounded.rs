@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use planmap::api::{ApiLimits, AppState};
-use planmap::candidate::Limits;
+use planmap::intake::candidate::Limits;
 use serde_json::{Value, json};
 use store_support::*;
 
@@ -541,7 +541,7 @@ async fn a_check_dated_before_any_revision_is_refused_naming_each_layer_and_its_
     problem(422, &body, "layers-not-in-force", status);
     let layers = body["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 5, "every fixture layer: {body}");
-    let today = planmap::store::today();
+    let today = planmap::time::today();
     for l in layers {
         assert_eq!(l["first_effective"], today.as_str(), "{l}");
     }

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use planmap::candidate::{Limits, read_candidate};
-use planmap::catalog::{Catalog, Layer};
-use planmap::crs::Crs;
+use planmap::engine::report::Verdict;
+use planmap::geom::crs::Crs;
+use planmap::intake::candidate::{Limits, read_candidate};
 use planmap::layer::OnOverlap;
-use planmap::report::Verdict;
+use planmap::layer::catalog::{Catalog, Layer};
 use planmap::seed::Table;
 use serde_json::Value;
 
@@ -339,7 +339,7 @@ fn the_plans_own_blocks_pass_a_check_against_the_hard_constraint_layers() {
     for layer in ["exploration_blocks", "mining_blocks"] {
         for f in layer_json(layer)["features"].as_array().unwrap() {
             let candidate = read_candidate(&f["geometry"], Crs::Crs84, Limits::default()).unwrap();
-            let report = planmap::check::check(&candidate, &hard);
+            let report = planmap::engine::check::check(&candidate, &hard);
             assert_eq!(
                 report.verdict,
                 Verdict::Pass,

@@ -9,9 +9,9 @@ mod common;
 use common::{oracle_cases, read_json, repo};
 
 use geo::{Distance, Euclidean, Intersects, MultiPolygon, Point};
-use planmap::candidate::{Candidate, Limits, read_candidate};
-use planmap::catalog::Catalog;
-use planmap::crs::Crs;
+use planmap::geom::crs::Crs;
+use planmap::intake::candidate::{Candidate, Limits, read_candidate};
+use planmap::layer::catalog::Catalog;
 use serde_json::Value;
 
 const REL: f64 = 1e-6;
@@ -35,7 +35,7 @@ fn candidate_of(case: &Value) -> Candidate {
 /// planmap's answer for one oracle case, as the API would serialise it.
 fn answer_to(case: &Value, catalog: &Catalog) -> (Candidate, Value) {
     let candidate = candidate_of(case);
-    let report = planmap::check::check(&candidate, &catalog.layers);
+    let report = planmap::engine::check::check(&candidate, &catalog.layers);
     (candidate, serde_json::to_value(&report).unwrap())
 }
 

@@ -25,12 +25,12 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use geographiclib_rs::{Geodesic, PolygonArea, Winding};
-use planmap::candidate::Limits;
-use planmap::catalog::Catalog;
-use planmap::crs::Crs;
-use planmap::report::Verdict;
-use planmap::screening::{Options, Screening, screen};
-use planmap::submission::{self, InputFormat};
+use planmap::engine::report::Verdict;
+use planmap::engine::screening::{Options, Screening, screen};
+use planmap::geom::crs::Crs;
+use planmap::intake::candidate::Limits;
+use planmap::intake::submission::{self, InputFormat};
+use planmap::layer::catalog::Catalog;
 use proptest::prelude::*;
 
 /// CGCS2000, written out here rather than taken from planmap.

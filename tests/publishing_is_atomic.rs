@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use planmap::revisions::publish;
+use planmap::records::revisions::publish;
 use serde_json::Value;
 use store_support::*;
 

@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use super::blocking;
 use super::body::{query_pairs, read_body, read_bytes};
 use super::{ApiError, AppState, Caller};
-use crate::access::{Role, new_token, token_hash};
-use crate::revisions::{self, RevisionError};
-use crate::submission::parse_json;
+use crate::intake::submission::parse_json;
+use crate::records::access::{Role, new_token, token_hash};
+use crate::records::revisions::{self, RevisionError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::{ApiError, AppState};
-use crate::access::{Principal, Role, token_hash};
+use crate::records::access::{Principal, Role, token_hash};
 
 /// Who made a request, if anyone said.
 #[derive(Debug, Clone)]

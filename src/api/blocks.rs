@@ -8,10 +8,10 @@ use geo::MultiPolygon;
 
 use super::body::{candidate_format, query_pairs, read_body};
 use super::{ApiError, AppState, Weight, compute};
-use crate::blocks::{SnapMode, SnapReport, snap_report};
-use crate::crs::Crs;
-use crate::formats::GkZone;
-use crate::submission::{self, InputFormat};
+use crate::engine::blocks::{SnapMode, SnapReport, snap_report};
+use crate::geom::crs::Crs;
+use crate::intake::formats::GkZone;
+use crate::intake::submission::{self, InputFormat};
 
 const PARAMETERS: &[&str] = &["crs", "format", "zone", "mode", "mineral"];
 
@@ -53,7 +53,7 @@ pub async fn snap(
             _ => unreachable!("query_pairs admits only PARAMETERS"),
         }
     }
-    crate::crs::describe(crs)?;
+    crate::geom::crs::describe(crs)?;
     let bytes = read_body(&state.limits, &headers, body).await?;
     let format = candidate_format(format, &headers, &bytes);
     let limits = state.limits.candidate;

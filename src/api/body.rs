@@ -67,15 +67,15 @@ pub async fn read_body(
 /// The format of a candidate body: the one asked for, else what its
 /// content type and its bytes say.
 pub fn candidate_format(
-    asked: Option<crate::submission::InputFormat>,
+    asked: Option<crate::intake::submission::InputFormat>,
     headers: &HeaderMap,
     bytes: &[u8],
-) -> crate::submission::InputFormat {
+) -> crate::intake::submission::InputFormat {
     asked.unwrap_or_else(|| {
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
-        crate::submission::InputFormat::of_body(content_type, bytes)
+        crate::intake::submission::InputFormat::of_body(content_type, bytes)
     })
 }
 

@@ -7,13 +7,13 @@ use axum::response::{IntoResponse, Response};
 
 use super::body::{candidate_format, query_pairs, read_body};
 use super::{ApiError, AppState, Weight, blocking, compute};
-use crate::crs::Crs;
 use crate::deadline::Deadline;
-use crate::formats::GkZone;
-use crate::formats::txt::CornerStyle;
-use crate::rules::CandidateKind;
-use crate::screening::{Options, Screening, screen};
-use crate::submission::{self, InputFormat};
+use crate::engine::rules::CandidateKind;
+use crate::engine::screening::{Options, Screening, screen};
+use crate::geom::crs::Crs;
+use crate::intake::formats::GkZone;
+use crate::intake::formats::txt::CornerStyle;
+use crate::intake::submission::{self, InputFormat};
 
 const PARAMETERS: &[&str] = &[
     "crs", "layers", "format", "zone", "kind", "mineral", "net", "blocks", "corners", "geometry",
@@ -100,7 +100,7 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
             "mineral" => q.options.mineral = Some(value),
             "as_of" => {
                 q.as_of = Some(
-                    crate::revisions::parse_date(&value)
+                    crate::records::revisions::parse_date(&value)
                         .map_err(|_| invalid("as_of", "a date, YYYY-MM-DD"))?,
                 )
             }
@@ -133,7 +133,7 @@ pub async fn check(
             let (store, live, date) = (state.store()?, state.live.clone(), date.clone());
             let wanted = query.layers.clone();
             let layers = blocking(move || {
-                Ok(crate::revisions::layers_as_of(
+                Ok(crate::records::revisions::layers_as_of(
                     store.as_ref(),
                     &live,
                     &date,
@@ -141,7 +141,7 @@ pub async fn check(
                 )?)
             })
             .await?;
-            std::sync::Arc::new(crate::catalog::Catalog {
+            std::sync::Arc::new(crate::layer::catalog::Catalog {
                 dir: state.catalog().dir.clone(),
                 layers,
             })
@@ -149,7 +149,7 @@ pub async fn check(
     };
     let layers = catalog.select(query.layers.as_deref())?;
     if let Some(crs) = query.crs {
-        crate::crs::describe(crs)?;
+        crate::geom::crs::describe(crs)?;
     }
     let bytes = read_body(&state.limits, &headers, body).await?;
     let format = candidate_format(query.format, &headers, &bytes);

@@ -48,7 +48,7 @@ impl Weight {
     pub const LIGHT_BODY_BYTES: usize = 256 * 1024;
 
     /// The lane of a candidate's check, from its extent and vertices.
-    pub fn of_parts(parts: &[crate::screening::Part]) -> Weight {
+    pub fn of_parts(parts: &[crate::engine::screening::Part]) -> Weight {
         use geo::BoundingRect;
         let (mut extent, mut vertices) = (0.0, 0);
         for part in parts {

@@ -24,10 +24,10 @@ use axum::http::{Method, Uri, header};
 use axum::routing::{get, post};
 use tower_http::cors::{Any, CorsLayer};
 
-use crate::candidate::Limits;
-use crate::catalog::Catalog;
-use crate::revisions::LiveCatalog;
-use crate::store::Store;
+use crate::intake::candidate::Limits;
+use crate::layer::catalog::Catalog;
+use crate::records::revisions::LiveCatalog;
+use crate::records::store::Store;
 pub use auth::Caller;
 pub use guard::Work;
 pub(crate) use guard::{Weight, blocking, compute, heavy};

@@ -5,21 +5,21 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::access::Role;
-use crate::candidate::CandidateError;
-use crate::candidates::InputError;
-use crate::catalog::UnknownLayers;
-use crate::cql2::Cql2Error;
-use crate::crs::CrsError;
 use crate::deadline::DeadlineExceeded;
-use crate::formats::FormatError;
-use crate::review::ReviewError;
-use crate::revisions::RevisionError;
-use crate::screening::ScreenError;
-use crate::shape::ShapeError;
-use crate::store::StoreError;
-use crate::submission::{JsonError, SubmissionError};
-use crate::validate::InvalidGeometry;
+use crate::engine::screening::ScreenError;
+use crate::geom::crs::CrsError;
+use crate::geom::shape::ShapeError;
+use crate::geom::validate::InvalidGeometry;
+use crate::intake::candidate::CandidateError;
+use crate::intake::formats::FormatError;
+use crate::intake::submission::{JsonError, SubmissionError};
+use crate::layer::catalog::UnknownLayers;
+use crate::query::cql2::Cql2Error;
+use crate::records::access::Role;
+use crate::records::candidates::InputError;
+use crate::records::review::ReviewError;
+use crate::records::revisions::RevisionError;
+use crate::records::store::StoreError;
 
 /// An error answer of the API.
 #[derive(Debug, thiserror::Error)]

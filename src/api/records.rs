@@ -13,11 +13,11 @@ use serde_json::{Value, json};
 use super::body::{query_pairs, read_body};
 use super::{ApiError, AppState, Caller};
 use super::{blocking, heavy};
-use crate::access::Role;
-use crate::candidates::{CandidateInput, prepare};
-use crate::review::{self, body_of, hash_holds};
-use crate::store::{CandidateQuery, CandidateRecord, ReviewRow, Store};
-use crate::submission::parse_json;
+use crate::intake::submission::parse_json;
+use crate::records::access::Role;
+use crate::records::candidates::{CandidateInput, prepare};
+use crate::records::review::{self, body_of, hash_holds};
+use crate::records::store::{CandidateQuery, CandidateRecord, ReviewRow, Store};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -177,7 +177,7 @@ fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
             }
             "kind" => {
                 // An unknown kind would match nothing and read as "none submitted".
-                if crate::rules::CandidateKind::parse(&value).is_none() {
+                if crate::engine::rules::CandidateKind::parse(&value).is_none() {
                     return Err(invalid(
                         "kind",
                         "use exploration_block, mining_block or mining_right",
@@ -357,7 +357,8 @@ async fn show_review(
             .layers
             .iter()
             .map(|l| {
-                let record = crate::revisions::find_revision(store.as_ref(), &l.id, &l.revision)?;
+                let record =
+                    crate::records::revisions::find_revision(store.as_ref(), &l.id, &l.revision)?;
                 Ok(live.layer_of(store.as_ref(), &record, &l.entry)?)
             })
             .collect::<Result<Vec<_>, ApiError>>()?;

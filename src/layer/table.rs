@@ -15,7 +15,7 @@ use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, P
 use serde_json::{Map, Value};
 
 use super::{Feature, FeatureId};
-use crate::shape::Shape;
+use crate::geom::shape::Shape;
 
 const AREA: u8 = 0;
 const LINES: u8 = 1;

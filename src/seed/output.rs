@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 
 use super::csv::Row;
 use super::geom::round7;
+use crate::geom::shape::Shape;
 use crate::layer::OnOverlap;
-use crate::shape::Shape;
 
 /// An illustrative feature with published attributes.
 #[derive(Debug, Clone)]
@@ -80,7 +80,7 @@ fn geometry_json(g: &Geometry) -> Value {
         Geometry::Line(line) => Shape::Lines(MultiLineString(vec![line.map_coords(round7)])),
         Geometry::Point(c) => Shape::Points(MultiPoint(vec![Point(round7(*c))])),
     };
-    crate::report::geometry_value(&shape)
+    crate::engine::report::geometry_value(&shape)
 }
 
 /// A FeatureCollection, one feature per line (small diffs, readable greps).

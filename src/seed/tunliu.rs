@@ -476,7 +476,7 @@ pub fn build(seeds: &Seeds) -> anyhow::Result<Tunliu> {
             _ => bail!("unexpected prohibited zone {seq}"),
         };
         let shape = rounded(&shape);
-        crate::validate::check_multipolygon(&shape)
+        crate::geom::validate::check_multipolygon(&shape)
             .map_err(|e| anyhow::anyhow!("prohibited zone {seq}: {e}"))?;
         in_district(row.get("name"), &shape)?;
         zone_shapes.push(shape);
@@ -1251,7 +1251,7 @@ fn farmland_parcels(
             }) {
                 continue;
             }
-            crate::validate::check_multipolygon(&area)
+            crate::geom::validate::check_multipolygon(&area)
                 .map_err(|e| anyhow::anyhow!("farmland parcel: {e}"))?;
             let n = features.len() + 1;
             let name = format!("永久基本农田图斑 {n:04}（示意）");
@@ -1312,7 +1312,7 @@ fn exploration_area_layer(
             &blob(&mut rng, center, radii, 0.0, 20, 0.12),
             district,
         ));
-        crate::validate::check_multipolygon(&area)
+        crate::geom::validate::check_multipolygon(&area)
             .map_err(|e| anyhow::anyhow!("勘查区 {}: {e}", row.get("seq")))?;
         out.push(feature(
             format!("EA{:02}", row.get("seq").parse::<u32>()?),

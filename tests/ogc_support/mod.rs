@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use planmap::api::{ApiLimits, AppState, router};
-use planmap::catalog::Catalog;
+use planmap::layer::catalog::Catalog;
 use serde_json::Value;
 use tower::ServiceExt;
 

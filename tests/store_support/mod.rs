@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use planmap::access::{Role, new_token, token_hash};
 use planmap::api::{ApiLimits, AppState};
-use planmap::catalog::Catalog;
-use planmap::revisions::{LiveCatalog, open_catalog};
-use planmap::store::{SqliteStore, Store};
+use planmap::layer::catalog::Catalog;
+use planmap::records::access::{Role, new_token, token_hash};
+use planmap::records::revisions::{LiveCatalog, open_catalog};
+use planmap::records::store::{SqliteStore, Store};
 use serde_json::{Value, json};
 
 pub fn repo() -> PathBuf {

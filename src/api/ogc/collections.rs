@@ -13,10 +13,10 @@ use super::{
     with_header,
 };
 use crate::api::{ApiError, AppState};
-use crate::candidates;
-use crate::catalog::Layer;
-use crate::cql2::GEOMETRY_PROPERTY;
-use crate::features::{offered_crs, temporal_extent};
+use crate::layer::catalog::Layer;
+use crate::query::cql2::GEOMETRY_PROPERTY;
+use crate::query::select::{offered_crs, temporal_extent};
+use crate::records::candidates;
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 

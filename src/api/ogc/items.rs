@@ -11,13 +11,14 @@ use super::{
 };
 use crate::api::body::query_pairs;
 use crate::api::{ApiError, AppState};
-use crate::catalog::Layer;
-use crate::cql2::{Filter, Lang};
-use crate::crs::{Crs, CrsError};
-use crate::features::{
-    self, Interval, ItemQuery, LIMIT_DEFAULT, LIMIT_MAX, bbox_to_crs84, geometry_in, offered_crs,
-};
+use crate::geom::crs::{Crs, CrsError};
 use crate::layer::Feature;
+use crate::layer::catalog::Layer;
+use crate::query::cql2::{Filter, Lang};
+use crate::query::select::{
+    self, ItemQuery, LIMIT_DEFAULT, LIMIT_MAX, bbox_to_crs84, geometry_in, offered_crs,
+};
+use crate::time::Interval;
 
 /// Query parameters of the items resource.
 pub const ITEMS_PARAMETERS: &[&str] = &[
@@ -208,7 +209,7 @@ fn page_url(
 }
 
 fn render_items(layer: &Layer, req: &ItemsRequest, base: &str) -> Result<Value, ApiError> {
-    let page = features::select(&layer.data, &req.query)?;
+    let page = select::select(&layer.data, &req.query)?;
     let features = page
         .features
         .iter()

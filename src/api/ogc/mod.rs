@@ -1,5 +1,5 @@
 //! OGC API – Features (Parts 1, 2 and 3): one collection per catalog layer.
-//! Handlers parse the request, call [`crate::features`] and [`crate::cql2`],
+//! Handlers parse the request, call [`crate::query::select`] and [`crate::query::cql2`],
 //! and render JSON, GeoJSON or HTML.
 
 mod collections;

@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 use super::landing::format_only;
 use super::{CONFORMANCE, Format, answer, base_url, media};
 use crate::api::{ApiError, AppState};
-use crate::candidates;
+use crate::records::candidates;
 
 pub async fn api(
     State(state): State<AppState>,

@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use planmap::candidate::Limits;
-use planmap::crs::Crs;
-use planmap::submission::{self, InputFormat};
+use planmap::intake::candidate::Limits;
+use planmap::geom::crs::Crs;
+use planmap::intake::submission::{self, InputFormat};
 
 /// The CRS a body is read in, chosen by its length so the input stays JSON.
 const CRS: [Crs; 4] = [

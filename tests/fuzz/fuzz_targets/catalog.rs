@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use planmap::catalog::Catalog;
+use planmap::layer::catalog::Catalog;
 
 /// A directory with the fixture layer files, for the fuzzed catalog to name.
 fn layers_dir() -> &'static PathBuf {

@@ -4,10 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use planmap::candidate::Limits;
-use planmap::crs::Crs;
-use planmap::formats::{GkZone, corners};
-use planmap::submission::{self, InputFormat};
+use planmap::intake::candidate::Limits;
+use planmap::geom::crs::Crs;
+use planmap::intake::formats::{GkZone, corners};
+use planmap::intake::submission::{self, InputFormat};
 
 fuzz_target!(|data: &[u8]| {
     let _ = InputFormat::sniff(data);

@@ -4,12 +4,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use planmap::crs::Crs;
-use planmap::features::{Interval, parse_date, parse_timestamp};
-use planmap::formats::GkZone;
-use planmap::formats::dms::{format_angle, parse_angle};
-use planmap::rules::CandidateKind;
-use planmap::submission::InputFormat;
+use planmap::geom::crs::Crs;
+use planmap::time::{Interval, parse_date, parse_timestamp};
+use planmap::intake::formats::GkZone;
+use planmap::intake::formats::dms::{format_angle, parse_angle};
+use planmap::engine::rules::CandidateKind;
+use planmap::intake::submission::InputFormat;
 
 fn one(text: &str) {
     if let Ok(angle) = parse_angle(text) {
@@ -30,7 +30,7 @@ fn one(text: &str) {
     let _ = Interval::parse(text);
     let _ = parse_date(text);
     let _ = parse_timestamp(text);
-    let _ = planmap::revisions::parse_date(text);
+    let _ = planmap::records::revisions::parse_date(text);
     let _ = CandidateKind::parse(text);
     let _ = InputFormat::parse(text);
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use planmap::catalog::Catalog;
+use planmap::layer::catalog::Catalog;
 
 /// The repository's `tests/fixtures`.
 pub fn fixtures() -> PathBuf {
@@ -68,19 +68,19 @@ pub fn trips_known_cql2_bug(filter: &str) -> bool {
 /// Parses `src` as a CQL2 filter in `lang`, then prepares it against every
 /// OGC fixture layer (in CRS84, CGCS2000 and a Gauss-Krüger zone as the
 /// filter CRS) and selects the features it matches, as the items resource does.
-pub fn filter_everywhere(src: &str, lang: planmap::cql2::Lang) {
-    use planmap::crs::Crs;
-    use planmap::features::{ItemQuery, select};
+pub fn filter_everywhere(src: &str, lang: planmap::query::cql2::Lang) {
+    use planmap::geom::crs::Crs;
+    use planmap::query::select::{ItemQuery, select};
     let parsed = match lang {
-        planmap::cql2::Lang::Text => planmap::cql2::parse_text(src),
-        planmap::cql2::Lang::Json => planmap::cql2::parse_json(src),
+        planmap::query::cql2::Lang::Text => planmap::query::cql2::parse_text(src),
+        planmap::query::cql2::Lang::Json => planmap::query::cql2::parse_json(src),
     };
     if parsed.is_err() {
         return;
     }
     let crs = [Crs::Crs84, Crs::Epsg(4490), Crs::Epsg(4526)][src.len() % 3];
     for layer in &ogc_catalog().layers {
-        let Ok(filter) = planmap::cql2::Filter::parse(src, lang, crs, layer.data.queryables())
+        let Ok(filter) = planmap::query::cql2::Filter::parse(src, lang, crs, layer.data.queryables())
         else {
             continue;
         };
@@ -112,7 +112,7 @@ pub fn trips_known_infinite_coordinate_bug(text: &str) -> bool {
 /// `candidate_from_area` then subtracts 1 from an empty ring's length
 /// (reported; src/candidate.rs:99). Such inputs are only parsed, not made
 /// candidates, unless `PLANMAP_FUZZ_KNOWN_BUGS=1`.
-pub fn trips_known_empty_parcel_bug(parcels: &planmap::formats::Parcels) -> bool {
+pub fn trips_known_empty_parcel_bug(parcels: &planmap::intake::formats::Parcels) -> bool {
     !known_bugs_allowed()
         && parcels
             .parcels
@@ -152,7 +152,7 @@ pub fn trips_known_short_position_bug(src: &str) -> bool {
 /// its bounding box (a 152-byte triangle over 111° × 19° took over 10 s;
 /// reported; src/blocks.rs `blocks_of`). Such candidates are checked without
 /// the rest of the screening unless `PLANMAP_FUZZ_KNOWN_BUGS=1`.
-pub fn trips_known_block_count_bug(parts: &[planmap::screening::Part]) -> bool {
+pub fn trips_known_block_count_bug(parts: &[planmap::engine::screening::Part]) -> bool {
     use geo::BoundingRect;
     !known_bugs_allowed()
         && parts.iter().any(|p| {
@@ -168,19 +168,19 @@ pub const MAX_SCREENED_SPAN_DEG: f64 = 3.0;
 /// Screens `parts` against the OGC fixture layers as `POST /check` does
 /// (with the clean part); a candidate too wide for the known block-count bug
 /// goes through the overlap engine alone.
-pub fn screen_parts(parts: &[planmap::screening::Part]) {
+pub fn screen_parts(parts: &[planmap::engine::screening::Part]) {
     let catalog = ogc_catalog();
     if trips_known_block_count_bug(parts) {
         for p in parts {
-            let _ = planmap::check::check(&p.candidate, &catalog.layers);
+            let _ = planmap::engine::check::check(&p.candidate, &catalog.layers);
         }
         return;
     }
-    let options = planmap::screening::Options {
+    let options = planmap::engine::screening::Options {
         net: true,
         ..Default::default()
     };
-    let _ = planmap::screening::screen(parts, &catalog.layers, &options);
+    let _ = planmap::engine::screening::screen(parts, &catalog.layers, &options);
 }
 
 /// Makes a stack overflow leave a reproducer. Without a sanitizer,

@@ -10,7 +10,7 @@ use super::build::{
 };
 use super::problems::CONFLICT;
 use super::values::{date, revision, role};
-use crate::access::Role;
+use crate::records::access::Role;
 
 /// `components/schemas` of revisions and administration.
 pub fn schemas() -> Value {

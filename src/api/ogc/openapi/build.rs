@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::problems;
-use crate::access::Role;
+use crate::records::access::Role;
 
 /// The name of the bearer-token security scheme.
 pub const BEARER: &str = "bearerAuth";

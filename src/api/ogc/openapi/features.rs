@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::build::{Operation, Paths, json_or_html, query, schema};
 use super::values::{COLLECTION_CRS_NOTE, collection_crs};
 use crate::api::ogc::media;
-use crate::features::{LIMIT_DEFAULT, LIMIT_MAX};
+use crate::query::select::{LIMIT_DEFAULT, LIMIT_MAX};
 
 /// `components/parameters` of the OGC endpoints.
 pub fn parameters(collection_ids: &[String]) -> Value {

@@ -6,7 +6,7 @@ use super::build::{
     Operation, Paths, Reads, body, json_answer, object, path, query, schema, with_links,
 };
 use super::values::{candidate_crs, id, kind, zone};
-use crate::access::Role;
+use crate::records::access::Role;
 
 fn links() -> Value {
     json!({"type": "array", "items": {"type": "object", "required": ["rel", "href"]}})

@@ -6,8 +6,8 @@
 use serde_json::{Value, json};
 
 use super::build::one_of;
-use crate::crs::Crs;
-use crate::features::offered_crs;
+use crate::geom::crs::Crs;
+use crate::query::select::offered_crs;
 
 /// CRS84 in the spellings the server reads (it reads any letter case).
 const CRS84_SPELLINGS: &[&str] = &[
@@ -123,7 +123,7 @@ pub fn kind() -> Value {
 
 /// The roles a token may have.
 pub fn role() -> Value {
-    let roles: Vec<&str> = crate::access::Role::ALL
+    let roles: Vec<&str> = crate::records::access::Role::ALL
         .iter()
         .map(|r| r.as_str())
         .collect();

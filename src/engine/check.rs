@@ -1,0 +1,602 @@
+//! The overlap engine: which features of which layers a candidate overlaps,
+//! where, and by how much.
+//!
+//! For each layer:
+//! 1. probe the layer's R-tree with the candidate's bounding box;
+//! 2. a feature whose box the candidate's boundary never enters lies wholly
+//!    inside or wholly outside the candidate: one point-in-polygon test over
+//!    the candidate's edge index decides, with no clipping;
+//! 3. only features whose box the boundary enters are clipped, against the
+//!    candidate first cut down to that box.
+//!
+//! The cost grows with the number of hits, not with the size of the layer.
+
+use std::sync::Arc;
+
+use geo::{
+    BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiLineString, MultiPoint,
+    MultiPolygon, Polygon, Rect,
+};
+use rayon::prelude::*;
+
+use crate::engine::report::{
+    Adjacent, CandidateSummary, CheckReport, Conflict, ConflictProperties, LayerRevision,
+    OverlapGeometry, Verdict,
+};
+use crate::geom::geodesy::{self, AreaFigures, M2_PER_MU};
+use crate::geom::segments::{EdgeIndex, Position};
+use crate::geom::shape::Shape;
+use crate::intake::candidate::Candidate;
+use crate::layer::OnOverlap;
+use crate::layer::catalog::Layer;
+
+/// An overlap smaller than this (m²) is rounding noise along a shared edge:
+/// the feature is reported as adjacent, not as a conflict.
+pub const MIN_OVERLAP_M2: f64 = 0.01;
+/// The same for lines, in metres.
+pub const MIN_OVERLAP_M: f64 = 0.001;
+
+/// A candidate prepared for many feature tests.
+pub struct PreparedCandidate<'a> {
+    candidate: &'a Candidate,
+    edges: EdgeIndex,
+    bbox: Rect,
+    area_m2: f64,
+    with_geometry: bool,
+    tiles: Tiles,
+}
+
+/// The candidate's rings cut to overlapping tiles of its box, level by level
+/// (a quadtree), each cut made the first time a feature needs it.
+///
+/// Why: a feature on the candidate's boundary is clipped against the
+/// candidate cut down to the feature's box, and cutting a 1,000-vertex
+/// candidate for each of a thousand such features cost more than the
+/// clipping itself. A tile holds a small share of the vertices, so a
+/// feature's box is cut from the finest tile that holds it, and each tile
+/// is cut from its parent's cut (the same ring, cut again).
+struct Tiles {
+    origin: Coord,
+    size: Coord,
+    /// Level ℓ has 2^ℓ × 2^ℓ tiles; level 0 is the whole box (no cut).
+    levels: u32,
+    /// Cuts of levels 1.., level by level, row by row.
+    cuts: Vec<std::sync::OnceLock<Vec<LineString>>>,
+}
+
+impl Tiles {
+    fn new(bbox: Rect, vertices: usize) -> Tiles {
+        // Down to about √n/2 tiles a side, where a tile holds a few dozen vertices.
+        let finest = ((vertices as f64).sqrt() / 2.0).clamp(1.0, 64.0);
+        let levels = if bbox.width() > 0.0 && bbox.height() > 0.0 {
+            finest.log2().ceil() as u32
+        } else {
+            0
+        };
+        let count = (1..=levels).map(|l| 1usize << (2 * l)).sum();
+        Tiles {
+            origin: bbox.min(),
+            size: Coord {
+                x: bbox.width(),
+                y: bbox.height(),
+            },
+            levels,
+            cuts: (0..count).map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+
+    /// Tile (i, j) of `level` and half a tile around it: any box up to half
+    /// a tile across lies wholly in the reach of the tile holding its centre,
+    /// and a tile's reach lies within its parent's.
+    fn reach(&self, level: u32, i: usize, j: usize) -> Rect {
+        let n = (1usize << level) as f64;
+        let (w, h) = (self.size.x / n, self.size.y / n);
+        Rect::new(
+            Coord {
+                x: self.origin.x + (i as f64 - 0.5) * w,
+                y: self.origin.y + (j as f64 - 0.5) * h,
+            },
+            Coord {
+                x: self.origin.x + (i as f64 + 1.5) * w,
+                y: self.origin.y + (j as f64 + 1.5) * h,
+            },
+        )
+    }
+
+    /// The tile of `level` holding `point`, if it is in the box.
+    fn tile_of(&self, level: u32, point: Coord) -> Option<(usize, usize)> {
+        let n = (1usize << level) as f64;
+        let i = ((point.x - self.origin.x) / self.size.x * n).floor();
+        let j = ((point.y - self.origin.y) / self.size.y * n).floor();
+        ((0.0..n).contains(&i) && (0.0..n).contains(&j)).then_some((i as usize, j as usize))
+    }
+
+    fn cut(&self, candidate: &Candidate, level: u32, i: usize, j: usize) -> &[LineString] {
+        let first = (1..level).map(|l| 1usize << (2 * l)).sum::<usize>();
+        let slot = &self.cuts[first + j * (1usize << level) + i];
+        slot.get_or_init(|| {
+            let reach = self.reach(level, i, j);
+            let cut = |rings: &mut dyn Iterator<Item = &LineString>| {
+                rings
+                    .map(|ring| clip_ring(ring, reach))
+                    .filter(|r| r.0.len() >= 4)
+                    .collect()
+            };
+            if level == 1 {
+                cut(&mut rings(candidate))
+            } else {
+                cut(&mut self.cut(candidate, level - 1, i / 2, j / 2).iter())
+            }
+        })
+    }
+
+    /// The candidate's rings cut to the finest tile whose reach holds all
+    /// of `rect`; `None` when only the whole candidate does.
+    fn around(&self, candidate: &Candidate, rect: Rect) -> Option<&[LineString]> {
+        let centre = rect.center();
+        let holds = |reach: Rect| {
+            reach.min().x < rect.min().x
+                && reach.min().y < rect.min().y
+                && rect.max().x < reach.max().x
+                && rect.max().y < reach.max().y
+        };
+        (1..=self.levels).rev().find_map(|level| {
+            let (i, j) = self.tile_of(level, centre)?;
+            holds(self.reach(level, i, j)).then(|| self.cut(candidate, level, i, j))
+        })
+    }
+}
+
+fn rings(candidate: &Candidate) -> impl Iterator<Item = &LineString> {
+    candidate
+        .area
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+}
+
+impl<'a> PreparedCandidate<'a> {
+    pub fn new(candidate: &'a Candidate) -> Self {
+        let bbox = candidate
+            .area
+            .bounding_rect()
+            .unwrap_or(Rect::new(Coord::zero(), Coord::zero()));
+        PreparedCandidate {
+            candidate,
+            edges: EdgeIndex::new(&candidate.area),
+            bbox,
+            area_m2: geodesy::multipolygon_area_m2(&candidate.area),
+            with_geometry: true,
+            tiles: Tiles::new(bbox, candidate.vertices),
+        }
+    }
+
+    /// An overlap's GeoJSON, or null when the caller left geometry out:
+    /// building it is a large part of the cost of a check with many hits.
+    fn render(&self, geometry: impl FnOnce() -> OverlapGeometry) -> OverlapGeometry {
+        if self.with_geometry {
+            geometry()
+        } else {
+            OverlapGeometry::Omitted
+        }
+    }
+
+    /// The candidate cut down to `rect` (Sutherland–Hodgman, ring by ring).
+    /// Rings are kept as separate polygons: the boolean operations fill by
+    /// even-odd crossings, so holes still subtract and the zero-width seams
+    /// clipping leaves along the box edge cancel out.
+    fn clipped_to(&self, rect: Rect) -> MultiPolygon {
+        let cut = |rings: &mut dyn Iterator<Item = &LineString>| {
+            rings
+                .map(|ring| clip_ring(ring, rect))
+                .filter(|clipped| clipped.0.len() >= 4)
+                .map(|clipped| Polygon::new(clipped, vec![]))
+                .collect()
+        };
+        MultiPolygon(match self.tiles.around(self.candidate, rect) {
+            Some(tile) => cut(&mut tile.iter()),
+            None => cut(&mut rings(self.candidate)),
+        })
+    }
+}
+
+/// A ring cut down to a box (Sutherland–Hodgman). The result may run along
+/// the box edge and back, but its winding, and so its signed area, is exactly
+/// that of the ring within the box.
+pub(crate) fn clip_ring(ring: &LineString, rect: Rect) -> LineString {
+    let (min, max) = (rect.min(), rect.max());
+    let mut points: Vec<Coord> = Vec::new();
+    let mut spare: Vec<Coord> = Vec::new();
+    let open = &ring.0[..ring.0.len().saturating_sub(1)];
+    // One pass per side, each written out so that it inlines: this runs for
+    // every boundary feature of every check.
+    clip_side(
+        open,
+        &mut points,
+        |p| p.x >= min.x,
+        |a, b| at_x(a, b, min.x),
+    );
+    clip_side(
+        &points,
+        &mut spare,
+        |p| p.x <= max.x,
+        |a, b| at_x(a, b, max.x),
+    );
+    clip_side(
+        &spare,
+        &mut points,
+        |p| p.y >= min.y,
+        |a, b| at_y(a, b, min.y),
+    );
+    clip_side(
+        &points,
+        &mut spare,
+        |p| p.y <= max.y,
+        |a, b| at_y(a, b, max.y),
+    );
+    let mut points = spare;
+    points.dedup();
+    if let Some(&first) = points.first() {
+        points.push(first);
+    }
+    LineString(points)
+}
+
+fn clip_side(
+    input: &[Coord],
+    output: &mut Vec<Coord>,
+    inside: impl Fn(Coord) -> bool,
+    cross: impl Fn(Coord, Coord) -> Coord,
+) {
+    output.clear();
+    let Some(&last) = input.last() else {
+        return;
+    };
+    let mut prev = last;
+    let mut prev_inside = inside(prev);
+    for &p in input {
+        let p_inside = inside(p);
+        match (p_inside, prev_inside) {
+            (true, true) => output.push(p),
+            (true, false) => {
+                output.push(cross(prev, p));
+                output.push(p);
+            }
+            (false, true) => output.push(cross(prev, p)),
+            (false, false) => {}
+        }
+        prev = p;
+        prev_inside = p_inside;
+    }
+}
+
+fn at_x(a: Coord, b: Coord, x: f64) -> Coord {
+    let t = (x - a.x) / (b.x - a.x);
+    Coord {
+        x,
+        y: a.y + t * (b.y - a.y),
+    }
+}
+
+fn at_y(a: Coord, b: Coord, y: f64) -> Coord {
+    let t = (y - a.y) / (b.y - a.y);
+    Coord {
+        x: a.x + t * (b.x - a.x),
+        y,
+    }
+}
+
+/// How one feature meets the candidate.
+enum Meeting {
+    Apart,
+    Touching,
+    Overlapping(Overlap),
+}
+
+struct Overlap {
+    geometry: OverlapGeometry,
+    area_m2: f64,
+    length_m: Option<f64>,
+    share_of_feature: f64,
+}
+
+fn expanded(rect: Rect) -> Rect {
+    // A margin keeps the seams of the clipped candidate off the feature.
+    let m = 1e-7 + 1e-9 * (rect.width() + rect.height());
+    Rect::new(
+        Coord {
+            x: rect.min().x - m,
+            y: rect.min().y - m,
+        },
+        Coord {
+            x: rect.max().x + m,
+            y: rect.max().y + m,
+        },
+    )
+}
+
+fn meet(candidate: &PreparedCandidate, layer: &Arc<Layer>, index: usize) -> Meeting {
+    let table = &layer.data.features;
+    let measure = table.measure(index);
+    if table.is_points(index) {
+        return meet_points(candidate, table.view(index).coords());
+    }
+    let bbox = table.bbox(index);
+    if !candidate.edges.boundary_may_meet(bbox.min(), bbox.max()) {
+        // Wholly inside or wholly outside: one vertex tells, and a feature
+        // inside is reported by reference, never copied.
+        return match candidate.edges.position_of(table.first_coord(index)) {
+            Position::Inside => Meeting::Overlapping(Overlap {
+                geometry: candidate.render(|| OverlapGeometry::Feature(layer.clone(), index)),
+                area_m2: if table.is_area(index) { measure } else { 0.0 },
+                length_m: (!table.is_area(index)).then_some(measure),
+                share_of_feature: 1.0,
+            }),
+            _ => Meeting::Apart,
+        };
+    }
+    let local = candidate.clipped_to(expanded(bbox));
+    match table.shape(index) {
+        Shape::Area(area) => {
+            let overlap = local.intersection(&area);
+            let area_m2 = geodesy::multipolygon_area_m2(&overlap);
+            if area_m2 > MIN_OVERLAP_M2 {
+                Meeting::Overlapping(Overlap {
+                    geometry: candidate.render(|| OverlapGeometry::Part(Shape::Area(overlap))),
+                    area_m2,
+                    length_m: None,
+                    share_of_feature: share(area_m2, measure),
+                })
+            } else if local.intersects(&area) {
+                Meeting::Touching
+            } else {
+                Meeting::Apart
+            }
+        }
+        Shape::Lines(lines) => {
+            let inside: MultiLineString = local.clip(&lines, false);
+            let length_m: f64 = inside.0.iter().map(geodesy::line_length_m).sum();
+            if length_m > MIN_OVERLAP_M {
+                Meeting::Overlapping(Overlap {
+                    geometry: candidate.render(|| OverlapGeometry::Part(Shape::Lines(inside))),
+                    area_m2: 0.0,
+                    length_m: Some(length_m),
+                    share_of_feature: share(length_m, measure),
+                })
+            } else if local.intersects(&lines) {
+                Meeting::Touching
+            } else {
+                Meeting::Apart
+            }
+        }
+        Shape::Points(_) => unreachable!("points are met above"),
+    }
+}
+
+fn meet_points(candidate: &PreparedCandidate, points: &[Coord]) -> Meeting {
+    let positions: Vec<Position> = points
+        .iter()
+        .map(|p| candidate.edges.position_of(*p))
+        .collect();
+    let inside: Vec<_> = points
+        .iter()
+        .zip(&positions)
+        .filter(|(_, pos)| **pos == Position::Inside)
+        .map(|(p, _)| geo::Point(*p))
+        .collect();
+    if !inside.is_empty() {
+        Meeting::Overlapping(Overlap {
+            share_of_feature: inside.len() as f64 / points.len() as f64,
+            geometry: candidate.render(|| OverlapGeometry::Part(Shape::Points(MultiPoint(inside)))),
+            area_m2: 0.0,
+            length_m: None,
+        })
+    } else if positions.contains(&Position::OnBoundary) {
+        Meeting::Touching
+    } else {
+        Meeting::Apart
+    }
+}
+
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        (part / whole).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// What a check computes beyond which features overlap and by how much.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// Include each overlap's geometry (GeoJSON, CRS84); `false` gives null.
+    pub geometry: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { geometry: true }
+    }
+}
+
+/// Checks a candidate against the given layers (in catalog order).
+pub fn check(candidate: &Candidate, layers: &[Arc<Layer>]) -> CheckReport {
+    check_with(candidate, layers, CheckOptions::default())
+}
+
+/// [`check`], with options.
+pub fn check_with(
+    candidate: &Candidate,
+    layers: &[Arc<Layer>],
+    options: CheckOptions,
+) -> CheckReport {
+    let mut prepared = PreparedCandidate::new(candidate);
+    prepared.with_geometry = options.geometry;
+    let mut conflicts = Vec::new();
+    let mut adjacent = Vec::new();
+    // Past the deadline every feature is skipped: the caller that set the
+    // deadline ([`crate::engine::screening::screen`]) discards the report.
+    let deadline = crate::deadline::Deadline::current();
+    for layer in layers {
+        let table = &layer.data.features;
+        let hits: Vec<usize> = layer
+            .data
+            .hits(prepared.bbox.min(), prepared.bbox.max())
+            .collect();
+        let mut meetings: Vec<(usize, Meeting)> = hits
+            .par_iter()
+            .map(|&i| {
+                if deadline.expired() {
+                    return (i, Meeting::Apart);
+                }
+                (i, meet(&prepared, layer, i))
+            })
+            .filter(|(_, m)| !matches!(m, Meeting::Apart))
+            .collect();
+        meetings.sort_by(|(fa, ma), (fb, mb)| {
+            let key = |m: &Meeting| match m {
+                Meeting::Overlapping(o) => o.area_m2 + o.length_m.unwrap_or(0.0),
+                _ => 0.0,
+            };
+            key(mb)
+                .total_cmp(&key(ma))
+                .then_with(|| table.id_text(*fa).cmp(table.id_text(*fb)))
+        });
+        for (feature, meeting) in meetings {
+            let (feature_id, name) = (table.id(feature), table.name(feature).map(str::to_string));
+            match meeting {
+                Meeting::Apart => {}
+                Meeting::Touching => adjacent.push(Adjacent {
+                    layer: layer.entry.id.clone(),
+                    feature_id,
+                    name,
+                }),
+                Meeting::Overlapping(o) => conflicts.push(Conflict::new(
+                    o.geometry,
+                    ConflictProperties {
+                        layer: layer.entry.id.clone(),
+                        feature_id,
+                        name,
+                        on_overlap: layer.entry.on_overlap,
+                        rule: layer.entry.rule.clone(),
+                        overlap_area_m2: o.area_m2,
+                        overlap_area_mu: o.area_m2 / M2_PER_MU,
+                        overlap_length_m: o.length_m,
+                        share_of_candidate: share(o.area_m2, prepared.area_m2),
+                        share_of_feature: o.share_of_feature,
+                        parcel: None,
+                        corner_points: None,
+                    },
+                )),
+            }
+        }
+    }
+    let verdict = Verdict::from_conflicts(conflicts.iter().map(|c| c.properties.on_overlap));
+    let figures = AreaFigures::from_m2(prepared.area_m2);
+    CheckReport {
+        verdict,
+        candidate: CandidateSummary {
+            area: figures,
+            vertices: candidate.vertices,
+            corner_points: None,
+        },
+        conflicts: conflicts.into(),
+        adjacent,
+        layers: layers
+            .iter()
+            .map(|l| LayerRevision {
+                id: l.entry.id.clone(),
+                revision: l.data.revision.clone(),
+                features: l.data.features.len(),
+            })
+            .collect(),
+        warnings: candidate.warnings.clone(),
+    }
+}
+
+impl Verdict {
+    /// reject if any conflict's layer rejects, else warn if any warns, else pass.
+    pub fn from_conflicts(on_overlap: impl Iterator<Item = OnOverlap>) -> Verdict {
+        match on_overlap.min() {
+            Some(OnOverlap::Reject) => Verdict::Reject,
+            Some(OnOverlap::Warn) => Verdict::Warn,
+            _ => Verdict::Pass,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geom::crs::Crs;
+    use crate::intake::candidate::{Limits, read_candidate};
+
+    /// A star of `n` vertices about (112.9, 36.3), 5 km across, with a hole.
+    fn star(n: usize) -> Candidate {
+        let ring = |r0: f64, n: usize, reverse: bool| {
+            let mut ring: Vec<[f64; 2]> = (0..n)
+                .map(|k| {
+                    let t = k as f64 / n as f64 * std::f64::consts::TAU;
+                    let r = r0 * (1.0 + 0.3 * (7.0 * t).sin() + 0.05 * (53.0 * t).cos());
+                    [112.9 + r * t.cos(), 36.3 + r * t.sin()]
+                })
+                .collect();
+            if reverse {
+                ring.reverse();
+            }
+            ring.push(ring[0]);
+            ring
+        };
+        let body = serde_json::json!({"type": "Polygon", "coordinates": [ring(0.025, n, false), ring(0.004, 40, true)]});
+        read_candidate(&body, Crs::Crs84, Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn a_box_cut_from_a_tile_is_the_box_cut_from_the_whole_candidate() {
+        let candidate = star(2_000);
+        let prepared = PreparedCandidate::new(&candidate);
+        assert!(prepared.tiles.levels > 1);
+        let (mut from_tiles, mut compared) = (0, 0);
+        for i in 0..60 {
+            for j in 0..60 {
+                let min = Coord {
+                    x: 112.865 + i as f64 * 0.0012,
+                    y: 36.265 + j as f64 * 0.0012,
+                };
+                let rect = Rect::new(
+                    min,
+                    min + Coord {
+                        x: 0.002,
+                        y: 0.0015,
+                    },
+                );
+                let whole: MultiPolygon = MultiPolygon(
+                    rings(&candidate)
+                        .map(|r| clip_ring(r, rect))
+                        .filter(|r| r.0.len() >= 4)
+                        .map(|r| Polygon::new(r, vec![]))
+                        .collect(),
+                );
+                if prepared.tiles.around(&candidate, rect).is_some() {
+                    from_tiles += 1;
+                }
+                let cut = prepared.clipped_to(rect);
+                // Rings are separate parts that add by winding (a hole's cut
+                // runs clockwise and subtracts). Planar areas in degrees: the
+                // seams both cuts leave along the box edge then cancel exactly.
+                let signed =
+                    |m: &MultiPolygon| -> f64 { m.0.iter().map(geo::Area::signed_area).sum() };
+                let (a, b) = (signed(&whole), signed(&cut));
+                assert!(
+                    (a - b).abs() <= 1e-12 * rect.width() * rect.height(),
+                    "box {i},{j}: {a} vs {b}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(
+            from_tiles > compared / 2,
+            "{from_tiles} of {compared} from tiles"
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! The engine tier: one candidate against the layers. The overlap check,
+//! the answer it gives, basic unit blocks, the plan's rules, and the
+//! screening that puts them together with the clean part. It reads
+//! candidates (intake), layers and geometry; it keeps nothing.
+
+/// Basic unit blocks (1′×1′), snapping and caps.
+pub mod blocks;
+/// The overlap engine.
+pub mod check;
+/// The answer to a check.
+pub mod report;
+/// The plan's rules by kind of candidate, and their findings.
+pub mod rules;
+/// A whole screening: check, parcels, blocks, findings, clean part.
+pub mod screening;

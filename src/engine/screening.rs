@@ -1,0 +1,392 @@
+//! A whole screening, as `/check` answers it: the overlap check, plus what a
+//! reviewer asks of it — the parcels of a coordinate file, basic unit blocks,
+//! the plan's rules for the kind of candidate, the clean (净矿) part, and
+//! corner points.
+
+use std::sync::Arc;
+
+use std::collections::HashSet;
+
+use geo::{BooleanOps, BoundingRect, MultiPolygon, Polygon};
+use std::borrow::Cow;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::deadline::{Deadline, DeadlineExceeded};
+use crate::engine::blocks::{self, BlockCount};
+use crate::engine::check::CheckOptions;
+use crate::engine::report::{self, CheckReport, Verdict};
+use crate::engine::rules::{self, CandidateKind, Finding};
+use crate::geom::crs::CrsError;
+use crate::geom::geodesy::{self, AreaFigures};
+use crate::geom::shape::{Shape, shape_from_geojson};
+use crate::intake::candidate::Candidate;
+use crate::intake::formats::txt::{self, CornerStyle, ParcelOut};
+use crate::layer::catalog::Layer;
+use crate::layer::{FeatureId, OnOverlap};
+
+/// What a reviewer asked for beyond the overlaps.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub kind: Option<CandidateKind>,
+    pub mineral: Option<String>,
+    /// Report the clean part (candidate less every overlap with a reject layer).
+    pub net: bool,
+    /// List every basic unit block, not only their count.
+    pub list_blocks: bool,
+    /// Add corner points (TXT exchange format) to every geometry returned.
+    pub corners: Option<CornerStyle>,
+    /// Leave each overlap's geometry out (null): a much smaller, faster
+    /// answer when only which features and how much matter.
+    pub without_geometry: bool,
+}
+
+/// A parcel's label from a coordinate file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParcelLabel {
+    pub id: String,
+    pub name: Option<String>,
+    pub declared_area_ha: Option<f64>,
+}
+
+/// One part of a submission: a parcel of a file, or the whole GeoJSON candidate.
+pub struct Part {
+    pub parcel: Option<ParcelLabel>,
+    pub candidate: Candidate,
+}
+
+/// The clean part of a candidate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Net {
+    #[serde(flatten)]
+    pub area: AreaFigures,
+    pub share_of_candidate: f64,
+    pub geometry: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corner_points: Option<String>,
+}
+
+/// A parcel's own outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParcelSummary {
+    #[serde(flatten)]
+    pub label: ParcelLabel,
+    #[serde(flatten)]
+    pub area: AreaFigures,
+    pub verdict: Verdict,
+    pub conflicts: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Screening {
+    #[serde(flatten)]
+    pub report: CheckReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CandidateKind>,
+    pub basic_blocks: BlockCount,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net: Option<Net>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parcels: Vec<ParcelSummary>,
+}
+
+/// Why a screening could not be answered.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ScreenError {
+    #[error(transparent)]
+    Crs(#[from] CrsError),
+    /// Stopped by the request's deadline: whatever was computed is discarded,
+    /// so a screening cut short can never read as a pass.
+    #[error(transparent)]
+    Deadline(#[from] DeadlineExceeded),
+    /// No layer to check against: "no conflict" would mean nothing.
+    #[error(
+        "there is no layer to check against, so no verdict can be given; serve a catalog with layers"
+    )]
+    NoLayers,
+    #[error(
+        "corners: the candidate reaches longitude {longitude:.4}°, outside Gauss-Krüger zone EPSG:{epsg} (central meridian {central_meridian}°, used from {west}° to {east}°); ask for the zone the candidate lies in"
+    )]
+    CornersOutsideZone {
+        epsg: u32,
+        central_meridian: f64,
+        west: f64,
+        east: f64,
+        longitude: f64,
+    },
+}
+
+/// Screens a submission of one or more parts against `layers`.
+pub fn screen(
+    parts: &[Part],
+    layers: &[Arc<Layer>],
+    options: &Options,
+) -> Result<Screening, ScreenError> {
+    if layers.is_empty() {
+        return Err(ScreenError::NoLayers);
+    }
+    let deadline = Deadline::current();
+    let mut reports: Vec<CheckReport> = parts
+        .iter()
+        .map(|p| {
+            let geometry = !options.without_geometry;
+            crate::engine::check::check_with(&p.candidate, layers, CheckOptions { geometry })
+        })
+        .collect();
+    let whole = MultiPolygon(
+        parts
+            .iter()
+            .flat_map(|p| p.candidate.area.0.iter().cloned())
+            .collect(),
+    );
+    let mut parcels = Vec::new();
+    if parts.len() > 1 || parts.iter().any(|p| p.parcel.is_some()) {
+        for (part, r) in parts.iter().zip(reports.iter_mut()) {
+            let label = part.parcel.clone().unwrap_or(ParcelLabel {
+                id: String::new(),
+                name: None,
+                declared_area_ha: None,
+            });
+            for c in &mut r.conflicts.features {
+                c.properties.parcel = Some(label.id.clone());
+            }
+            parcels.push(ParcelSummary {
+                area: r.candidate.area,
+                verdict: r.verdict,
+                conflicts: r.conflicts.features.len(),
+                label,
+            });
+        }
+    }
+    deadline.check()?;
+    let mut report = merge(reports, layers);
+
+    let basic_blocks = blocks::count(&whole, options.list_blocks);
+    deadline.check()?;
+    let findings = match options.kind {
+        Some(kind) => rules::findings(
+            kind,
+            options.mineral.as_deref(),
+            &report,
+            layers,
+            &basic_blocks,
+        ),
+        None => Vec::new(),
+    };
+    let mut net = options.net.then(|| clean_part(&whole, &report, layers));
+    deadline.check()?;
+
+    if let Some(style) = options.corners {
+        let labelled: Vec<(String, String, Polygon)> = parts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                let (id, name) = match &p.parcel {
+                    Some(l) => (l.id.clone(), l.name.clone().unwrap_or_default()),
+                    None => ((i + 1).to_string(), String::new()),
+                };
+                p.candidate
+                    .area
+                    .0
+                    .iter()
+                    .map(move |poly| (id.clone(), name.clone(), poly.clone()))
+            })
+            .collect();
+        report.candidate.corner_points = Some(corner_text(&labelled, style)?);
+        for c in &mut report.conflicts.features {
+            if let Some(Shape::Area(area)) = c.geometry.shape().map(Cow::into_owned) {
+                let id = c.properties.feature_id.to_string();
+                let name = c.properties.name.clone().unwrap_or_default();
+                let labelled: Vec<_> = area
+                    .0
+                    .into_iter()
+                    .map(|p| (id.clone(), name.clone(), p))
+                    .collect();
+                c.properties.corner_points = Some(corner_text(&labelled, style)?);
+            }
+        }
+        if let Some(net) = net.as_mut()
+            && let Some(area) = area_of(&net.geometry)
+        {
+            let labelled: Vec<_> = area
+                .0
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| (format!("net-{}", i + 1), "净矿".to_string(), p))
+                .collect();
+            net.corner_points = Some(corner_text(&labelled, style)?);
+        }
+    }
+    deadline.check()?;
+    Ok(Screening {
+        report,
+        kind: options.kind,
+        basic_blocks,
+        findings,
+        net,
+        parcels,
+    })
+}
+
+/// One answer from the answers of several parcels.
+fn merge(mut reports: Vec<CheckReport>, layers: &[Arc<Layer>]) -> CheckReport {
+    if reports.len() == 1 {
+        return reports.remove(0);
+    }
+    let mut merged = reports.remove(0);
+    for r in reports {
+        merged.candidate.area =
+            AreaFigures::from_m2(merged.candidate.area.area_m2 + r.candidate.area.area_m2);
+        merged.candidate.vertices += r.candidate.vertices;
+        merged.conflicts.features.extend(r.conflicts.features);
+        for a in r.adjacent {
+            if !merged
+                .adjacent
+                .iter()
+                .any(|m| m.layer == a.layer && m.feature_id == a.feature_id)
+            {
+                merged.adjacent.push(a);
+            }
+        }
+        for w in r.warnings {
+            if !merged.warnings.contains(&w) {
+                merged.warnings.push(w);
+            }
+        }
+    }
+    let order = |id: &str| {
+        layers
+            .iter()
+            .position(|l| l.entry.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    merged.conflicts.features.sort_by(|a, b| {
+        order(&a.properties.layer)
+            .cmp(&order(&b.properties.layer))
+            .then(
+                b.properties
+                    .overlap_area_m2
+                    .total_cmp(&a.properties.overlap_area_m2),
+            )
+    });
+    merged.adjacent.sort_by_key(|a| order(&a.layer));
+    let total = merged.candidate.area.area_m2;
+    for c in &mut merged.conflicts.features {
+        if total > 0.0 {
+            c.properties.share_of_candidate =
+                (c.properties.overlap_area_m2 / total).clamp(0.0, 1.0);
+        }
+    }
+    merged.verdict = Verdict::from_conflicts(
+        merged
+            .conflicts
+            .features
+            .iter()
+            .map(|c| c.properties.on_overlap),
+    );
+    merged
+}
+
+/// The candidate less every reject-layer feature it overlaps: what could be
+/// offered clean. The features themselves are subtracted, not the overlaps
+/// computed before, so the candidate's own edges come through unchanged and
+/// no rounding sliver is left where a feature crosses them.
+fn clean_part(whole: &MultiPolygon, report: &CheckReport, layers: &[Arc<Layer>]) -> Net {
+    let bbox = whole.bounding_rect();
+    let mut cut: Vec<Polygon> = Vec::new();
+    for layer in layers
+        .iter()
+        .filter(|l| l.entry.on_overlap == OnOverlap::Reject)
+    {
+        let ids: HashSet<&FeatureId> = report
+            .conflicts
+            .features
+            .iter()
+            .filter(|c| c.properties.layer == layer.entry.id)
+            .map(|c| &c.properties.feature_id)
+            .collect();
+        let Some(bbox) = bbox.filter(|_| !ids.is_empty()) else {
+            continue;
+        };
+        let table = &layer.data.features;
+        for i in layer.data.hits(bbox.min(), bbox.max()) {
+            if table.is_area(i)
+                && ids.contains(&table.id(i))
+                && let Shape::Area(area) = table.shape(i)
+            {
+                cut.extend(area.0);
+            }
+        }
+    }
+    let clean = if cut.is_empty() {
+        whole.clone()
+    } else {
+        whole.difference(&geo::unary_union(&cut))
+    };
+    let m2 = geodesy::multipolygon_area_m2(&clean);
+    let total = geodesy::multipolygon_area_m2(whole);
+    Net {
+        area: AreaFigures::from_m2(m2),
+        share_of_candidate: if total > 0.0 {
+            (m2 / total).clamp(0.0, 1.0)
+        } else {
+            0.0
+        },
+        geometry: report::area_geometry(&clean),
+        corner_points: None,
+    }
+}
+
+fn area_of(geometry: &Value) -> Option<MultiPolygon> {
+    let g: geojson::Geometry = serde_json::from_value(geometry.clone()).ok()?;
+    match shape_from_geojson(&g.value).ok()? {
+        Shape::Area(a) => Some(a),
+        _ => None,
+    }
+}
+
+fn corner_text(
+    polygons: &[(String, String, Polygon)],
+    style: CornerStyle,
+) -> Result<String, ScreenError> {
+    if let CornerStyle::Projected(zone) = style {
+        // Gauss-Krüger coordinates far from the central meridian are garbage
+        // (an easting past the zone, a northing off by kilometres): allow the
+        // zone and the margin input allows, nothing more.
+        let half = f64::from(zone.width) / 2.0 + crate::intake::candidate::AREA_OF_USE_MARGIN_DEG;
+        let central_meridian = zone.central_meridian();
+        let (west, east) = (central_meridian - half, central_meridian + half);
+        let outside = polygons
+            .iter()
+            .flat_map(|(_, _, p)| {
+                p.exterior()
+                    .0
+                    .iter()
+                    .chain(p.interiors().iter().flat_map(|r| &r.0))
+            })
+            .map(|c| c.x)
+            .find(|x| *x < west || *x > east);
+        if let Some(longitude) = outside {
+            return Err(ScreenError::CornersOutsideZone {
+                epsg: zone.epsg(),
+                central_meridian,
+                west,
+                east,
+                longitude,
+            });
+        }
+    }
+    let out: Vec<ParcelOut> = polygons
+        .iter()
+        .map(|(id, name, polygon)| ParcelOut {
+            id,
+            name,
+            area_ha: geodesy::polygon_area_m2(polygon) / 10_000.0,
+            polygon,
+        })
+        .collect();
+    Ok(txt::write(&out, style)?)
+}

@@ -1,0 +1,14 @@
+//! The geometry tier, below everything that knows a layer: shapes and their
+//! validity, an R-tree of edges, CRS and PROJ, ellipsoid areas and geodesic
+//! lengths on CGCS2000, and the one GeoJSON geometry writer.
+
+/// CRS identifiers and PROJ reprojection.
+pub mod crs;
+/// Ellipsoid areas and geodesic lengths on CGCS2000.
+pub mod geodesy;
+/// An R-tree over polygon edges.
+pub mod segments;
+/// GeoJSON geometry to geo types, with structural checks.
+pub mod shape;
+/// Polygon validity with locations.
+pub mod validate;

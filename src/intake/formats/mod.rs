@@ -1,0 +1,177 @@
+//! What reviewers actually hold: 界址点坐标 TXT exchange files and corner-point
+//! lists (拐点坐标) from licences and auction notices, in Gauss-Krüger zones or
+//! in degrees, minutes and seconds — read into parcels, and written back.
+
+pub mod corners;
+pub mod dms;
+pub mod txt;
+pub mod zone;
+
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+
+use crate::geom::crs::Crs;
+pub use zone::GkZone;
+
+/// A parcel (地块) read from a coordinate file, in its CRS's authority axis order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parcel {
+    /// 地块编号, or the parcel's position (1, 2, …) when the file gives none.
+    pub id: String,
+    /// 地块名称.
+    pub name: Option<String>,
+    /// 地块面积 as declared in the file, in hectares.
+    pub declared_area_ha: Option<f64>,
+    /// First the exterior, then the holes; each closed.
+    pub rings: Vec<LineString>,
+}
+
+impl Parcel {
+    pub fn polygon(&self) -> Polygon {
+        let mut rings = self.rings.iter().cloned();
+        let exterior = rings.next().unwrap_or_else(|| LineString(vec![]));
+        Polygon::new(exterior, rings.collect())
+    }
+}
+
+/// Parcels read from one file, and the CRS their coordinates are in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parcels {
+    pub crs: Crs,
+    pub parcels: Vec<Parcel>,
+}
+
+impl Parcels {
+    pub fn area(&self) -> MultiPolygon {
+        MultiPolygon(self.parcels.iter().map(Parcel::polygon).collect())
+    }
+}
+
+/// Why a coordinate file could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FormatError {
+    #[error("line {line}: {reason}")]
+    Line { line: usize, reason: String },
+    #[error(
+        "line {line}: X and Y look swapped: X should be the northing (7 digits) and Y the easting (8 digits with the zone in front, or 6 without); got X = {x}, Y = {y}"
+    )]
+    Swapped { line: usize, x: f64, y: f64 },
+    #[error(
+        "line {line}: the easting {y} carries zone {prefix}, but the file declares zone {declared}"
+    )]
+    ZoneMismatch {
+        line: usize,
+        y: f64,
+        prefix: u32,
+        declared: u32,
+    },
+    #[error("line {line}: points of one parcel are in different zones ({first} and {other})")]
+    MixedZones { line: usize, first: u32, other: u32 },
+    #[error(
+        "the zone is unknown: eastings carry no zone number and none is declared (give 带号 in the file, or the zone parameter)"
+    )]
+    UnknownZone,
+    #[error("{0} is not a CGCS2000 Gauss-Krüger zone")]
+    NoSuchZone(String),
+    #[error("parcel {parcel} ring {ring} is not closed: it starts at ({}, {}) and ends at ({}, {})", .first.x, .first.y, .last.x, .last.y)]
+    Unclosed {
+        parcel: String,
+        ring: usize,
+        first: Coord,
+        last: Coord,
+    },
+    #[error(
+        "parcel {parcel} ring {ring} has {count} points; a ring needs at least 3 distinct points and the first repeated"
+    )]
+    TooFewPoints {
+        parcel: String,
+        ring: usize,
+        count: usize,
+    },
+    #[error("no coordinates found")]
+    Empty,
+}
+
+/// Where Gauss-Krüger coordinates sit: checks a point is a plausible
+/// (northing, easting) pair for China and returns the zone its easting names.
+fn check_projected(
+    line: usize,
+    x: f64,
+    y: f64,
+    declared: Option<GkZone>,
+) -> Result<Option<GkZone>, FormatError> {
+    if !(x.is_finite() && y.is_finite()) {
+        return Err(FormatError::Line {
+            line,
+            reason: format!("X = {x}, Y = {y}: coordinates must be finite numbers"),
+        });
+    }
+    let digits = |v: f64| (v.abs().max(1.0)).log10().floor() as u32 + 1;
+    // China lies between about 2,000 km and 6,000 km north of the equator.
+    let northing_like = (1_000_000.0..10_000_000.0).contains(&x);
+    if digits(x) == 8 && digits(y) <= 7 || (digits(x) <= 6 && digits(y) == 7) {
+        return Err(FormatError::Swapped { line, x, y });
+    }
+    if !northing_like {
+        return Err(FormatError::Line {
+            line,
+            reason: format!("X = {x} is not a northing in China (7 digits, metres)"),
+        });
+    }
+    match (
+        GkZone::from_prefixed_easting(y, declared.map(|z| z.width)),
+        declared,
+    ) {
+        (Some(z), Some(d)) if d.number != z.number => Err(FormatError::ZoneMismatch {
+            line,
+            y,
+            prefix: z.number,
+            declared: d.number,
+        }),
+        (Some(z), _) => Ok(Some(z)),
+        (None, d) if digits(y) <= 6 => Ok(d.map(|d| GkZone {
+            prefixed: false,
+            ..d
+        })),
+        (None, _) => Err(FormatError::Line {
+            line,
+            reason: format!(
+                "Y = {y} is neither a zone-prefixed easting (8 digits) nor a plain one (6 digits)"
+            ),
+        }),
+    }
+}
+
+/// Closes the book on one ring: at least three distinct points, first repeated last.
+fn finish_ring(parcel: &str, ring: usize, points: Vec<Coord>) -> Result<LineString, FormatError> {
+    let mut points = points;
+    points.dedup();
+    let (Some(&first), Some(&last)) = (points.first(), points.last()) else {
+        return Err(FormatError::TooFewPoints {
+            parcel: parcel.to_string(),
+            ring,
+            count: 0,
+        });
+    };
+    if first != last {
+        return Err(FormatError::Unclosed {
+            parcel: parcel.to_string(),
+            ring,
+            first,
+            last,
+        });
+    }
+    if points.len() < 4 {
+        return Err(FormatError::TooFewPoints {
+            parcel: parcel.to_string(),
+            ring,
+            count: points.len(),
+        });
+    }
+    Ok(LineString(points))
+}
+
+/// The CRS of Gauss-Krüger parcels, from the zone their points named.
+fn projected_crs(zone: Option<GkZone>) -> Result<Crs, FormatError> {
+    zone.map(|z| Crs::Epsg(z.epsg()))
+        .ok_or(FormatError::UnknownZone)
+}

@@ -1,0 +1,12 @@
+//! The intake tier: reading what a planner sends. A candidate as GeoJSON, a
+//! 界址点 TXT exchange file or a corner list; reprojected to CGCS2000
+//! longitude/latitude and checked for validity before any layer sees it.
+
+/// A candidate block: parsing, reprojection, validation.
+pub mod candidate;
+/// Corner-point coordinates: TXT exchange files, licence lists, DMS.
+pub mod formats;
+/// JSON from outside: duplicate keys refused, nesting bounded.
+pub mod strict_json;
+/// Reading a submitted candidate in any accepted format.
+pub mod submission;

@@ -1,0 +1,182 @@
+//! Reading a submitted candidate in any accepted format — GeoJSON, a 界址点
+//! TXT exchange file, or a corner-point list — into the parts a screening
+//! checks.
+
+use geo::MultiPolygon;
+
+use crate::engine::screening::{ParcelLabel, Part};
+use crate::geom::crs::Crs;
+use crate::intake::candidate::{CandidateError, Limits, candidate_from_area, read_candidate};
+use crate::intake::formats::{self, FormatError, GkZone};
+
+/// The formats a candidate may come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    GeoJson,
+    /// 界址点坐标 TXT exchange format.
+    Txt,
+    /// A corner-point list (拐点坐标) as licences print it.
+    Corners,
+}
+
+impl InputFormat {
+    pub fn parse(text: &str) -> Option<InputFormat> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "geojson" | "json" => Some(Self::GeoJson),
+            "txt" | "exchange" => Some(Self::Txt),
+            "corners" | "points" => Some(Self::Corners),
+            _ => None,
+        }
+    }
+
+    /// The format of a body: JSON when its content type says so (whatever
+    /// it holds: `null` is a wrong GeoJSON body, not a coordinate file),
+    /// otherwise guessed from the bytes.
+    pub fn of_body(content_type: Option<&str>, bytes: &[u8]) -> InputFormat {
+        let essence = content_type
+            .and_then(|c| c.split(';').next())
+            .map(|c| c.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if essence == "application/json" || essence.ends_with("+json") {
+            InputFormat::GeoJson
+        } else {
+            InputFormat::sniff(bytes)
+        }
+    }
+
+    /// Guesses the format from the bytes: JSON starts with `{`, the exchange
+    /// format has a `[地块坐标]` section, anything else is a corner list.
+    pub fn sniff(bytes: &[u8]) -> InputFormat {
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+        let start = text.trim_start_matches('\u{feff}').trim_start();
+        if start.starts_with('{')
+            || start.starts_with('[') && !start.starts_with("[属性") && !start.starts_with("[地块")
+        {
+            InputFormat::GeoJson
+        } else if text.contains("[地块坐标]") {
+            InputFormat::Txt
+        } else {
+            InputFormat::Corners
+        }
+    }
+}
+
+/// A JSON body that does not parse, with where and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JsonError {
+    #[error("the body is not valid JSON: {message} (line {line}, column {column})")]
+    Malformed {
+        message: String,
+        line: usize,
+        column: usize,
+    },
+    #[error(
+        "line {line}, column {column}: {literal} is not a finite number; coordinates must be finite"
+    )]
+    NonFinite {
+        literal: String,
+        line: usize,
+        column: usize,
+    },
+    #[error(
+        "line {line}, column {column}: the key '{key}' is given twice in one object; give each key once"
+    )]
+    DuplicateKey {
+        key: String,
+        line: usize,
+        column: usize,
+    },
+}
+
+/// Why a submission could not be read.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SubmissionError {
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    #[error("a coordinate file must be UTF-8 text")]
+    NotUtf8,
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error(transparent)]
+    Candidate(#[from] CandidateError),
+}
+
+/// Parses JSON, telling a non-finite number (NaN, Infinity, 1e999) apart from
+/// other syntax errors, because it is a geometry problem, not a malformed body.
+/// A key given twice in one object is refused ([`crate::intake::strict_json`]).
+pub fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, JsonError> {
+    crate::intake::strict_json::from_slice(bytes).map_err(|e| {
+        let (line, column) = (e.line(), e.column());
+        if let Some(key) = crate::intake::strict_json::duplicate_key(&e) {
+            return JsonError::DuplicateKey { key, line, column };
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let at = text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(|l| l.chars().skip(column.saturating_sub(1)).collect::<String>())
+            .unwrap_or_default();
+        let literal = ["NaN", "-NaN", "Infinity", "-Infinity", "inf", "-inf"]
+            .iter()
+            .find(|w| at.starts_with(*w))
+            .map(|w| w.to_string());
+        match literal {
+            Some(literal) => JsonError::NonFinite {
+                literal,
+                line,
+                column,
+            },
+            None if e.to_string().contains("number out of range") => JsonError::NonFinite {
+                literal: "a number beyond the range of a double".into(),
+                line,
+                column,
+            },
+            None => JsonError::Malformed {
+                message: e.to_string(),
+                line,
+                column,
+            },
+        }
+    })
+}
+
+/// Reads a submission. `crs` applies to GeoJSON; coordinate files carry their
+/// zone (or take `zone` when their eastings have no zone number).
+pub fn read(
+    bytes: &[u8],
+    format: InputFormat,
+    crs: Crs,
+    zone: Option<GkZone>,
+    limits: Limits,
+) -> Result<Vec<Part>, SubmissionError> {
+    if format == InputFormat::GeoJson {
+        let json = parse_json(bytes)?;
+        let candidate = read_candidate(&json, crs, limits)?;
+        return Ok(vec![Part {
+            parcel: None,
+            candidate,
+        }]);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| SubmissionError::NotUtf8)?;
+    let parcels = match format {
+        InputFormat::Txt => formats::txt::read(text, zone)?,
+        _ => formats::corners::read(text, zone)?,
+    };
+    let several = parcels.parcels.len() > 1 || format == InputFormat::Txt;
+    parcels
+        .parcels
+        .iter()
+        .map(|p| {
+            let candidate =
+                candidate_from_area(MultiPolygon(vec![p.polygon()]), parcels.crs, limits)?;
+            Ok(Part {
+                parcel: several.then(|| ParcelLabel {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    declared_area_ha: p.declared_area_ha,
+                }),
+                candidate,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,239 @@
+//! Candidate submissions: what a planner sends, checked and normalised into
+//! a version the store keeps.
+
+use geo::{BoundingRect, MultiPolygon};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::engine::report::area_geometry;
+use crate::engine::rules::CandidateKind;
+use crate::geom::crs::{Crs, CrsError};
+use crate::geom::geodesy;
+use crate::intake::candidate::Limits;
+use crate::intake::formats::GkZone;
+use crate::intake::submission::{self, InputFormat, SubmissionError};
+use crate::records::store::{Source, VersionData};
+
+/// A submission as the API takes it (`POST /candidates`, `PUT /candidates/{id}`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateInput {
+    pub name: String,
+    /// `exploration_block`, `mining_block` or `mining_right`.
+    pub kind: String,
+    #[serde(default)]
+    pub mineral: Option<String>,
+    #[serde(default)]
+    pub applicant: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// A GeoJSON Polygon, MultiPolygon or Feature, as `/check` takes it.
+    #[serde(default)]
+    pub geometry: Option<Value>,
+    /// CRS of `geometry` (authority axis order); CRS84 when absent.
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// `txt` or `corners` for a coordinate file given in `text`.
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Gauss-Krüger zone for a coordinate file without zone numbers.
+    #[serde(default)]
+    pub zone: Option<String>,
+}
+
+/// Why a submission was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{field}: {detail}")]
+    Field { field: &'static str, detail: String },
+    #[error(transparent)]
+    Submission(#[from] SubmissionError),
+    #[error(transparent)]
+    Crs(#[from] CrsError),
+}
+
+fn field(field: &'static str, detail: impl Into<String>) -> InputError {
+    InputError::Field {
+        field,
+        detail: detail.into(),
+    }
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// Checks a submission and reads its geometry (as `/check` would) into a version.
+pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, InputError> {
+    let name = input.name.trim().to_string();
+    if name.is_empty() {
+        return Err(field("name", "must not be empty"));
+    }
+    if CandidateKind::parse(&input.kind).is_none() {
+        return Err(field(
+            "kind",
+            "use exploration_block, mining_block or mining_right",
+        ));
+    }
+    let source = match (input.geometry, input.text) {
+        (Some(geometry), None) => {
+            if input.format.as_deref().is_some_and(|f| f != "geojson") {
+                return Err(field(
+                    "format",
+                    "geometry is GeoJSON; send a coordinate file as text",
+                ));
+            }
+            if let Some(crs) = &input.crs {
+                crate::geom::crs::describe(Crs::parse(crs)?)?;
+            }
+            Source {
+                format: "geojson".into(),
+                crs: input.crs,
+                zone: None,
+                text: geometry.to_string(),
+            }
+        }
+        (None, Some(text)) => {
+            let format = match input.format.as_deref() {
+                Some(f) => InputFormat::parse(f)
+                    .ok_or_else(|| field("format", "use geojson, txt or corners"))?,
+                None => InputFormat::sniff(text.as_bytes()),
+            };
+            if let Some(zone) = &input.zone
+                && GkZone::parse(zone).is_none()
+            {
+                return Err(field(
+                    "zone",
+                    format!("{zone} is not a CGCS2000 Gauss-Krüger zone"),
+                ));
+            }
+            Source {
+                format: match format {
+                    InputFormat::GeoJson => "geojson",
+                    InputFormat::Txt => "txt",
+                    InputFormat::Corners => "corners",
+                }
+                .into(),
+                crs: input.crs,
+                zone: input.zone,
+                text,
+            }
+        }
+        _ => {
+            return Err(field(
+                "geometry",
+                "give either geometry (GeoJSON) or text (a coordinate file), not both",
+            ));
+        }
+    };
+    let crs = match &source.crs {
+        Some(c) => Crs::parse(c)?,
+        None => Crs::Crs84,
+    };
+    let parts = submission::read(
+        source.text.as_bytes(),
+        InputFormat::parse(&source.format).unwrap_or(InputFormat::GeoJson),
+        crs,
+        source.zone.as_deref().and_then(GkZone::parse),
+        limits,
+    )?;
+    let whole = MultiPolygon(
+        parts
+            .iter()
+            .flat_map(|p| p.candidate.area.0.iter().cloned())
+            .collect(),
+    );
+    let rect = whole
+        .bounding_rect()
+        .ok_or_else(|| field("geometry", "is empty"))?;
+    Ok(VersionData {
+        name,
+        kind: input.kind,
+        mineral: non_empty(input.mineral),
+        applicant: non_empty(input.applicant),
+        notes: non_empty(input.notes),
+        source,
+        geometry: area_geometry(&whole),
+        bbox: [rect.min().x, rect.min().y, rect.max().x, rect.max().y],
+        area_m2: geodesy::multipolygon_area_m2(&whole),
+    })
+}
+
+/// The id of the OGC API collection of submitted candidates.
+pub const COLLECTION_ID: &str = "candidates";
+
+/// The current version of every candidate as a read-only layer, so that
+/// submissions show up on the same map (and in the same OGC API) as the
+/// planning layers. Its revision changes whenever a candidate, a version or
+/// a status does.
+pub fn as_layer(
+    store: &dyn crate::records::store::Store,
+) -> Result<crate::layer::catalog::Layer, crate::records::store::StoreError> {
+    use sha2::{Digest, Sha256};
+
+    use crate::geom::shape::{Shape, shape_from_geojson};
+    use crate::layer::catalog::{Layer, LayerEntry};
+    use crate::layer::{Feature, FeatureId, LayerData, OnOverlap};
+
+    let query = crate::records::store::CandidateQuery {
+        limit: i64::MAX as usize,
+        ..Default::default()
+    };
+    let (records, _) = store.list_candidates(&query)?;
+    let mut digest = Sha256::new();
+    let mut features = Vec::with_capacity(records.len());
+    for r in records {
+        digest.update(format!("{}:{}:{};", r.id, r.current.version, r.status));
+        let v = &r.current.data;
+        let Ok(geometry) = serde_json::from_value::<geojson::Geometry>(v.geometry.clone()) else {
+            continue;
+        };
+        let Ok(Shape::Area(area)) = shape_from_geojson(&geometry.value) else {
+            continue;
+        };
+        let Some(bbox) = area.bounding_rect() else {
+            continue;
+        };
+        let mut properties = serde_json::Map::new();
+        properties.insert("name".into(), v.name.clone().into());
+        properties.insert("kind".into(), v.kind.clone().into());
+        properties.insert("mineral".into(), v.mineral.clone().into());
+        properties.insert("applicant".into(), v.applicant.clone().into());
+        properties.insert("status".into(), r.status.clone().into());
+        properties.insert("version".into(), r.current.version.into());
+        properties.insert("area_m2".into(), v.area_m2.into());
+        properties.insert("submitted_at".into(), r.created_at.clone().into());
+        features.push(Feature {
+            id: FeatureId::Number(r.id.into()),
+            name: Some(v.name.clone()),
+            properties,
+            shape: Shape::Area(area),
+            bbox,
+            measure: v.area_m2,
+        });
+    }
+    let revision: String = digest.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let data = LayerData::from_features(features, revision).map_err(|(i, problem)| {
+        crate::records::store::StoreError::Corrupt(format!("candidate {i}: {problem}"))
+    })?;
+    Ok(Layer {
+        entry: LayerEntry {
+            id: COLLECTION_ID.into(),
+            title: "候选区块（申报）".into(),
+            file: "store".into(),
+            on_overlap: OnOverlap::Info,
+            rule: "申报的候选区块（当前版本），供与规划图层对照".into(),
+            roles: vec![],
+            title_en: Some("Submitted candidates (current versions)".into()),
+            source: Some("planmap store".into()),
+            region: None,
+            description: Some("Read-only: submit and edit through /candidates.".into()),
+        },
+        data,
+    })
+}

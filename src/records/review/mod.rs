@@ -1,0 +1,350 @@
+//! Review records: a screening of one candidate version against named layer
+//! revisions, kept as evidence.
+//!
+//! A record is two canonical JSON texts (keys sorted, no whitespace): the
+//! answer of the check exactly as `/check` gives it, and the record body —
+//! candidate version, reviewer, time, every layer's revision and catalog
+//! entry, the options, the verdict and the answer's SHA-256. The record's
+//! content hash is the SHA-256 of the body, so it covers the answer too.
+//! Verifying re-runs the check on the recorded revisions and compares the
+//! new answer's canonical text with the stored one, byte for byte.
+
+pub mod html;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::engine::rules::CandidateKind;
+use crate::engine::screening::{Options, Screening, screen};
+use crate::geom::crs::{Crs, CrsError};
+use crate::intake::candidate::Limits;
+use crate::intake::formats::GkZone;
+use crate::intake::submission::{self, InputFormat, SubmissionError};
+use crate::layer::catalog::{Layer, LayerEntry};
+use crate::records::access::hex;
+use crate::records::revisions::{LiveCatalog, RevisionError, find_revision};
+use crate::records::store::{
+    LayerRevisionRecord, NewReview, ReviewRow, Source, Store, StoreError, Version,
+};
+
+/// The record format; bump when the body's shape changes.
+pub const RECORD_FORMAT: &str = "planmap-review/1";
+
+/// Why a review could not be made or verified.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+    #[error(transparent)]
+    Submission(#[from] SubmissionError),
+    #[error(transparent)]
+    Crs(#[from] CrsError),
+    #[error(transparent)]
+    Screen(#[from] crate::engine::screening::ScreenError),
+    #[error("the stored record cannot be read: {0}")]
+    Corrupt(String),
+}
+
+/// A layer as a record names it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordedLayer {
+    pub id: String,
+    pub revision: String,
+    pub sha256: String,
+    pub effective: String,
+    pub entry: LayerEntry,
+}
+
+/// The options a review runs the check with, derived from the candidate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordedOptions {
+    pub kind: Option<String>,
+    pub mineral: Option<String>,
+    pub net: bool,
+}
+
+/// The body of a review record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordBody {
+    pub format: String,
+    pub candidate_id: i64,
+    pub candidate_version: i64,
+    pub candidate: Value,
+    pub reviewer: String,
+    pub reviewed_at: String,
+    pub layers: Vec<RecordedLayer>,
+    pub options: RecordedOptions,
+    pub verdict: String,
+    pub answer_sha256: String,
+}
+
+/// JSON with object keys sorted and no insignificant whitespace; numbers as
+/// serde_json writes them (shortest round-trip form), strings JSON-escaped.
+pub fn canonical(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(&map[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(v, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// SHA-256 of a text, hex.
+pub fn sha256(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// Reads a stored candidate version back into parts, exactly as submitted.
+pub fn parts_of(source: &Source) -> Result<Vec<crate::engine::screening::Part>, ReviewError> {
+    let format = InputFormat::parse(&source.format).unwrap_or(InputFormat::GeoJson);
+    let crs = match &source.crs {
+        Some(c) => Crs::parse(c)?,
+        None => Crs::Crs84,
+    };
+    let zone = source.zone.as_deref().and_then(GkZone::parse);
+    // The submission was checked against the limits when it was stored.
+    let limits = Limits::none();
+    Ok(submission::read(
+        source.text.as_bytes(),
+        format,
+        crs,
+        zone,
+        limits,
+    )?)
+}
+
+fn options_of(options: &RecordedOptions) -> Options {
+    Options {
+        kind: options.kind.as_deref().and_then(CandidateKind::parse),
+        mineral: options.mineral.clone(),
+        net: options.net,
+        ..Options::default()
+    }
+}
+
+fn answer_text(screening: &Screening) -> Result<String, ReviewError> {
+    let value = serde_json::to_value(screening).map_err(|e| ReviewError::Corrupt(e.to_string()))?;
+    Ok(canonical(&value))
+}
+
+/// Screens `version` against `layers` (one catalog generation) and builds
+/// the record `reviewer` will store.
+pub fn make(
+    store: &dyn Store,
+    version: &Version,
+    layers: &[Arc<Layer>],
+    reviewer: &str,
+) -> Result<NewReview, ReviewError> {
+    let recorded = layers
+        .iter()
+        .map(|l| {
+            let r: LayerRevisionRecord = find_revision(store, &l.entry.id, &l.data.revision)?;
+            Ok(RecordedLayer {
+                id: l.entry.id.clone(),
+                revision: r.revision,
+                sha256: r.sha256,
+                effective: r.effective,
+                entry: l.entry.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, ReviewError>>()?;
+    let options = RecordedOptions {
+        kind: CandidateKind::parse(&version.data.kind).map(|_| version.data.kind.clone()),
+        mineral: version.data.mineral.clone(),
+        net: true,
+    };
+    let screening = screen(
+        &parts_of(&version.data.source)?,
+        layers,
+        &options_of(&options),
+    )?;
+    let answer = answer_text(&screening)?;
+    let verdict = serde_json::to_value(screening.report.verdict)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let body = RecordBody {
+        format: RECORD_FORMAT.to_string(),
+        candidate_id: version.candidate_id,
+        candidate_version: version.version,
+        candidate: serde_json::to_value(version)
+            .map_err(|e| ReviewError::Corrupt(e.to_string()))?,
+        reviewer: reviewer.to_string(),
+        reviewed_at: crate::time::now(),
+        layers: recorded,
+        options,
+        verdict: verdict.clone(),
+        answer_sha256: sha256(&answer),
+    };
+    let body =
+        canonical(&serde_json::to_value(&body).map_err(|e| ReviewError::Corrupt(e.to_string()))?);
+    Ok(NewReview {
+        candidate_id: version.candidate_id,
+        candidate_version: version.version,
+        verdict,
+        hash: sha256(&body),
+        body,
+        answer,
+    })
+}
+
+/// A stored review parsed back.
+pub fn body_of(row: &ReviewRow) -> Result<RecordBody, ReviewError> {
+    serde_json::from_str(&row.body).map_err(|e| ReviewError::Corrupt(e.to_string()))
+}
+
+/// Whether a stored record is intact: its hash is the SHA-256 of its body,
+/// and the body names the SHA-256 of its answer.
+pub fn hash_holds(row: &ReviewRow) -> bool {
+    sha256(&row.body) == row.hash
+        && body_of(row).is_ok_and(|b| b.answer_sha256 == sha256(&row.answer))
+}
+
+/// The outcome of re-running a review.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub review: i64,
+    pub hash: String,
+    /// The record's hash and answer digest match its content.
+    pub hash_valid: bool,
+    /// The re-run answer equals the stored one, byte for byte.
+    pub identical: bool,
+    /// JSON pointers where the answers differ (at most 20).
+    pub differences: Vec<String>,
+    pub layers: Vec<Value>,
+    pub verified_at: String,
+}
+
+/// Re-runs a stored review on its recorded layer revisions.
+pub fn verify(
+    store: &dyn Store,
+    live: &LiveCatalog,
+    row: &ReviewRow,
+) -> Result<Verification, ReviewError> {
+    let body = body_of(row)?;
+    let layers = body
+        .layers
+        .iter()
+        .map(|l| {
+            let record = store
+                .layer_revisions(&l.id)?
+                .into_iter()
+                .find(|r| r.sha256 == l.sha256)
+                .ok_or_else(|| RevisionError::UnknownRevision {
+                    layer: l.id.clone(),
+                    revision: l.revision.clone(),
+                })?;
+            Ok(live.layer_of(store, &record, &l.entry)?)
+        })
+        .collect::<Result<Vec<_>, ReviewError>>()?;
+    let source: Source = serde_json::from_value(body.candidate["source"].clone())
+        .map_err(|e| ReviewError::Corrupt(e.to_string()))?;
+    let screening = screen(&parts_of(&source)?, &layers, &options_of(&body.options))?;
+    let answer = answer_text(&screening)?;
+    let identical = answer == row.answer;
+    let mut differences = Vec::new();
+    if !identical {
+        let old: Value = serde_json::from_str(&row.answer).unwrap_or(Value::Null);
+        let new: Value = serde_json::from_str(&answer).unwrap_or(Value::Null);
+        differ("", &old, &new, &mut differences);
+        if differences.is_empty() {
+            differences.push("(last digits of a number)".to_string());
+        }
+    }
+    Ok(Verification {
+        review: row.id,
+        hash: row.hash.clone(),
+        hash_valid: hash_holds(row),
+        identical,
+        differences,
+        layers: body
+            .layers
+            .iter()
+            .map(|l| json!({ "id": l.id, "revision": l.revision }))
+            .collect(),
+        verified_at: crate::time::now(),
+    })
+}
+
+fn differ(at: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    if out.len() >= 20 || a == b {
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let null = Value::Null;
+                differ(
+                    &format!("{at}/{k}"),
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differ(&format!("{at}/{i}"), p, q, out);
+            }
+        }
+        _ => out.push(if at.is_empty() { "/".into() } else { at.into() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth() {
+        let v = json!({"b": 1, "a": {"d": [1.5, "x"], "c": null}});
+        assert_eq!(canonical(&v), r#"{"a":{"c":null,"d":[1.5,"x"]},"b":1}"#);
+    }
+
+    #[test]
+    fn differences_are_named_by_json_pointer() {
+        let mut out = Vec::new();
+        differ(
+            "",
+            &json!({"verdict": "pass", "n": [1, 2]}),
+            &json!({"verdict": "reject", "n": [1, 3]}),
+            &mut out,
+        );
+        assert_eq!(out, vec!["/n/1", "/verdict"]);
+    }
+}

@@ -1,0 +1,668 @@
+//! The embedded store: SQLite in `DATA/planmap.sqlite`, layer files under
+//! `DATA/layers/<sha256>.<ext>`.
+//!
+//! Durability: WAL journal with `synchronous=FULL`, so a transaction is on
+//! disk when `COMMIT` returns; a layer file is written to a temporary name,
+//! fsynced, renamed and its directory fsynced before the revision that names
+//! it is committed. A crash leaves at worst an unreferenced layer file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use serde_json::{Value, json};
+
+use super::{
+    AuditEntry, CandidateQuery, CandidateRecord, LayerRevisionRecord, NewLayerRevision, NewReview,
+    ReviewRow, Store, StoreError, TokenRecord, Version, VersionData,
+};
+use crate::records::access::Role;
+use crate::time::now;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS candidates (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    status          TEXT NOT NULL,
+    current_version INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    west REAL NOT NULL, south REAL NOT NULL, east REAL NOT NULL, north REAL NOT NULL,
+    created_at      TEXT NOT NULL,
+    created_by      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS candidate_versions (
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+    version      INTEGER NOT NULL,
+    created_at   TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    data         TEXT NOT NULL,
+    PRIMARY KEY (candidate_id, version)
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    candidate_id      INTEGER NOT NULL REFERENCES candidates(id),
+    candidate_version INTEGER NOT NULL,
+    verdict           TEXT NOT NULL,
+    body              TEXT NOT NULL,
+    answer            TEXT NOT NULL,
+    hash              TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS layer_revisions (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    layer_id     TEXT NOT NULL,
+    revision     TEXT NOT NULL,
+    sha256       TEXT NOT NULL,
+    ext          TEXT NOT NULL,
+    effective    TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    published_by TEXT NOT NULL,
+    features     INTEGER NOT NULL,
+    entry        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS layer_revisions_by_content ON layer_revisions (layer_id, sha256);
+CREATE TABLE IF NOT EXISTS tokens (
+    name       TEXT PRIMARY KEY,
+    role       TEXT NOT NULL,
+    hash       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail  TEXT NOT NULL
+);
+-- Versions, reviews, revisions and the audit log are never changed once written.
+CREATE TRIGGER IF NOT EXISTS versions_immutable BEFORE UPDATE ON candidate_versions
+    BEGIN SELECT RAISE(ABORT, 'candidate versions are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS reviews_immutable BEFORE UPDATE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS reviews_kept BEFORE DELETE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are never deleted'); END;
+CREATE TRIGGER IF NOT EXISTS revisions_immutable BEFORE UPDATE ON layer_revisions
+    BEGIN SELECT RAISE(ABORT, 'layer revisions are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS audit_append_only BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_kept BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+";
+
+/// The SQLite store of one data directory.
+pub struct SqliteStore {
+    dir: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
+        std::fs::create_dir_all(dir.join("layers"))?;
+        let conn = Connection::open(dir.join("planmap.sqlite"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStore {
+            dir: dir.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves no open transaction behind
+        // (rusqlite rolls back on drop), so the connection is still usable.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction and commits.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+fn audit(
+    tx: &rusqlite::Transaction,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: Value,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![now(), actor, action, subject, detail.to_string()],
+    )?;
+    Ok(())
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn version_from_row(row: &Row) -> rusqlite::Result<(i64, i64, String, String, String)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    ))
+}
+
+fn version_of(raw: (i64, i64, String, String, String)) -> Result<Version, StoreError> {
+    let (candidate_id, version, created_at, created_by, data) = raw;
+    Ok(Version {
+        candidate_id,
+        version,
+        created_at,
+        created_by,
+        data: serde_json::from_str(&data).map_err(corrupt)?,
+    })
+}
+
+const VERSION_COLUMNS: &str = "candidate_id, version, created_at, created_by, data";
+
+fn load_version(conn: &Connection, id: i64, version: i64) -> Result<Option<Version>, StoreError> {
+    conn.query_row(
+        &format!(
+            "SELECT {VERSION_COLUMNS} FROM candidate_versions WHERE candidate_id = ?1 AND version = ?2"
+        ),
+        params![id, version],
+        version_from_row,
+    )
+    .optional()?
+    .map(version_of)
+    .transpose()
+}
+
+fn load_candidate(conn: &Connection, id: i64) -> Result<Option<CandidateRecord>, StoreError> {
+    let header = conn
+        .query_row(
+            "SELECT status, current_version, created_at, created_by FROM candidates WHERE id = ?1",
+            params![id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((status, current, created_at, created_by)) = header else {
+        return Ok(None);
+    };
+    let current =
+        load_version(conn, id, current)?.ok_or_else(|| corrupt(format!("candidate {id}")))?;
+    Ok(Some(CandidateRecord {
+        id,
+        status,
+        created_at,
+        created_by,
+        current,
+    }))
+}
+
+fn insert_version(
+    tx: &rusqlite::Transaction,
+    actor: &str,
+    id: i64,
+    version: i64,
+    data: &VersionData,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO candidate_versions (candidate_id, version, created_at, created_by, data)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            id,
+            version,
+            now(),
+            actor,
+            serde_json::to_string(data).map_err(corrupt)?
+        ],
+    )?;
+    let [west, south, east, north] = data.bbox;
+    tx.execute(
+        "UPDATE candidates SET current_version = ?2, status = 'submitted', kind = ?3,
+             west = ?4, south = ?5, east = ?6, north = ?7 WHERE id = ?1",
+        params![id, version, data.kind, west, south, east, north],
+    )?;
+    Ok(())
+}
+
+fn review_from_row(row: &Row) -> rusqlite::Result<ReviewRow> {
+    Ok(ReviewRow {
+        id: row.get(0)?,
+        candidate_id: row.get(1)?,
+        candidate_version: row.get(2)?,
+        verdict: row.get(3)?,
+        body: row.get(4)?,
+        answer: row.get(5)?,
+        hash: row.get(6)?,
+    })
+}
+
+const REVIEW_COLUMNS: &str = "id, candidate_id, candidate_version, verdict, body, answer, hash";
+
+fn revision_from_row(row: &Row) -> rusqlite::Result<LayerRevisionRecord> {
+    let entry: String = row.get(9)?;
+    Ok(LayerRevisionRecord {
+        seq: row.get(0)?,
+        layer_id: row.get(1)?,
+        revision: row.get(2)?,
+        sha256: row.get(3)?,
+        ext: row.get(4)?,
+        effective: row.get(5)?,
+        published_at: row.get(6)?,
+        published_by: row.get(7)?,
+        features: row.get::<_, i64>(8)? as usize,
+        entry: serde_json::from_str(&entry).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+    })
+}
+
+const REVISION_COLUMNS: &str =
+    "seq, layer_id, revision, sha256, ext, effective, published_at, published_by, features, entry";
+
+fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().expect("a layer file lives in a directory");
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("layer"),
+        std::process::id()
+    ));
+    {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
+impl Store for SqliteStore {
+    fn create_candidate(
+        &self,
+        actor: &str,
+        data: &VersionData,
+    ) -> Result<CandidateRecord, StoreError> {
+        let id = self.write(|tx| {
+            let [west, south, east, north] = data.bbox;
+            tx.execute(
+                "INSERT INTO candidates (status, current_version, kind, west, south, east, north, created_at, created_by)
+                 VALUES ('submitted', 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![data.kind, west, south, east, north, now(), actor],
+            )?;
+            let id = tx.last_insert_rowid();
+            insert_version(tx, actor, id, 1, data)?;
+            audit(
+                tx,
+                actor,
+                "candidate.create",
+                &format!("candidate/{id}"),
+                json!({ "version": 1, "name": data.name, "kind": data.kind }),
+            )?;
+            Ok(id)
+        })?;
+        self.candidate(id)?
+            .ok_or_else(|| corrupt(format!("candidate {id} vanished")))
+    }
+
+    fn add_version(
+        &self,
+        actor: &str,
+        id: i64,
+        data: &VersionData,
+    ) -> Result<CandidateRecord, StoreError> {
+        self.write(|tx| {
+            let current: Option<i64> = tx
+                .query_row(
+                    "SELECT current_version FROM candidates WHERE id = ?1",
+                    params![id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let next = current.ok_or(StoreError::NoCandidate(id))? + 1;
+            insert_version(tx, actor, id, next, data)?;
+            audit(
+                tx,
+                actor,
+                "candidate.edit",
+                &format!("candidate/{id}"),
+                json!({ "version": next, "name": data.name, "kind": data.kind }),
+            )
+        })?;
+        self.candidate(id)?.ok_or(StoreError::NoCandidate(id))
+    }
+
+    fn candidate(&self, id: i64) -> Result<Option<CandidateRecord>, StoreError> {
+        load_candidate(&self.conn(), id)
+    }
+
+    fn versions(&self, id: i64) -> Result<Vec<Version>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {VERSION_COLUMNS} FROM candidate_versions WHERE candidate_id = ?1 ORDER BY version"
+        ))?;
+        let rows = stmt
+            .query_map(params![id], version_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(version_of).collect()
+    }
+
+    fn version(&self, id: i64, version: i64) -> Result<Option<Version>, StoreError> {
+        load_version(&self.conn(), id, version)
+    }
+
+    fn list_candidates(
+        &self,
+        query: &CandidateQuery,
+    ) -> Result<(Vec<CandidateRecord>, usize), StoreError> {
+        let conn = self.conn();
+        let mut filter = String::from("WHERE 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(kind) = &query.kind {
+            args.push(kind.clone().into());
+            filter += &format!(" AND kind = ?{}", args.len());
+        }
+        if let Some(status) = &query.status {
+            args.push(status.clone().into());
+            filter += &format!(" AND status = ?{}", args.len());
+        }
+        if let Some([west, south, east, north]) = query.bbox {
+            for v in [east, west, north, south] {
+                args.push(v.into());
+            }
+            let n = args.len();
+            filter += &format!(
+                " AND west <= ?{} AND east >= ?{} AND south <= ?{} AND north >= ?{}",
+                n - 3,
+                n - 2,
+                n - 1,
+                n
+            );
+        }
+        let total: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM candidates {filter}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        args.push((query.limit as i64).into());
+        args.push((query.offset as i64).into());
+        let n = args.len();
+        let ids = conn
+            .prepare(&format!(
+                "SELECT id FROM candidates {filter} ORDER BY id LIMIT ?{} OFFSET ?{n}",
+                n - 1
+            ))?
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                r.get::<_, i64>(0)
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let records = ids
+            .into_iter()
+            .filter_map(|id| load_candidate(&conn, id).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((records, total as usize))
+    }
+
+    fn insert_review(&self, actor: &str, review: &NewReview) -> Result<ReviewRow, StoreError> {
+        let id = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO reviews (candidate_id, candidate_version, verdict, body, answer, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    review.candidate_id,
+                    review.candidate_version,
+                    review.verdict,
+                    review.body,
+                    review.answer,
+                    review.hash
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.execute(
+                "UPDATE candidates SET status = ?3 WHERE id = ?1 AND current_version = ?2",
+                params![
+                    review.candidate_id,
+                    review.candidate_version,
+                    review.verdict
+                ],
+            )?;
+            audit(
+                tx,
+                actor,
+                "review.create",
+                &format!("review/{id}"),
+                json!({
+                    "candidate": review.candidate_id,
+                    "version": review.candidate_version,
+                    "verdict": review.verdict,
+                    "hash": review.hash,
+                }),
+            )?;
+            Ok(id)
+        })?;
+        self.review(id)?
+            .ok_or_else(|| corrupt(format!("review {id} vanished")))
+    }
+
+    fn review(&self, id: i64) -> Result<Option<ReviewRow>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1"),
+                params![id],
+                review_from_row,
+            )
+            .optional()?)
+    }
+
+    fn reviews(&self, candidate: Option<i64>) -> Result<Vec<ReviewRow>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE ?1 IS NULL OR candidate_id = ?1 ORDER BY id"
+        ))?;
+        Ok(stmt
+            .query_map(params![candidate], review_from_row)?
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn layer_file(&self, sha256: &str, ext: &str) -> PathBuf {
+        self.dir.join("layers").join(format!("{sha256}.{ext}"))
+    }
+
+    fn put_layer_file(&self, sha256: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf, StoreError> {
+        let path = self.layer_file(sha256, ext);
+        let present = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
+        if !present {
+            write_durably(&path, bytes)?;
+        }
+        Ok(path)
+    }
+
+    fn record_layer_revision(
+        &self,
+        actor: &str,
+        revision: &NewLayerRevision,
+    ) -> Result<Option<LayerRevisionRecord>, StoreError> {
+        let seq = self.write(|tx| {
+            let known: Option<i64> = tx
+                .query_row(
+                    "SELECT seq FROM layer_revisions WHERE layer_id = ?1 AND sha256 = ?2",
+                    params![revision.layer_id, revision.sha256],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if known.is_some() && revision.once {
+                return Ok(None);
+            }
+            tx.execute(
+                "INSERT INTO layer_revisions (layer_id, revision, sha256, ext, effective, published_at, published_by, features, entry)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    revision.layer_id,
+                    revision.revision,
+                    revision.sha256,
+                    revision.ext,
+                    revision.effective,
+                    now(),
+                    actor,
+                    revision.features as i64,
+                    serde_json::to_string(&revision.entry).map_err(corrupt)?,
+                ],
+            )?;
+            let seq = tx.last_insert_rowid();
+            audit(
+                tx,
+                actor,
+                "layer.publish",
+                &format!("layer/{}@{}", revision.layer_id, revision.revision),
+                json!({
+                    "effective": revision.effective,
+                    "sha256": revision.sha256,
+                    "features": revision.features,
+                }),
+            )?;
+            Ok(Some(seq))
+        })?;
+        let Some(seq) = seq else { return Ok(None) };
+        let conn = self.conn();
+        Ok(Some(conn.query_row(
+            &format!("SELECT {REVISION_COLUMNS} FROM layer_revisions WHERE seq = ?1"),
+            params![seq],
+            revision_from_row,
+        )?))
+    }
+
+    fn layer_revisions(&self, layer_id: &str) -> Result<Vec<LayerRevisionRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {REVISION_COLUMNS} FROM layer_revisions WHERE layer_id = ?1 ORDER BY seq"
+        ))?;
+        Ok(stmt
+            .query_map(params![layer_id], revision_from_row)?
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn revisions_in_force(&self, date: &str) -> Result<Vec<LayerRevisionRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {REVISION_COLUMNS} FROM layer_revisions r
+             WHERE effective <= ?1 AND NOT EXISTS (
+                 SELECT 1 FROM layer_revisions later
+                 WHERE later.layer_id = r.layer_id AND later.effective <= ?1
+                   AND (later.effective > r.effective
+                        OR (later.effective = r.effective AND later.seq > r.seq)))
+             ORDER BY layer_id"
+        ))?;
+        Ok(stmt
+            .query_map(params![date], revision_from_row)?
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn create_token(
+        &self,
+        actor: &str,
+        name: &str,
+        role: Role,
+        hash: &str,
+    ) -> Result<TokenRecord, StoreError> {
+        let created_at = now();
+        self.write(|tx| {
+            let taken: Option<String> = tx
+                .query_row(
+                    "SELECT name FROM tokens WHERE name = ?1",
+                    params![name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if taken.is_some() {
+                return Err(StoreError::DuplicateToken(name.to_string()));
+            }
+            tx.execute(
+                "INSERT INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name, role.as_str(), hash, created_at],
+            )?;
+            audit(
+                tx,
+                actor,
+                "token.create",
+                &format!("token/{name}"),
+                json!({ "role": role.as_str() }),
+            )
+        })?;
+        Ok(TokenRecord {
+            name: name.to_string(),
+            role,
+            created_at,
+        })
+    }
+
+    fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT name, role, created_at FROM tokens WHERE hash = ?1",
+                params![hash],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(name, role, created_at)| {
+            Ok(TokenRecord {
+                name,
+                role: Role::parse(&role).ok_or_else(|| corrupt(format!("role {role}")))?,
+                created_at,
+            })
+        })
+        .transpose()
+    }
+
+    fn audit(&self, limit: usize, offset: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT seq, at, actor, action, subject, detail FROM audit ORDER BY seq LIMIT ?1 OFFSET ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![limit as i64, offset as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(seq, at, actor, action, subject, detail)| {
+                Ok(AuditEntry {
+                    seq,
+                    at,
+                    actor,
+                    action,
+                    subject,
+                    detail: serde_json::from_str(&detail).map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+}

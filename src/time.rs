@@ -1,0 +1,112 @@
+//! Dates, timestamps and intervals: as layer files, CQL2 filters, `datetime`
+//! parameters and records write them. Instants are milliseconds since
+//! 1970-01-01T00:00:00Z.
+
+use chrono::{DateTime, NaiveDate};
+
+/// Milliseconds since 1970-01-01T00:00:00Z of a `YYYY-MM-DD` date (its start).
+pub fn parse_date(s: &str) -> Option<i64> {
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
+}
+
+/// Milliseconds since 1970-01-01T00:00:00Z of an RFC 3339 timestamp.
+pub fn parse_timestamp(s: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// An RFC 3339 timestamp, else a date (its start).
+pub fn parse_instant(s: &str) -> Option<i64> {
+    parse_timestamp(s).or_else(|| parse_date(s))
+}
+
+/// A closed time interval; `None` ends are open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval {
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+}
+
+/// Why a `datetime` value was refused.
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+#[error("'{0}' is not an RFC 3339 date, timestamp or interval (start/end, '..' for an open end)")]
+pub struct BadDatetime(pub String);
+
+impl Interval {
+    /// Parses `datetime`: an instant, or `start/end` with `..` or empty for an open end.
+    pub fn parse(s: &str) -> Result<Interval, BadDatetime> {
+        let bad = || BadDatetime(s.to_string());
+        let end_of = |t: &str| -> Result<Option<i64>, BadDatetime> {
+            match t {
+                ".." | "" => Ok(None),
+                // A date as the end of an interval means the whole day.
+                t => match parse_date(t) {
+                    Some(ms) => Ok(Some(ms + 86_400_000 - 1)),
+                    None => parse_timestamp(t).map(Some).ok_or_else(bad),
+                },
+            }
+        };
+        let start_of = |t: &str| -> Result<Option<i64>, BadDatetime> {
+            match t {
+                ".." | "" => Ok(None),
+                t => parse_instant(t).map(Some).ok_or_else(bad),
+            }
+        };
+        let interval = match s.split_once('/') {
+            Some((a, b)) => {
+                if (a == ".." || a.is_empty()) && (b == ".." || b.is_empty()) {
+                    return Err(bad());
+                }
+                Interval {
+                    start: start_of(a)?,
+                    end: end_of(b)?,
+                }
+            }
+            None => Interval {
+                start: start_of(s)?,
+                end: end_of(s)?,
+            },
+        };
+        if let (Some(a), Some(b)) = (interval.start, interval.end)
+            && a > b
+        {
+            return Err(bad());
+        }
+        if interval.start.is_none() && interval.end.is_none() {
+            return Err(bad());
+        }
+        Ok(interval)
+    }
+
+    pub fn meets(&self, other: &Interval) -> bool {
+        let starts_before_end = match (self.start, other.end) {
+            (Some(s), Some(e)) => s <= e,
+            _ => true,
+        };
+        let ends_after_start = match (self.end, other.start) {
+            (Some(e), Some(s)) => e >= s,
+            _ => true,
+        };
+        starts_before_end && ends_after_start
+    }
+}
+
+/// A `YYYY-MM-DD` date, written back the same way; `None` if it is not one.
+pub fn checked_date(text: &str) -> Option<String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// Now, as RFC 3339 UTC with milliseconds.
+pub fn now() -> String {
+    DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Today's date (UTC), `YYYY-MM-DD`.
+pub fn today() -> String {
+    now()[..10].to_string()
+}
