@@ -11,7 +11,7 @@ use flatgeobuf::{
     Column, ColumnArgs, ColumnType, Feature, FeatureArgs, Geometry, GeometryArgs, GeometryType,
     Header, HeaderArgs,
 };
-use planmap::layer::load_layer;
+use planmap::layer::load::load_layer;
 
 /// A FlatGeobuf file of one square polygon (id 1) whose header claims
 /// `features_count` features and an index of `index_node_size`.

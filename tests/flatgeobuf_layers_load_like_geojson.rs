@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use planmap::layer::{Feature, load_layer};
+use planmap::layer::Feature;
+use planmap::layer::load::load_layer;
 
 fn by_id(path: &Path) -> BTreeMap<String, Feature> {
     load_layer(path)

@@ -48,7 +48,7 @@ impl Weight {
     pub const LIGHT_BODY_BYTES: usize = 256 * 1024;
 
     /// The lane of a candidate's check, from its extent and vertices.
-    pub fn of_parts(parts: &[crate::engine::screening::Part]) -> Weight {
+    pub fn of_parts(parts: &[crate::intake::submission::Part]) -> Weight {
         use geo::BoundingRect;
         let (mut extent, mut vertices) = (0.0, 0);
         for part in parts {
@@ -214,7 +214,7 @@ async fn off_executor<T: Send + 'static>(
             // glibc keeps what a thread's arena freed for that thread's next
             // allocation, so a server that answered a burst of large checks
             // would otherwise stay at its peak.
-            crate::layer::give_back_freed_memory();
+            crate::layer::load::give_back_freed_memory();
         }
     });
     let outcome = match outcome.await {

@@ -529,7 +529,7 @@ pub fn snap_report(
             area: crate::geom::geodesy::AreaFigures::from_m2(geodesy::multipolygon_area_m2(
                 &snapped.area,
             )),
-            geometry: crate::engine::report::area_geometry(&snapped.area),
+            geometry: crate::geom::geojson::area_geometry(&snapped.area),
         },
         blocks: snapped.blocks,
         mineral: mineral.map(str::to_string),

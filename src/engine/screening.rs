@@ -16,13 +16,13 @@ use serde_json::Value;
 use crate::deadline::{Deadline, DeadlineExceeded};
 use crate::engine::blocks::{self, BlockCount};
 use crate::engine::check::CheckOptions;
-use crate::engine::report::{self, CheckReport, Verdict};
+use crate::engine::report::{CheckReport, Verdict};
 use crate::engine::rules::{self, CandidateKind, Finding};
 use crate::geom::crs::CrsError;
 use crate::geom::geodesy::{self, AreaFigures};
 use crate::geom::shape::{Shape, shape_from_geojson};
-use crate::intake::candidate::Candidate;
 use crate::intake::formats::txt::{self, CornerStyle, ParcelOut};
+use crate::intake::submission::{ParcelLabel, Part};
 use crate::layer::catalog::Layer;
 use crate::layer::{FeatureId, OnOverlap};
 
@@ -40,20 +40,6 @@ pub struct Options {
     /// Leave each overlap's geometry out (null): a much smaller, faster
     /// answer when only which features and how much matter.
     pub without_geometry: bool,
-}
-
-/// A parcel's label from a coordinate file.
-#[derive(Debug, Clone, Serialize)]
-pub struct ParcelLabel {
-    pub id: String,
-    pub name: Option<String>,
-    pub declared_area_ha: Option<f64>,
-}
-
-/// One part of a submission: a parcel of a file, or the whole GeoJSON candidate.
-pub struct Part {
-    pub parcel: Option<ParcelLabel>,
-    pub candidate: Candidate,
 }
 
 /// The clean part of a candidate.
@@ -335,7 +321,7 @@ fn clean_part(whole: &MultiPolygon, report: &CheckReport, layers: &[Arc<Layer>])
         } else {
             0.0
         },
-        geometry: report::area_geometry(&clean),
+        geometry: crate::geom::geojson::area_geometry(&clean),
         corner_points: None,
     }
 }

@@ -6,6 +6,8 @@
 pub mod crs;
 /// Ellipsoid areas and geodesic lengths on CGCS2000.
 pub mod geodesy;
+/// The one GeoJSON geometry writer.
+pub mod geojson;
 /// An R-tree over polygon edges.
 pub mod segments;
 /// GeoJSON geometry to geo types, with structural checks.

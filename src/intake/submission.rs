@@ -3,11 +3,27 @@
 //! checks.
 
 use geo::MultiPolygon;
+use serde::Serialize;
 
-use crate::engine::screening::{ParcelLabel, Part};
 use crate::geom::crs::Crs;
-use crate::intake::candidate::{CandidateError, Limits, candidate_from_area, read_candidate};
+use crate::intake::candidate::{
+    Candidate, CandidateError, Limits, candidate_from_area, read_candidate,
+};
 use crate::intake::formats::{self, FormatError, GkZone};
+
+/// A parcel's label from a coordinate file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParcelLabel {
+    pub id: String,
+    pub name: Option<String>,
+    pub declared_area_ha: Option<f64>,
+}
+
+/// One part of a submission: a parcel of a file, or the whole GeoJSON candidate.
+pub struct Part {
+    pub parcel: Option<ParcelLabel>,
+    pub candidate: Candidate,
+}
 
 /// The formats a candidate may come in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

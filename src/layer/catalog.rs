@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::layer::{LayerData, LayerError, OnOverlap, load_layer};
+use super::load::{LayerError, load_layer};
+use super::{LayerData, OnOverlap};
 
 /// One `[[layer]]` entry of `catalog.toml`.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -21,8 +21,9 @@ use flatgeobuf::{ColumnType, GeometryType, Header};
 use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde_json::{Map, Value};
 
+use super::read::{feature_from_parts, in_chunks};
+use super::{Chunks, Feature, FeatureId, FeatureProblem};
 use crate::geom::shape::{Shape, ShapeError, closed_ring, open_line};
-use crate::layer::{Chunks, Feature, FeatureId, FeatureProblem, feature_from_parts, in_chunks};
 
 /// The first bytes of a FlatGeobuf file; the fourth is the major version.
 const MAGIC: [u8; 3] = *b"fgb";

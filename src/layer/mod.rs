@@ -12,20 +12,20 @@
 
 pub mod catalog;
 pub mod fgb;
+pub mod load;
+pub mod queryables;
+pub mod read;
 pub mod table;
 
-use std::path::{Path, PathBuf};
-
-use geo::{BoundingRect, Coord, Rect};
+use geo::{Coord, Rect};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::geom::geodesy;
-use crate::geom::shape::{Shape, ShapeError, shape_from_geojson};
-use crate::geom::validate::{InvalidGeometry, check_multipolygon};
+use crate::geom::shape::{Shape, ShapeError};
+use crate::geom::validate::InvalidGeometry;
+use queryables::Queryables;
 use table::{FeatureTable, TooLarge};
 
 /// What a conflict with a layer means for a candidate.
@@ -86,7 +86,7 @@ pub struct LayerData {
     pub bbox: Option<Rect>,
     /// What the layer can be filtered on: worked out on first use, since it
     /// reads every feature's properties.
-    queryables: std::sync::OnceLock<crate::query::cql2::Queryables>,
+    queryables: std::sync::OnceLock<Queryables>,
 }
 
 fn down(x: f64) -> f32 {
@@ -102,49 +102,6 @@ fn up(x: f64) -> f32 {
 /// An `f32` box that covers the `f64` box [min, max].
 fn covering(min: Coord, max: Coord) -> Rectangle<[f32; 2]> {
     Rectangle::from_corners([down(min.x), down(min.y)], [up(max.x), up(max.y)])
-}
-
-/// Why a layer file could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum LayerError {
-    #[error("{path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: not a GeoJSON FeatureCollection: {message}")]
-    NotFeatureCollection { path: PathBuf, message: String },
-    #[error("{path}: {source}")]
-    FlatGeobuf {
-        path: PathBuf,
-        source: crate::layer::fgb::FgbError,
-    },
-    #[error("{path}: feature {index}: {reason}")]
-    Feature {
-        path: PathBuf,
-        index: usize,
-        reason: FeatureProblem,
-    },
-}
-
-impl LayerError {
-    /// The same error naming the file as `shown`: an uploaded file's place
-    /// on the server is nobody's business but the server's.
-    pub fn shown_as(self, shown: &str) -> LayerError {
-        let path = PathBuf::from(shown);
-        match self {
-            LayerError::Read { source, .. } => LayerError::Read { path, source },
-            LayerError::NotFeatureCollection { message, .. } => {
-                LayerError::NotFeatureCollection { path, message }
-            }
-            LayerError::FlatGeobuf { source, .. } => LayerError::FlatGeobuf { path, source },
-            LayerError::Feature { index, reason, .. } => LayerError::Feature {
-                path,
-                index,
-                reason,
-            },
-        }
-    }
 }
 
 /// What is wrong with one feature of a layer file.
@@ -170,109 +127,8 @@ pub enum FeatureProblem {
     TooLarge(#[from] TooLarge),
 }
 
-/// A short, stable hash of a layer file's bytes: the layer's revision.
-pub fn revision_of(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Loads and indexes one layer file.
-pub fn load_layer(path: &Path) -> Result<LayerData, LayerError> {
-    let bytes = std::fs::read(path).map_err(|source| LayerError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let problem = |index: usize, reason: FeatureProblem| LayerError::Feature {
-        path: path.to_path_buf(),
-        index,
-        reason,
-    };
-    let is_fgb = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("fgb"));
-    // The revision hash runs beside the parsing, not before it.
-    let (revision, read) = rayon::join(
-        || revision_of(&bytes),
-        || -> Result<Chunks, LayerError> {
-            if is_fgb {
-                crate::layer::fgb::read_features(&bytes).map_err(|e| match e {
-                    crate::layer::fgb::FgbError::Feature { index, reason } => {
-                        problem(index, reason)
-                    }
-                    source => LayerError::FlatGeobuf {
-                        path: path.to_path_buf(),
-                        source,
-                    },
-                })
-            } else {
-                let collection: geojson::FeatureCollection = serde_json::from_slice(&bytes)
-                    .map_err(|e| LayerError::NotFeatureCollection {
-                        path: path.to_path_buf(),
-                        message: e.to_string(),
-                    })?;
-                in_chunks(collection.features, read_feature)
-                    .map_err(|(index, reason)| problem(index, reason))
-            }
-        },
-    );
-    drop(bytes);
-    let data =
-        LayerData::from_chunks(read?, revision).map_err(|(index, reason)| problem(index, reason));
-    give_back_freed_memory();
-    data
-}
-
-/// Returns the heap pages freed (while reading a layer, or by a burst of
-/// checks) to the operating system.
-///
-/// Why: reading a layer allocates and frees a few small buffers per feature
-/// on every thread; glibc keeps those pages, about 50 bytes per feature of a
-/// million-parcel layer, resident for good unless asked to trim.
-pub(crate) fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory; it is thread-safe.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// Features read in parallel: tables in file order, with each feature's box.
 pub(crate) type Chunks = Vec<(FeatureTable, Vec<Rect>)>;
-
-/// How many features one parallel task reads into its own table.
-const CHUNK: usize = 4096;
-
-/// Reads items into features in parallel, chunk by chunk, each chunk into
-/// a table of its own (no per-feature allocation survives the read).
-pub(crate) fn in_chunks<T: Send>(
-    items: Vec<T>,
-    read: impl Fn(T) -> Result<Feature, FeatureProblem> + Sync,
-) -> Result<Chunks, (usize, FeatureProblem)> {
-    let mut chunks = Vec::with_capacity(items.len().div_ceil(CHUNK));
-    let mut items = items.into_iter();
-    loop {
-        let chunk: Vec<T> = items.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push((chunks.len() * CHUNK, chunk));
-    }
-    chunks
-        .into_par_iter()
-        .map(|(first, chunk)| {
-            let mut table = FeatureTable::default();
-            let mut boxes = Vec::with_capacity(chunk.len());
-            for (index, item) in (first..).zip(chunk) {
-                let feature = read(item).map_err(|reason| (index, reason))?;
-                table
-                    .push(&feature)
-                    .map_err(|e| (index, FeatureProblem::from(e)))?;
-                boxes.push(feature.bbox);
-            }
-            Ok((table, boxes))
-        })
-        .collect()
-}
 
 impl LayerData {
     /// Indexes features already read (from a file, a generator or a test),
@@ -292,7 +148,10 @@ impl LayerData {
         Self::from_chunks(vec![(table, boxes)], revision)
     }
 
-    fn from_chunks(chunks: Chunks, revision: String) -> Result<LayerData, (usize, FeatureProblem)> {
+    pub(crate) fn from_chunks(
+        chunks: Chunks,
+        revision: String,
+    ) -> Result<LayerData, (usize, FeatureProblem)> {
         let (tables, boxes): (Vec<_>, Vec<_>) = chunks.into_iter().unzip();
         // The R-tree is built from the boxes alone (rstar bulk-loads on one
         // thread), beside joining the tables and sorting the ids.
@@ -330,9 +189,9 @@ impl LayerData {
         })
     }
 
-    pub fn queryables(&self) -> &crate::query::cql2::Queryables {
+    pub fn queryables(&self) -> &Queryables {
         self.queryables
-            .get_or_init(|| crate::query::cql2::Queryables::of(&self.features))
+            .get_or_init(|| Queryables::of(&self.features))
     }
 
     /// Indices of the features whose box meets the box [min, max].
@@ -392,60 +251,10 @@ fn ids_in_order(features: &FeatureTable) -> Result<Vec<u32>, (usize, FeatureProb
     Ok(by_id)
 }
 
-/// Reads one GeoJSON feature: id, geometry checks, bounding box and measure.
-pub fn read_feature(f: geojson::Feature) -> Result<Feature, FeatureProblem> {
-    let id = match f.id {
-        Some(geojson::feature::Id::String(s)) => FeatureId::Text(s),
-        Some(geojson::feature::Id::Number(n)) => FeatureId::Number(n),
-        None => return Err(FeatureProblem::MissingId),
-    };
-    let geometry = f.geometry.ok_or(FeatureProblem::NoGeometry)?;
-    let shape = shape_from_geojson(&geometry.value)?;
-    feature_from_parts(id, shape, f.properties.unwrap_or_default())
-}
-
-/// Checks a feature read from any layer file format and precomputes its
-/// bounding box and measure.
-pub(crate) fn feature_from_parts(
-    id: FeatureId,
-    shape: Shape,
-    properties: serde_json::Map<String, serde_json::Value>,
-) -> Result<Feature, FeatureProblem> {
-    if let Some(c) = shape
-        .coords()
-        .find(|c| !(-180.0..=180.0).contains(&c.x) || !(-90.0..=90.0).contains(&c.y))
-    {
-        return Err(FeatureProblem::OutOfRange { x: c.x, y: c.y });
-    }
-    let (bbox, measure) = match &shape {
-        Shape::Area(area) => {
-            check_multipolygon(area)?;
-            (area.bounding_rect(), geodesy::multipolygon_area_m2(area))
-        }
-        Shape::Lines(lines) => (
-            lines.bounding_rect(),
-            lines.0.iter().map(geodesy::line_length_m).sum(),
-        ),
-        Shape::Points(points) => (points.bounding_rect(), 0.0),
-    };
-    let name = properties
-        .get("name")
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
-    Ok(Feature {
-        id,
-        name,
-        properties,
-        shape,
-        bbox: bbox.ok_or(FeatureProblem::NoGeometry)?,
-        measure,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::polygon;
+    use geo::{BoundingRect, polygon};
 
     fn square(id: FeatureId, x: f64) -> Feature {
         let p = polygon![(x: x, y: 36.0), (x: x + 0.01, y: 36.0), (x: x + 0.01, y: 36.01), (x: x, y: 36.01), (x: x, y: 36.0)];

@@ -12,9 +12,11 @@
 //! on demand.
 
 use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon, Rect};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{Feature, FeatureId};
+use crate::geom::geojson::{Ring, ring_list};
 use crate::geom::shape::Shape;
 
 const AREA: u8 = 0;
@@ -417,6 +419,44 @@ impl<'a> ShapeView<'a> {
     }
 }
 
+/// GeoJSON of a feature read in place, written as [`ShapeJson`] writes its copy.
+impl Serialize for ShapeView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let view = *self;
+        let mut map = s.serialize_map(Some(2))?;
+        let mut parts = view.parts();
+        if view.is_points() {
+            match view.coords() {
+                [one] => {
+                    map.serialize_entry("type", "Point")?;
+                    map.serialize_entry("coordinates", &[one.x, one.y])?;
+                }
+                all => {
+                    map.serialize_entry("type", "MultiPoint")?;
+                    map.serialize_entry("coordinates", &Ring(all))?;
+                }
+            }
+        } else if view.is_area() {
+            if parts.len() == 1 {
+                map.serialize_entry("type", "Polygon")?;
+                map.serialize_entry("coordinates", &ring_list(parts.next().expect("one part")))?;
+            } else {
+                map.serialize_entry("type", "MultiPolygon")?;
+                let parts: Vec<_> = parts.map(ring_list).collect();
+                map.serialize_entry("coordinates", &parts)?;
+            }
+        } else if parts.len() == 1 {
+            map.serialize_entry("type", "LineString")?;
+            map.serialize_entry("coordinates", &Ring(view.coords()))?;
+        } else {
+            map.serialize_entry("type", "MultiLineString")?;
+            map.serialize_entry("coordinates", &ring_list(parts.flatten()))?;
+        }
+        map.end()
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -539,5 +579,18 @@ pub(crate) mod tests {
             table.id(3),
             FeatureId::Number(serde_json::Number::from_f64(2.5).unwrap())
         );
+    }
+
+    #[test]
+    fn a_whole_feature_is_written_read_in_place_as_its_copy_would_be() {
+        let features = samples();
+        let shapes: Vec<Shape> = features.iter().map(|f| f.shape.clone()).collect();
+        let data =
+            crate::layer::LayerData::from_features(features, "r".into()).expect("valid samples");
+        for (i, shape) in shapes.iter().enumerate() {
+            let in_place = serde_json::to_value(data.features.view(i)).unwrap();
+            let copied = serde_json::to_value(crate::geom::geojson::ShapeJson(shape)).unwrap();
+            assert_eq!(in_place, copied, "feature {i}");
+        }
     }
 }

@@ -250,7 +250,7 @@ pub fn geometry_in(f: &Feature, crs: Crs) -> Result<Value, CrsError> {
             Shape::Points(p) => p.map_coords_in_place(convert),
         }
     }
-    Ok(crate::engine::report::geometry_value(&shape))
+    Ok(crate::geom::geojson::geometry_value(&shape))
 }
 
 /// The CRSs a collection offers: CRS84 first, then CGCS2000 geographic,

@@ -5,10 +5,10 @@ use geo::{BoundingRect, MultiPolygon};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::report::area_geometry;
 use crate::engine::rules::CandidateKind;
 use crate::geom::crs::{Crs, CrsError};
 use crate::geom::geodesy;
+use crate::geom::geojson::area_geometry;
 use crate::intake::candidate::Limits;
 use crate::intake::formats::GkZone;
 use crate::intake::submission::{self, InputFormat, SubmissionError};

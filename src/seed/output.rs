@@ -80,7 +80,7 @@ fn geometry_json(g: &Geometry) -> Value {
         Geometry::Line(line) => Shape::Lines(MultiLineString(vec![line.map_coords(round7)])),
         Geometry::Point(c) => Shape::Points(MultiPoint(vec![Point(round7(*c))])),
     };
-    crate::engine::report::geometry_value(&shape)
+    crate::geom::geojson::geometry_value(&shape)
 }
 
 /// A FeatureCollection, one feature per line (small diffs, readable greps).

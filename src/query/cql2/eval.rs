@@ -3,7 +3,6 @@
 //! property is unknown (`None`), and unknown never selects a feature.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 
 use geo::{
     BoundingRect, Coord, Geometry, Intersects, LineString, MapCoordsInPlace, MultiPolygon, Polygon,
@@ -16,90 +15,26 @@ use crate::geom::crs::{self, Crs};
 use crate::geom::segments::{EdgeIndex, Position};
 use crate::geom::shape::Shape;
 use crate::layer::Feature;
-use crate::layer::table::FeatureTable;
+use crate::layer::queryables::Queryables;
 
-/// The properties a collection can be filtered on, with their JSON Schema types.
-#[derive(Debug, Clone, Default)]
-pub struct Queryables {
-    /// Property name → JSON Schema of its values (`{"type": "string"}`, …).
-    pub properties: BTreeMap<String, Value>,
-    /// The geometry type as JSON Schema `format` (`geometry-polygon`, …).
-    pub geometry_format: &'static str,
-}
-
-impl Queryables {
-    /// Every property any feature carries, typed by the values seen.
-    pub fn of(features: &FeatureTable) -> Queryables {
-        let mut properties: BTreeMap<String, Value> = BTreeMap::new();
-        let mut kinds = [false; 3];
-        for i in 0..features.len() {
-            kinds[if features.is_area(i) {
-                0
-            } else if features.is_points(i) {
-                2
-            } else {
-                1
-            }] = true;
-            for (name, value) in &features.properties(i) {
-                let schema = match value {
-                    Value::String(s) if crate::time::parse_date(s).is_some() => {
-                        serde_json::json!({"type": "string", "format": "date"})
-                    }
-                    Value::String(s) if crate::time::parse_timestamp(s).is_some() => {
-                        serde_json::json!({"type": "string", "format": "date-time"})
-                    }
-                    Value::String(_) => serde_json::json!({"type": "string"}),
-                    Value::Number(n) if n.is_i64() || n.is_u64() => {
-                        serde_json::json!({"type": "integer"})
-                    }
-                    Value::Number(_) => serde_json::json!({"type": "number"}),
-                    Value::Bool(_) => serde_json::json!({"type": "boolean"}),
-                    Value::Null => continue,
-                    _ => continue,
-                };
-                let entry = properties.entry(name.clone()).or_insert(schema.clone());
-                if *entry != schema {
-                    // Mixed integers and decimals are numbers; anything else mixed is untyped.
-                    let numeric =
-                        |v: &Value| matches!(v["type"].as_str(), Some("integer" | "number"));
-                    *entry = if numeric(entry) && numeric(&schema) {
-                        serde_json::json!({"type": "number"})
-                    } else {
-                        serde_json::json!({})
-                    };
-                }
-            }
-        }
-        let geometry_format = match kinds {
-            [true, false, false] => "geometry-multipolygon",
-            [false, true, false] => "geometry-multilinestring",
-            [false, false, true] => "geometry-multipoint",
-            _ => "geometry-any",
-        };
-        Queryables {
-            properties,
-            geometry_format,
-        }
+/// Refuses a property no feature of the layer carries, naming those it does.
+fn known(q: &Queryables, name: &str) -> Result<(), Cql2Error> {
+    if name == GEOMETRY_PROPERTY || q.properties.contains_key(name) {
+        return Ok(());
     }
-
-    fn check(&self, name: &str) -> Result<(), Cql2Error> {
-        if name == GEOMETRY_PROPERTY || self.properties.contains_key(name) {
-            return Ok(());
-        }
-        let mut known: Vec<&str> = self.properties.keys().map(String::as_str).collect();
-        known.push(GEOMETRY_PROPERTY);
-        Err(Cql2Error::UnknownProperty {
-            name: name.to_string(),
-            known: known.join(", "),
-        })
-    }
+    let mut known: Vec<&str> = q.properties.keys().map(String::as_str).collect();
+    known.push(GEOMETRY_PROPERTY);
+    Err(Cql2Error::UnknownProperty {
+        name: name.to_string(),
+        known: known.join(", "),
+    })
 }
 
 /// Checks property names, reprojects geometry literals to CRS84 and indexes
 /// polygon literals.
 pub fn prepare(expr: &mut Expr, filter_crs: Crs, q: &Queryables) -> Result<(), Cql2Error> {
     let check = |s: &Scalar| match s {
-        Scalar::Property(p) => q.check(p),
+        Scalar::Property(p) => known(q, p),
         _ => Ok(()),
     };
     match expr {
@@ -114,7 +49,7 @@ pub fn prepare(expr: &mut Expr, filter_crs: Crs, q: &Queryables) -> Result<(), C
         Expr::IsNull(a) => check(a),
         Expr::Intersects(property, literal) => {
             if property != GEOMETRY_PROPERTY {
-                q.check(property)?;
+                known(q, property)?;
                 return Err(Cql2Error::UnknownProperty {
                     name: property.clone(),
                     known: format!("{GEOMETRY_PROPERTY} (the only spatial queryable)"),

@@ -15,8 +15,9 @@ use geo::{Geometry, Rect};
 
 use crate::geom::crs::CrsError;
 use crate::geom::segments::EdgeIndex;
+use crate::layer::queryables::Queryables;
 
-pub use eval::{Queryables, densified};
+pub use eval::densified;
 pub use json::parse_json;
 pub use text::parse_text;
 

@@ -127,7 +127,7 @@ pub fn sha256(text: &str) -> String {
 }
 
 /// Reads a stored candidate version back into parts, exactly as submitted.
-pub fn parts_of(source: &Source) -> Result<Vec<crate::engine::screening::Part>, ReviewError> {
+pub fn parts_of(source: &Source) -> Result<Vec<crate::intake::submission::Part>, ReviewError> {
     let format = InputFormat::parse(&source.format).unwrap_or(InputFormat::GeoJson);
     let crs = match &source.crs {
         Some(c) => Crs::parse(c)?,

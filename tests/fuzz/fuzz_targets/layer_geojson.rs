@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use planmap::layer::load_layer;
+use planmap::layer::load::load_layer;
 
 fuzz_target!(|data: &[u8]| {
     let path = planmap_fuzz::scratch().join("layer.geojson");

@@ -152,7 +152,7 @@ pub fn trips_known_short_position_bug(src: &str) -> bool {
 /// its bounding box (a 152-byte triangle over 111° × 19° took over 10 s;
 /// reported; src/blocks.rs `blocks_of`). Such candidates are checked without
 /// the rest of the screening unless `PLANMAP_FUZZ_KNOWN_BUGS=1`.
-pub fn trips_known_block_count_bug(parts: &[planmap::engine::screening::Part]) -> bool {
+pub fn trips_known_block_count_bug(parts: &[planmap::intake::submission::Part]) -> bool {
     use geo::BoundingRect;
     !known_bugs_allowed()
         && parts.iter().any(|p| {
@@ -168,7 +168,7 @@ pub const MAX_SCREENED_SPAN_DEG: f64 = 3.0;
 /// Screens `parts` against the OGC fixture layers as `POST /check` does
 /// (with the clean part); a candidate too wide for the known block-count bug
 /// goes through the overlap engine alone.
-pub fn screen_parts(parts: &[planmap::engine::screening::Part]) {
+pub fn screen_parts(parts: &[planmap::intake::submission::Part]) {
     let catalog = ogc_catalog();
     if trips_known_block_count_bug(parts) {
         for p in parts {
