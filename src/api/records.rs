@@ -163,11 +163,9 @@ fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
         limit: p.limit(LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX)?,
         offset: p.offset()?,
         // Refused when unknown: an unknown kind or status would match
-        // nothing and read as "none submitted".
-        kind: p
-            .kind("kind")?
-            .and_then(|k| serde_json::to_value(k).ok())
-            .and_then(|v| v.as_str().map(str::to_string)),
+        // nothing and read as "none submitted". The store keeps a kind as
+        // it was submitted, so the text given is what is matched.
+        kind: p.kind("kind")?.and(p.text("kind")),
         status: p.one_of("status", &STATUSES)?.map(str::to_string),
         bbox: p.bbox(Crs::Crs84)?,
     })
