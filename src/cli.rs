@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use crate::api::params::candidate_kind;
 use crate::api::{ApiLimits, AppState};
-use crate::engine::rules::CandidateKind;
 use crate::engine::screening::{Options, Screening, screen};
 use crate::geom::crs::Crs;
 use crate::intake::candidate::Limits;
@@ -317,11 +317,12 @@ fn check_file(
 ) -> anyhow::Result<Screening> {
     let catalog = Catalog::load(layers)?;
     let selected = catalog.select(only)?;
-    let crs = Crs::parse(&request.crs)?;
+    // Each value is read by the function the HTTP API reads it with, so
+    // both accept the same spellings and refuse with the same words.
+    let crs = Crs::parse(&request.crs).map_err(|e| anyhow::anyhow!("--crs: {e}"))?;
     let bytes = std::fs::read(file)?;
     let format = match request.format.as_deref() {
-        Some(f) => InputFormat::parse(f)
-            .ok_or_else(|| anyhow::anyhow!("--format: use geojson, txt or corners"))?,
+        Some(f) => InputFormat::read(f).map_err(|e| anyhow::anyhow!("--format: {e}"))?,
         None if file
             .extension()
             .is_some_and(|e| e == "geojson" || e == "json") =>
@@ -330,34 +331,29 @@ fn check_file(
         }
         None => InputFormat::sniff(&bytes),
     };
-    let zone_of = |flag: &str, text: &str| {
-        GkZone::parse(text)
-            .ok_or_else(|| anyhow::anyhow!("--{flag}: {text} is not a CGCS2000 Gauss-Krüger zone"))
-    };
     let zone = request
         .zone
         .as_deref()
-        .map(|z| zone_of("zone", z))
-        .transpose()?;
+        .map(GkZone::read)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--zone: {e}"))?;
     let options = Options {
         kind: request
             .kind
             .as_deref()
-            .map(|k| {
-                CandidateKind::parse(k).ok_or_else(|| {
-                    anyhow::anyhow!("--kind: use exploration_block, mining_block or mining_right")
-                })
-            })
-            .transpose()?,
+            .map(candidate_kind)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--kind: {e}"))?,
         mineral: request.mineral.clone(),
         net: request.net,
         list_blocks: false,
         without_geometry: request.no_geometry,
-        corners: match request.corners.as_deref() {
-            None => None,
-            Some(c) if c.eq_ignore_ascii_case("dms") => Some(CornerStyle::Dms),
-            Some(c) => Some(CornerStyle::Projected(zone_of("corners", c)?)),
-        },
+        corners: request
+            .corners
+            .as_deref()
+            .map(CornerStyle::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--corners: {e}"))?,
     };
     let parts = submission::read(&bytes, format, crs, zone, Limits::default())?;
     Ok(screen(&parts, &selected, &options)?)

@@ -805,3 +805,38 @@ async fn an_offset_past_what_the_store_counts_is_a_400_not_a_panic_or_page_one()
     }
     alive(&base).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_list_reads_a_limit_above_its_maximum_as_the_maximum_and_refuses_zero() {
+    let (base, _dir, tokens) = server().await;
+    let get = |path: String| {
+        send(
+            reqwest::Client::new()
+                .get(format!("{base}{path}"))
+                .bearer_auth(&tokens.admin),
+        )
+    };
+    for (path, max) in [
+        ("/candidates", 1000),
+        ("/admin/audit", 10_000),
+        ("/collections/basic_farmland/items", 10_000),
+    ] {
+        let (status, body, _) = get(format!("{path}?limit=1000000")).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        if path.ends_with("/items") {
+            // A FeatureCollection says its limit in its links.
+            let links = body["links"].as_array().unwrap();
+            let this = links.iter().find(|l| l["rel"] == "self").unwrap();
+            let href = this["href"].as_str().unwrap();
+            assert!(href.contains(&format!("limit={max}")), "{href}");
+        } else {
+            assert_eq!(body["limit"], max, "{path}");
+        }
+        for bad in ["0", "-1", "ten", "1.5"] {
+            let (status, body, _) = get(format!("{path}?limit={bad}")).await;
+            problem(400, &body, "invalid-parameter", status);
+            assert_eq!(body["parameter"], "limit", "{path}?limit={bad}");
+        }
+    }
+    alive(&base).await;
+}

@@ -10,7 +10,8 @@ use axum::{Extension, Json, Router};
 use serde_json::{Value, json};
 
 use super::blocking;
-use super::body::{query_pairs, read_body, read_bytes};
+use super::body::{read_body, read_bytes};
+use super::params::Params;
 use super::{ApiError, AppState, Caller};
 use crate::intake::submission::parse_json;
 use crate::records::access::{Role, new_token, token_hash};
@@ -33,7 +34,7 @@ async fn list_revisions(
     Path(layer): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    query_pairs(query.as_deref(), &[])?;
+    Params::none(query.as_deref())?;
     let path = format!("/collections/{layer}/revisions");
     let served = state
         .catalog()
@@ -55,15 +56,8 @@ async fn diff(
     Path(layer): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<revisions::Diff>, ApiError> {
-    let mut from = None;
-    let mut to = None;
-    for (name, value) in query_pairs(query.as_deref(), &["from", "to"])? {
-        if name == "from" {
-            from = Some(value);
-        } else {
-            to = Some(value);
-        }
-    }
+    let p = Params::parse(query.as_deref(), &["from", "to"])?;
+    let (from, to) = (p.text("from"), p.text("to"));
     let served = state
         .catalog()
         .get(&layer)
@@ -90,10 +84,7 @@ async fn publish(
     body: Body,
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Admin)?.name.clone();
-    let mut effective = None;
-    for (_, value) in query_pairs(query.as_deref(), &["effective"])? {
-        effective = Some(value);
-    }
+    let effective = Params::parse(query.as_deref(), &["effective"])?.date("effective")?;
     let store = state.store()?;
     let bytes = read_body(&state.limits, &headers, body).await?;
     let live = state.live.clone();
@@ -159,9 +150,9 @@ async fn create_token(
         .into_response())
 }
 
-/// The largest offset or limit a list takes: far beyond any real list, and
-/// far below the i64 the store counts in.
-const MAX_OFFSET: usize = 1_000_000_000;
+/// How many audit entries a page holds unless asked, and at most.
+pub(super) const AUDIT_LIMIT_DEFAULT: usize = 100;
+pub(super) const AUDIT_LIMIT_MAX: usize = 10_000;
 
 async fn audit(
     State(state): State<AppState>,
@@ -169,25 +160,11 @@ async fn audit(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Role::Admin)?;
-    let (mut limit, mut offset) = (100usize, 0usize);
-    for (name, value) in query_pairs(query.as_deref(), &["limit", "offset"])? {
-        // Offsets past i64 would wrap in the store and read as 0.
-        let n = value
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n <= MAX_OFFSET)
-            .ok_or_else(|| ApiError::InvalidParameter {
-                name: if name == "limit" { "limit" } else { "offset" },
-                detail: format!("a non-negative integer up to {MAX_OFFSET}"),
-            })?;
-        if name == "limit" {
-            limit = n;
-        } else {
-            offset = n;
-        }
-    }
+    let p = Params::parse(query.as_deref(), &["limit", "offset"])?;
+    let limit = p.limit(AUDIT_LIMIT_DEFAULT, AUDIT_LIMIT_MAX)?;
+    let offset = p.offset()?;
     let store = state.store()?;
-    let entries = blocking(move || Ok(store.audit(limit.min(10_000), offset)?)).await?;
+    let entries = blocking(move || Ok(store.audit(limit, offset)?)).await?;
     Ok(Json(
         json!({ "entries": entries, "limit": limit, "offset": offset }),
     ))

@@ -6,12 +6,12 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use geo::MultiPolygon;
 
-use super::body::{candidate_format, query_pairs, read_body};
+use super::body::{candidate_format, read_body};
+use super::params::Params;
 use super::{ApiError, AppState, Weight, compute};
 use crate::engine::blocks::{SnapMode, SnapReport, snap_report};
 use crate::geom::crs::Crs;
-use crate::intake::formats::GkZone;
-use crate::intake::submission::{self, InputFormat};
+use crate::intake::submission;
 
 const PARAMETERS: &[&str] = &["crs", "format", "zone", "mode", "mineral"];
 
@@ -21,38 +21,17 @@ pub async fn snap(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<SnapReport>, ApiError> {
-    let (mut crs, mut format, mut zone, mut mode, mut mineral) =
-        (Crs::Crs84, None, None, SnapMode::Cover, None);
-    let invalid = |name, detail: &str| ApiError::InvalidParameter {
-        name,
-        detail: detail.to_string(),
-    };
-    for (name, value) in query_pairs(query.as_deref(), PARAMETERS)? {
-        match name.as_str() {
-            "crs" => crs = Crs::parse(&value)?,
-            "format" => {
-                format = Some(
-                    InputFormat::parse(&value)
-                        .ok_or_else(|| invalid("format", "use geojson, txt or corners"))?,
-                )
-            }
-            "zone" => {
-                zone = Some(
-                    GkZone::parse(&value)
-                        .ok_or_else(|| invalid("zone", "not a CGCS2000 Gauss-Krüger zone"))?,
-                )
-            }
-            "mode" => {
-                mode = match value.as_str() {
-                    "cover" => SnapMode::Cover,
-                    "inside" => SnapMode::Inside,
-                    _ => return Err(invalid("mode", "use cover or inside")),
-                }
-            }
-            "mineral" => mineral = Some(value),
-            _ => unreachable!("query_pairs admits only PARAMETERS"),
-        }
-    }
+    let p = Params::parse(query.as_deref(), PARAMETERS)?;
+    let crs = p.crs("crs")?.unwrap_or(Crs::Crs84);
+    let format = p.input_format("format")?;
+    let zone = p.zone("zone")?;
+    let mode = p
+        .one_of(
+            "mode",
+            &[("cover", SnapMode::Cover), ("inside", SnapMode::Inside)],
+        )?
+        .unwrap_or(SnapMode::Cover);
+    let mineral = p.text("mineral");
     crate::geom::crs::describe(crs)?;
     let bytes = read_body(&state.limits, &headers, body).await?;
     let format = candidate_format(format, &headers, &bytes);

@@ -1,4 +1,4 @@
-//! Reading a JSON request body and its query string into typed values.
+//! Reading a request body within the server's limits (query strings: `params`).
 
 use std::time::Duration;
 
@@ -101,36 +101,4 @@ fn error_chain(e: &axum::Error) -> String {
         source = err.source();
     }
     parts.join(": ")
-}
-
-/// The query string as (name, value) pairs, refusing names not in `allowed`
-/// and names given twice.
-pub fn query_pairs(
-    query: Option<&str>,
-    allowed: &'static [&'static str],
-) -> Result<Vec<(String, String)>, ApiError> {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .into_owned()
-        .collect();
-    let mut seen = Vec::new();
-    for (name, _) in &pairs {
-        let Some(known) = allowed.iter().find(|a| **a == name.as_str()) else {
-            return Err(ApiError::UnknownParameter(
-                name.clone(),
-                if allowed.is_empty() {
-                    "none".to_string()
-                } else {
-                    allowed.join(", ")
-                },
-            ));
-        };
-        if seen.contains(known) {
-            return Err(ApiError::InvalidParameter {
-                name: known,
-                detail: "given more than once".into(),
-            });
-        }
-        seen.push(known);
-    }
-    Ok(pairs)
 }

@@ -5,14 +5,13 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
-use super::body::{candidate_format, query_pairs, read_body};
+use super::body::{candidate_format, read_body};
+use super::params::Params;
 use super::{ApiError, AppState, Weight, blocking, compute};
 use crate::deadline::Deadline;
-use crate::engine::rules::CandidateKind;
 use crate::engine::screening::{Options, Screening, screen};
 use crate::geom::crs::Crs;
 use crate::intake::formats::GkZone;
-use crate::intake::formats::txt::CornerStyle;
 use crate::intake::submission::{self, InputFormat};
 
 const PARAMETERS: &[&str] = &[
@@ -31,93 +30,24 @@ pub struct CheckQuery {
     pub as_of: Option<String>,
 }
 
-fn invalid(name: &'static str, detail: impl Into<String>) -> ApiError {
-    ApiError::InvalidParameter {
-        name,
-        detail: detail.into(),
-    }
-}
-
-fn flag(name: &'static str, value: &str) -> Result<bool, ApiError> {
-    match value {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        _ => Err(invalid(name, "use true or false")),
-    }
-}
-
-fn parse_zone(name: &'static str, value: &str) -> Result<GkZone, ApiError> {
-    GkZone::parse(value).ok_or_else(|| {
-        invalid(
-            name,
-            format!("{value} is not a CGCS2000 Gauss-Krüger zone: give a zone number (3° 25–45, 6° 13–23) or EPSG:4491–4554"),
-        )
-    })
-}
-
+/// Reads the query of a check: typed, each value read as every endpoint reads it.
 pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
-    let mut q = CheckQuery {
-        crs: None,
-        layers: None,
-        format: None,
-        zone: None,
-        options: Options::default(),
-        as_of: None,
-    };
-    for (name, value) in query_pairs(query, PARAMETERS)? {
-        match name.as_str() {
-            "crs" => q.crs = Some(Crs::parse(&value)?),
-            "layers" => {
-                let ids: Vec<String> = value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                if ids.is_empty() {
-                    return Err(invalid(
-                        "layers",
-                        "name at least one layer id, comma-separated",
-                    ));
-                }
-                q.layers = Some(ids);
-            }
-            "format" => {
-                q.format = Some(
-                    InputFormat::parse(&value)
-                        .ok_or_else(|| invalid("format", "use geojson, txt or corners"))?,
-                )
-            }
-            "zone" => q.zone = Some(parse_zone("zone", &value)?),
-            "kind" => {
-                q.options.kind = Some(CandidateKind::parse(&value).ok_or_else(|| {
-                    invalid(
-                        "kind",
-                        "use exploration_block, mining_block or mining_right",
-                    )
-                })?)
-            }
-            "mineral" => q.options.mineral = Some(value),
-            "as_of" => {
-                q.as_of = Some(
-                    crate::records::revisions::parse_date(&value)
-                        .map_err(|_| invalid("as_of", "a date, YYYY-MM-DD"))?,
-                )
-            }
-            "net" => q.options.net = flag("net", &value)?,
-            "blocks" => q.options.list_blocks = flag("blocks", &value)?,
-            "geometry" => q.options.without_geometry = !flag("geometry", &value)?,
-            "corners" => {
-                q.options.corners = Some(if value.eq_ignore_ascii_case("dms") {
-                    CornerStyle::Dms
-                } else {
-                    CornerStyle::Projected(parse_zone("corners", &value)?)
-                })
-            }
-            _ => unreachable!("query_pairs admits only PARAMETERS"),
-        }
-    }
-    Ok(q)
+    let p = Params::parse(query, PARAMETERS)?;
+    Ok(CheckQuery {
+        crs: p.crs("crs")?,
+        layers: p.ids("layers")?,
+        format: p.input_format("format")?,
+        zone: p.zone("zone")?,
+        options: Options {
+            kind: p.kind("kind")?,
+            mineral: p.text("mineral"),
+            net: p.flag("net")?.unwrap_or(false),
+            list_blocks: p.flag("blocks")?.unwrap_or(false),
+            corners: p.corners("corners")?,
+            without_geometry: !p.flag("geometry")?.unwrap_or(true),
+        },
+        as_of: p.date("as_of")?,
+    })
 }
 
 pub async fn check(
@@ -154,10 +84,10 @@ pub async fn check(
     let bytes = read_body(&state.limits, &headers, body).await?;
     let format = candidate_format(query.format, &headers, &bytes);
     if format != InputFormat::GeoJson && query.crs.is_some() {
-        return Err(invalid(
-            "crs",
-            "applies to GeoJSON; a coordinate file carries its zone (use zone for eastings without a zone number)",
-        ));
+        return Err(ApiError::InvalidParameter {
+            name: "crs",
+            detail: "applies to GeoJSON; a coordinate file carries its zone (use zone for eastings without a zone number)".into(),
+        });
     }
     let limits = state.limits.candidate;
     // Reading, reprojection and validation are CPU work: off the executor,

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde::Serialize;
 
-use super::body::query_pairs;
+use super::params::Params;
 use super::{ApiError, AppState};
 use crate::layer::OnOverlap;
 
@@ -19,7 +19,7 @@ pub async fn health(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Health>, ApiError> {
-    query_pairs(query.as_deref(), &[])?;
+    Params::none(query.as_deref())?;
     Ok(Json(Health {
         status: "ok",
         layers: state.catalog().layers.len(),
@@ -50,7 +50,7 @@ pub async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Vec<LayerSummary>>, ApiError> {
-    query_pairs(query.as_deref(), &[])?;
+    Params::none(query.as_deref())?;
     Ok(Json(
         state
             .catalog()

@@ -9,6 +9,7 @@ mod guard;
 mod layers;
 /// OGC API – Features: landing page, conformance, OpenAPI, collections, items.
 pub mod ogc;
+pub(crate) mod params;
 pub mod problem;
 mod records;
 mod serve;

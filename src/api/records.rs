@@ -10,9 +10,11 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{Value, json};
 
-use super::body::{query_pairs, read_body};
+use super::body::read_body;
+use super::params::Params;
 use super::{ApiError, AppState, Caller};
 use super::{blocking, heavy};
+use crate::geom::crs::Crs;
 use crate::intake::submission::parse_json;
 use crate::records::access::Role;
 use crate::records::candidates::{CandidateInput, prepare};
@@ -145,79 +147,28 @@ async fn version(
 }
 
 const LIST_PARAMETERS: &[&str] = &["limit", "offset", "kind", "status", "bbox"];
-
-fn invalid(name: &'static str, detail: &str) -> ApiError {
-    ApiError::InvalidParameter {
-        name,
-        detail: detail.to_string(),
-    }
-}
+/// How many candidates a page holds unless asked, and at most.
+pub(super) const LIST_LIMIT_DEFAULT: usize = 50;
+pub(super) const LIST_LIMIT_MAX: usize = 1000;
 
 fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
-    let mut q = CandidateQuery {
-        limit: 50,
-        ..CandidateQuery::default()
-    };
-    for (name, value) in query_pairs(query, LIST_PARAMETERS)? {
-        match name.as_str() {
-            "limit" => {
-                q.limit = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=1000).contains(n))
-                    .ok_or_else(|| invalid("limit", "an integer from 1 to 1000"))?
-            }
-            "offset" => {
-                // Offsets past i64 would wrap in the store and read as 0.
-                q.offset = value
-                    .parse()
-                    .ok()
-                    .filter(|n| *n <= 1_000_000_000)
-                    .ok_or_else(|| invalid("offset", "a non-negative integer up to 1000000000"))?
-            }
-            "kind" => {
-                // An unknown kind would match nothing and read as "none submitted".
-                if crate::engine::rules::CandidateKind::parse(&value).is_none() {
-                    return Err(invalid(
-                        "kind",
-                        "use exploration_block, mining_block or mining_right",
-                    ));
-                }
-                q.kind = Some(value)
-            }
-            "status" => {
-                if !["submitted", "pass", "warn", "reject"].contains(&value.as_str()) {
-                    return Err(invalid("status", "use submitted, pass, warn or reject"));
-                }
-                q.status = Some(value)
-            }
-            "bbox" => {
-                let v: Vec<f64> = value
-                    .split(',')
-                    .map(|s| s.trim().parse::<f64>())
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| invalid("bbox", "west,south,east,north in CRS84"))?;
-                let [w, s, e, n] = v[..] else {
-                    return Err(invalid("bbox", "west,south,east,north in CRS84"));
-                };
-                if v.iter().any(|x| !x.is_finite()) {
-                    return Err(invalid(
-                        "bbox",
-                        "every coordinate must be a finite number (west,south,east,north in CRS84)",
-                    ));
-                }
-                if !(w <= e && s <= n) {
-                    return Err(invalid(
-                        "bbox",
-                        "west must not exceed east, nor south north",
-                    ));
-                }
-                q.bbox = Some([w, s, e, n]);
-            }
-            _ => unreachable!("query_pairs admits only LIST_PARAMETERS"),
-        }
-    }
-    Ok(q)
+    let p = Params::parse(query, LIST_PARAMETERS)?;
+    const STATUSES: [(&str, &str); 4] = [
+        ("submitted", "submitted"),
+        ("pass", "pass"),
+        ("warn", "warn"),
+        ("reject", "reject"),
+    ];
+    Ok(CandidateQuery {
+        limit: p.limit(LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX)?,
+        offset: p.offset()?,
+        // Refused when unknown: an unknown kind or status would match
+        // nothing and read as "none submitted". The store keeps a kind as
+        // it was submitted, so the text given is what is matched.
+        kind: p.kind("kind")?.and(p.text("kind")),
+        status: p.one_of("status", &STATUSES)?.map(str::to_string),
+        bbox: p.bbox(Crs::Crs84)?,
+    })
 }
 
 async fn list(

@@ -25,6 +25,11 @@ pub struct Part {
     pub candidate: Candidate,
 }
 
+/// Why a candidate format was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("'{0}' is not a candidate format: use geojson, txt or corners")]
+pub struct UnknownInputFormat(pub String);
+
 /// The formats a candidate may come in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
@@ -43,6 +48,11 @@ impl InputFormat {
             "corners" | "points" => Some(Self::Corners),
             _ => None,
         }
+    }
+
+    /// [`InputFormat::parse`], saying which formats there are when `text` is none.
+    pub fn read(text: &str) -> Result<InputFormat, UnknownInputFormat> {
+        InputFormat::parse(text).ok_or_else(|| UnknownInputFormat(text.to_string()))
     }
 
     /// The format of a body: JSON when its content type says so (whatever

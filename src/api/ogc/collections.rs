@@ -1,16 +1,13 @@
 //! `GET /collections`, `/collections/{id}` and `/collections/{id}/queryables`.
 
-use std::sync::Arc;
-
 use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::landing::format_only;
 use super::{
-    Format, answer, answer_not_modified, base_url, etag, link, media, not_modified, self_links,
-    with_header,
+    CollectionRequest, Format, Link, answer, answer_tagged, base_url, format_only, media, rel_to,
+    self_links,
 };
 use crate::api::{ApiError, AppState};
 use crate::layer::catalog::Layer;
@@ -20,20 +17,8 @@ use crate::records::candidates;
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
-/// Finds a layer by collection id, or answers 404.
-pub(super) fn layer(state: &AppState, id: &str, path: &str) -> Result<Arc<Layer>, ApiError> {
-    if let Some(layer) = state.catalog().get(id) {
-        return Ok(layer.clone());
-    }
-    match (&state.store, id == candidates::COLLECTION_ID) {
-        // Submitted candidates: a collection of their own, read from the store.
-        (Some(store), true) => Ok(Arc::new(candidates::as_layer(store.as_ref())?)),
-        _ => Err(ApiError::NotFound(path.to_string())),
-    }
-}
-
-/// The collection document of one layer.
-fn collection_doc(layer: &Layer, base: &str) -> Value {
+/// The collection document of one layer, answered in `format`.
+fn collection_doc(layer: &Layer, base: &str, format: Format) -> Value {
     let id = &layer.entry.id;
     let url = format!("{base}/collections/{id}");
     let mut extent = json!({});
@@ -62,11 +47,11 @@ fn collection_doc(layer: &Layer, base: &str) -> Value {
         "crs": offered_crs(layer.data.bbox).iter().map(|c| c.uri()).collect::<Vec<_>>(),
         "storageCrs": CRS84,
         "links": [
-            link(url.clone(), "self", media::JSON, "This collection"),
-            link(format!("{url}?f=html"), "alternate", media::HTML, "This collection as HTML"),
-            link(format!("{url}/items"), "items", media::GEOJSON, "The features as GeoJSON"),
-            link(format!("{url}/items?f=html"), "items", media::HTML, "The features as HTML"),
-            link(format!("{url}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", media::SCHEMA, "What the features can be filtered on"),
+            Link::new(rel_to(Format::Json, format), media::JSON, "This collection", url.clone()),
+            Link::new(rel_to(Format::Html, format), media::HTML, "This collection as HTML", format!("{url}?f=html")),
+            Link::new("items", media::GEOJSON, "The features as GeoJSON", format!("{url}/items")),
+            Link::new("items", media::HTML, "The features as HTML", format!("{url}/items?f=html")),
+            Link::new("http://www.opengis.net/def/rel/ogc/1.0/queryables", media::SCHEMA, "What the features can be filtered on", format!("{url}/queryables")),
         ],
         "planmap:onOverlap": layer.entry.on_overlap,
         "planmap:rule": layer.entry.rule,
@@ -86,11 +71,12 @@ pub async fn list(
         .catalog()
         .layers
         .iter()
-        .map(|l| collection_doc(l, &base))
+        // Each collection's own links: to its JSON, whatever this list is in.
+        .map(|l| collection_doc(l, &base, Format::Json))
         .collect();
     if let Some(store) = &state.store {
         let submitted = candidates::as_layer(store.as_ref())?;
-        collections.push(collection_doc(&submitted, &base));
+        collections.push(collection_doc(&submitted, &base, Format::Json));
     }
     let doc = json!({
         "links": self_links(&format!("{base}/collections"), format, "The collections"),
@@ -106,22 +92,18 @@ pub async fn one(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layer = layer(&state, &id, uri.path())?;
-    let format = format_only(query.as_deref(), &headers)?;
-    let tag = etag(&layer.data.revision, &uri.to_string(), format);
-    if not_modified(&headers, &tag) {
-        return Ok(answer_not_modified(&tag));
+    let req = CollectionRequest::read(&state, &id, &uri, query.as_deref(), &headers, &["f"])?;
+    if let Some(unchanged) = req.unchanged(&headers) {
+        return Ok(unchanged);
     }
-    let mut doc = collection_doc(&layer, &base_url(&headers));
-    if format == Format::Html {
-        doc["links"][0]["rel"] = json!("alternate");
-        doc["links"][1]["rel"] = json!("self");
-    }
-    let title = layer.entry.title.clone();
-    Ok(with_header(
-        answer(&doc, format, media::JSON, &title),
-        header::ETAG,
-        &tag,
+    let doc = collection_doc(&req.layer, &base_url(&headers), req.format);
+    let title = &req.layer.entry.title;
+    Ok(answer_tagged(
+        &doc,
+        req.format,
+        media::JSON,
+        title,
+        &req.tag,
     ))
 }
 
@@ -132,12 +114,11 @@ pub async fn queryables(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layer = layer(&state, &id, uri.path())?;
-    let format = format_only(query.as_deref(), &headers)?;
-    let tag = etag(&layer.data.revision, &uri.to_string(), format);
-    if not_modified(&headers, &tag) {
-        return Ok(answer_not_modified(&tag));
+    let req = CollectionRequest::read(&state, &id, &uri, query.as_deref(), &headers, &["f"])?;
+    if let Some(unchanged) = req.unchanged(&headers) {
+        return Ok(unchanged);
     }
+    let layer = &req.layer;
     let q = layer.data.queryables();
     let mut properties = serde_json::Map::new();
     properties.insert(
@@ -159,9 +140,11 @@ pub async fn queryables(
         "additionalProperties": false,
     });
     let title = format!("Queryables of {}", layer.entry.title);
-    Ok(with_header(
-        answer(&doc, format, media::SCHEMA, &title),
-        header::ETAG,
-        &tag,
+    Ok(answer_tagged(
+        &doc,
+        req.format,
+        media::SCHEMA,
+        &title,
+        &req.tag,
     ))
 }

@@ -5,20 +5,12 @@ use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::collections::layer;
-use super::{
-    Format, answer, answer_not_modified, base_url, etag, link, media, not_modified, with_header,
-};
-use crate::api::body::query_pairs;
+use super::{CollectionRequest, Format, Link, answer_tagged, base_url, media, rel_to, with_header};
 use crate::api::{ApiError, AppState};
 use crate::geom::crs::{Crs, CrsError};
 use crate::layer::Feature;
-use crate::layer::catalog::Layer;
 use crate::query::cql2::{Filter, Lang};
-use crate::query::select::{
-    self, ItemQuery, LIMIT_DEFAULT, LIMIT_MAX, bbox_to_crs84, geometry_in, offered_crs,
-};
-use crate::time::Interval;
+use crate::query::select::{self, ItemQuery, LIMIT_DEFAULT, LIMIT_MAX, bbox_to_crs84, geometry_in};
 
 /// Query parameters of the items resource.
 pub const ITEMS_PARAMETERS: &[&str] = &[
@@ -37,100 +29,40 @@ pub const ITEMS_PARAMETERS: &[&str] = &[
 pub const ITEM_PARAMETERS: &[&str] = &["crs", "f"];
 
 /// The items query, typed and checked against the layer.
-struct ItemsRequest {
+struct ItemsQuery {
     query: ItemQuery,
     crs: Crs,
-    format: Format,
-    /// The parameters as given, for building paging links.
-    pairs: Vec<(String, String)>,
 }
 
-fn invalid(name: &'static str, detail: impl Into<String>) -> ApiError {
-    ApiError::InvalidParameter {
-        name,
-        detail: detail.into(),
-    }
-}
-
-/// Parses a CRS parameter and checks the collection offers it.
-fn offered(name: &'static str, value: &str, layer: &Layer) -> Result<Crs, ApiError> {
-    let crs = Crs::parse(value).map_err(|e| invalid(name, e.to_string()))?;
-    let offered = offered_crs(layer.data.bbox);
-    if !offered.contains(&crs) {
-        let list: Vec<String> = offered.iter().map(|c| c.uri()).collect();
-        return Err(invalid(
-            name,
-            format!(
-                "{crs} is not offered by this collection; use one of {}",
-                list.join(", ")
-            ),
-        ));
-    }
-    Ok(crs)
-}
-
-fn parse_items(
-    query: Option<&str>,
-    headers: &HeaderMap,
-    layer: &Layer,
-) -> Result<ItemsRequest, ApiError> {
-    let pairs = query_pairs(query, ITEMS_PARAMETERS)?;
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let format = Format::negotiate(get("f"), headers)?;
-    let limit = match get("limit") {
-        None => LIMIT_DEFAULT,
-        Some(v) => match v.parse::<u64>() {
-            Ok(0) | Err(_) => {
-                return Err(invalid(
-                    "limit",
-                    format!("'{v}' is not an integer of at least 1"),
-                ));
-            }
-            // Values above the maximum are clamped, as OGC API – Features asks.
-            Ok(n) => n.min(LIMIT_MAX as u64) as usize,
-        },
-    };
-    let offset = match get("offset") {
-        None => 0,
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| invalid("offset", format!("'{v}' is not a non-negative integer")))?,
-    };
-    let bbox_crs = get("bbox-crs")
-        .map(|v| offered("bbox-crs", v, layer))
-        .transpose()?
-        .unwrap_or(Crs::Crs84);
-    let bbox = get("bbox").map(|v| parse_bbox(v, bbox_crs)).transpose()?;
-    let datetime = get("datetime")
-        .map(|v| Interval::parse(v).map_err(|e| invalid("datetime", e.to_string())))
+/// Reads the items query; the CRSs must be ones the collection offers.
+fn read_items(req: &CollectionRequest) -> Result<ItemsQuery, ApiError> {
+    let p = &req.params;
+    let limit = p.limit(LIMIT_DEFAULT, LIMIT_MAX)?;
+    let offset = p.offset()?;
+    let bbox_crs = req.offered_crs("bbox-crs")?;
+    let bbox = p
+        .bbox(bbox_crs)?
+        .map(|corners| {
+            bbox_to_crs84(corners, bbox_crs).map_err(|e| ApiError::InvalidParameter {
+                name: "bbox-crs",
+                detail: e.to_string(),
+            })
+        })
         .transpose()?;
-    let crs = get("crs")
-        .map(|v| offered("crs", v, layer))
-        .transpose()?
-        .unwrap_or(Crs::Crs84);
-    let lang = match get("filter-lang") {
-        None | Some("cql2-text") => Lang::Text,
-        Some("cql2-json") => Lang::Json,
-        Some(other) => {
-            return Err(invalid(
-                "filter-lang",
-                format!("'{other}' is not supported; use cql2-text or cql2-json"),
-            ));
-        }
-    };
-    let filter_crs = get("filter-crs")
-        .map(|v| offered("filter-crs", v, layer))
-        .transpose()?
-        .unwrap_or(Crs::Crs84);
-    let filter = get("filter")
-        .map(|src| Filter::parse(src, lang, filter_crs, layer.data.queryables()))
+    let datetime = p.datetime()?;
+    let crs = req.offered_crs("crs")?;
+    let lang = p
+        .one_of(
+            "filter-lang",
+            &[("cql2-text", Lang::Text), ("cql2-json", Lang::Json)],
+        )?
+        .unwrap_or(Lang::Text);
+    let filter_crs = req.offered_crs("filter-crs")?;
+    let filter = p
+        .text("filter")
+        .map(|src| Filter::parse(&src, lang, filter_crs, req.layer.data.queryables()))
         .transpose()?;
-    Ok(ItemsRequest {
+    Ok(ItemsQuery {
         query: ItemQuery {
             bbox,
             datetime,
@@ -139,44 +71,7 @@ fn parse_items(
             offset,
         },
         crs,
-        format,
-        pairs,
     })
-}
-
-/// `bbox`: 4 or 6 numbers, axis 1 and 2 in the authority order of `crs`.
-fn parse_bbox(value: &str, crs: Crs) -> Result<geo::Rect, ApiError> {
-    let numbers: Vec<f64> = value
-        .split(',')
-        .map(|n| n.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| {
-            invalid(
-                "bbox",
-                format!("'{value}' is not a comma-separated list of numbers"),
-            )
-        })?;
-    let corners = match numbers.as_slice() {
-        [a, b, c, d] => [*a, *b, *c, *d],
-        [a, b, _, d, e, _] => [*a, *b, *d, *e],
-        _ => {
-            return Err(invalid(
-                "bbox",
-                format!("takes 4 or 6 numbers, not {}", numbers.len()),
-            ));
-        }
-    };
-    if corners.iter().any(|n| !n.is_finite()) || corners[0] > corners[2] || corners[1] > corners[3]
-    {
-        return Err(invalid(
-            "bbox",
-            "needs finite numbers with each lower corner value at most the upper one",
-        ));
-    }
-    if crs == Crs::Crs84 && (corners[1] < -90.0 || corners[3] > 90.0) {
-        return Err(invalid("bbox", "latitudes in CRS84 lie between -90 and 90"));
-    }
-    bbox_to_crs84(corners, crs).map_err(|e| invalid("bbox-crs", e.to_string()))
 }
 
 fn feature_json(f: &Feature, crs: Crs) -> Result<Value, CrsError> {
@@ -191,14 +86,14 @@ fn feature_json(f: &Feature, crs: Crs) -> Result<Value, CrsError> {
 /// The items URL with `pairs` and `offset`/`limit` replaced.
 fn page_url(
     url: &str,
-    pairs: &[(String, String)],
+    pairs: &[(&'static str, String)],
     offset: usize,
     limit: usize,
     format: Format,
 ) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (n, v) in pairs {
-        if !matches!(n.as_str(), "offset" | "limit" | "f") {
+        if !matches!(*n, "offset" | "limit" | "f") {
             s.append_pair(n, v);
         }
     }
@@ -208,60 +103,62 @@ fn page_url(
     format!("{url}?{}", s.finish())
 }
 
-fn render_items(layer: &Layer, req: &ItemsRequest, base: &str) -> Result<Value, ApiError> {
-    let page = select::select(&layer.data, &req.query)?;
+fn render_items(
+    req: &CollectionRequest,
+    items: &ItemsQuery,
+    base: &str,
+) -> Result<Value, ApiError> {
+    let layer = &req.layer;
+    let page = select::select(&layer.data, &items.query)?;
     let features = page
         .features
         .iter()
-        .map(|f| feature_json(f, req.crs))
+        .map(|f| feature_json(f, items.crs))
         .collect::<Result<Vec<_>, _>>()?;
     let url = format!("{base}/collections/{}/items", layer.entry.id);
-    let (offset, limit) = (req.query.offset, req.query.limit);
-    let this = |format| page_url(&url, &req.pairs, offset, limit, format);
-    let (json_rel, html_rel) = match req.format {
-        Format::Json => ("self", "alternate"),
-        Format::Html => ("alternate", "self"),
-    };
+    let pairs = req.params.given();
+    let (offset, limit) = (items.query.offset, items.query.limit);
+    let this = |format| page_url(&url, pairs, offset, limit, format);
     let mut links = vec![
-        link(
-            this(Format::Json),
-            json_rel,
+        Link::new(
+            rel_to(Format::Json, req.format),
             media::GEOJSON,
             "This page as GeoJSON",
+            this(Format::Json),
         ),
-        link(
-            this(Format::Html),
-            html_rel,
+        Link::new(
+            rel_to(Format::Html, req.format),
             media::HTML,
             "This page as HTML",
+            this(Format::Html),
         ),
     ];
-    let (page_type, f) = match req.format {
-        Format::Json => (media::GEOJSON, Format::Json),
-        Format::Html => (media::HTML, Format::Html),
+    let page_type = match req.format {
+        Format::Json => media::GEOJSON,
+        Format::Html => media::HTML,
     };
     if offset + features.len() < page.matched {
-        links.push(link(
-            page_url(&url, &req.pairs, offset + features.len(), limit, f),
+        links.push(Link::new(
             "next",
             page_type,
             "Next page",
+            page_url(&url, pairs, offset + features.len(), limit, req.format),
         ));
     }
     if offset > 0 {
         let prev = offset.saturating_sub(limit);
-        links.push(link(
-            page_url(&url, &req.pairs, prev, limit, f),
+        links.push(Link::new(
             "prev",
             page_type,
             "Previous page",
+            page_url(&url, pairs, prev, limit, req.format),
         ));
     }
-    links.push(link(
-        format!("{base}/collections/{}", layer.entry.id),
+    links.push(Link::new(
         "collection",
         media::JSON,
         "The collection",
+        format!("{base}/collections/{}", layer.entry.id),
     ));
     Ok(json!({
         "type": "FeatureCollection",
@@ -288,23 +185,35 @@ pub async fn items(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layer = layer(&state, &id, uri.path())?;
-    let req = parse_items(query.as_deref(), &headers, &layer)?;
-    let tag = etag(&layer.data.revision, &uri.to_string(), req.format);
-    if not_modified(&headers, &tag) {
-        return Ok(answer_not_modified(&tag));
+    let req = CollectionRequest::read(
+        &state,
+        &id,
+        &uri,
+        query.as_deref(),
+        &headers,
+        ITEMS_PARAMETERS,
+    )?;
+    let items = read_items(&req)?;
+    if let Some(unchanged) = req.unchanged(&headers) {
+        return Ok(unchanged);
     }
     let base = base_url(&headers);
-    let (format, crs) = (req.format, req.crs);
-    let title = format!("{} — features", layer.entry.title);
+    let crs = items.crs;
+    let title = format!("{} — features", req.layer.entry.title);
     // Selection, reprojection and writing a page of up to 10,000 features
     // are CPU work: keep them off the executor.
     let r = crate::api::blocking(move || {
-        let doc = render_items(&layer, &req, &base)?;
-        Ok(answer(&doc, format, media::GEOJSON, &title))
+        let doc = render_items(&req, &items, &base)?;
+        Ok(answer_tagged(
+            &doc,
+            req.format,
+            media::GEOJSON,
+            &title,
+            &req.tag,
+        ))
     })
     .await?;
-    Ok(content_crs(with_header(r, header::ETAG, &tag), crs))
+    Ok(content_crs(r, crs))
 }
 
 pub async fn item(
@@ -314,60 +223,52 @@ pub async fn item(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layer = layer(&state, &id, uri.path())?;
-    let pairs = query_pairs(query.as_deref(), ITEM_PARAMETERS)?;
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let format = Format::negotiate(get("f"), &headers)?;
-    let crs = get("crs")
-        .map(|v| offered("crs", v, &layer))
-        .transpose()?
-        .unwrap_or(Crs::Crs84);
-    let index = layer
+    let req = CollectionRequest::read(
+        &state,
+        &id,
+        &uri,
+        query.as_deref(),
+        &headers,
+        ITEM_PARAMETERS,
+    )?;
+    let crs = req.offered_crs("crs")?;
+    let index = req
+        .layer
         .data
         .find(&feature_id)
         .ok_or_else(|| ApiError::NotFound(uri.path().to_string()))?;
-    let tag = etag(&layer.data.revision, &uri.to_string(), format);
-    if not_modified(&headers, &tag) {
-        return Ok(answer_not_modified(&tag));
+    if let Some(unchanged) = req.unchanged(&headers) {
+        return Ok(unchanged);
     }
     // Read out of the table only once a 304 will not do.
-    let feature = layer.data.features.get(index);
+    let feature = req.layer.data.features.get(index);
     let base = base_url(&headers);
     let url = format!("{base}/collections/{id}/items/{feature_id}");
     let mut doc = feature_json(&feature, crs)?;
-    let (json_rel, html_rel) = match format {
-        Format::Json => ("self", "alternate"),
-        Format::Html => ("alternate", "self"),
-    };
     doc["links"] = json!([
-        link(
-            format!("{url}?f=json"),
-            json_rel,
+        Link::new(
+            rel_to(Format::Json, req.format),
             media::GEOJSON,
-            "This feature as GeoJSON"
+            "This feature as GeoJSON",
+            format!("{url}?f=json"),
         ),
-        link(
-            format!("{url}?f=html"),
-            html_rel,
+        Link::new(
+            rel_to(Format::Html, req.format),
             media::HTML,
-            "This feature as HTML"
+            "This feature as HTML",
+            format!("{url}?f=html"),
         ),
-        link(
-            format!("{base}/collections/{id}"),
+        Link::new(
             "collection",
             media::JSON,
-            "The collection"
+            "The collection",
+            format!("{base}/collections/{id}"),
         ),
     ]);
     let title = feature
         .name
         .clone()
         .unwrap_or_else(|| feature.id.to_string());
-    let r = answer(&doc, format, media::GEOJSON, &title);
-    Ok(content_crs(with_header(r, header::ETAG, &tag), crs))
+    let r = answer_tagged(&doc, req.format, media::GEOJSON, &title, &req.tag);
+    Ok(content_crs(r, crs))
 }

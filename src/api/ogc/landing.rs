@@ -5,44 +5,37 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
-use super::{CONFORMANCE, Format, answer, base_url, link, media, self_links};
+use super::{CONFORMANCE, Link, answer, base_url, format_only, media, self_links};
 use crate::api::ApiError;
-use crate::api::body::query_pairs;
-
-/// Reads the only parameter these pages take, `f`.
-pub(super) fn format_only(query: Option<&str>, headers: &HeaderMap) -> Result<Format, ApiError> {
-    let pairs = query_pairs(query, &["f"])?;
-    Format::negotiate(pairs.first().map(|(_, v)| v.as_str()), headers)
-}
 
 pub async fn landing(RawQuery(query): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
     let format = format_only(query.as_deref(), &headers)?;
     let base = base_url(&headers);
     let mut links = self_links(&format!("{base}/"), format, "This page");
     links.extend([
-        link(
-            format!("{base}/api"),
+        Link::new(
             "service-desc",
             media::OPENAPI,
             "The API definition (OpenAPI 3.0)",
+            format!("{base}/api"),
         ),
-        link(
-            format!("{base}/api?f=html"),
+        Link::new(
             "service-doc",
             media::HTML,
             "The API definition as HTML",
+            format!("{base}/api?f=html"),
         ),
-        link(
-            format!("{base}/conformance"),
+        Link::new(
             "conformance",
             media::JSON,
             "Conformance classes implemented",
+            format!("{base}/conformance"),
         ),
-        link(
-            format!("{base}/collections"),
+        Link::new(
             "data",
             media::JSON,
             "The planning layers",
+            format!("{base}/collections"),
         ),
     ]);
     let doc = json!({

@@ -8,15 +8,23 @@ mod items;
 mod landing;
 mod openapi;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::params::Params;
 use super::{ApiError, AppState};
+use crate::geom::crs::Crs;
+use crate::layer::catalog::Layer;
+use crate::query::select::offered_crs;
+use crate::records::candidates;
 
 /// Media types, named once.
 pub mod media {
@@ -74,7 +82,10 @@ pub enum Format {
 impl Format {
     /// `f=json|geojson|html` wins; else `Accept` asking for HTML and not JSON
     /// (as browsers do); else JSON.
-    fn negotiate(f: Option<&str>, headers: &HeaderMap) -> Result<Format, ApiError> {
+    pub(in crate::api) fn negotiate(
+        f: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Result<Format, ApiError> {
         match f {
             Some("json" | "geojson" | "application/json" | "application/geo+json") => {
                 return Ok(Format::Json);
@@ -128,31 +139,131 @@ pub fn base_url(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}{}", prefix.trim_end_matches('/'))
 }
 
-/// A link object; every link carries `rel` and `type`.
-pub fn link(href: String, rel: &str, media_type: &str, title: &str) -> Value {
-    json!({"href": href, "rel": rel, "type": media_type, "title": title})
+/// A link of a document: every link carries `rel`, `type` and a `title`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Link {
+    pub href: String,
+    pub rel: &'static str,
+    #[serde(rename = "type")]
+    pub media_type: &'static str,
+    pub title: String,
+}
+
+impl Link {
+    pub fn new(
+        rel: &'static str,
+        media_type: &'static str,
+        title: impl Into<String>,
+        href: impl Into<String>,
+    ) -> Link {
+        Link {
+            href: href.into(),
+            rel,
+            media_type,
+            title: title.into(),
+        }
+    }
+}
+
+/// The relation of a link to the representation `shown` of the resource
+/// answered in `answered`: `self` when they are the same, else `alternate`.
+fn rel_to(shown: Format, answered: Format) -> &'static str {
+    if shown == answered {
+        "self"
+    } else {
+        "alternate"
+    }
 }
 
 /// `self` and `alternate` links for a resource at `url` (no query) in `format`.
-fn self_links(url: &str, format: Format, what: &str) -> Vec<Value> {
-    let (json_type, json_rel, html_rel) = match format {
-        Format::Json => (media::JSON, "self", "alternate"),
-        Format::Html => (media::JSON, "alternate", "self"),
-    };
+fn self_links(url: &str, format: Format, what: &str) -> Vec<Link> {
     vec![
-        link(
+        Link::new(
+            rel_to(Format::Json, format),
+            media::JSON,
+            format!("{what} as JSON"),
             format!("{url}?f=json"),
-            json_rel,
-            json_type,
-            &format!("{what} as JSON"),
         ),
-        link(
-            format!("{url}?f=html"),
-            html_rel,
+        Link::new(
+            rel_to(Format::Html, format),
             media::HTML,
-            &format!("{what} as HTML"),
+            format!("{what} as HTML"),
+            format!("{url}?f=html"),
         ),
     ]
+}
+
+/// Reads the only parameter a page takes, `f`, and with `Accept` the format.
+fn format_only(query: Option<&str>, headers: &HeaderMap) -> Result<Format, ApiError> {
+    Params::parse(query, &["f"])?.output_format(headers)
+}
+
+/// What every request for a collection or its features starts with: the
+/// layer (404 when no collection has the id), the parameters the resource
+/// takes, the format asked for and the ETag of the answer.
+struct CollectionRequest {
+    layer: Arc<Layer>,
+    params: Params,
+    format: Format,
+    tag: String,
+}
+
+impl CollectionRequest {
+    fn read(
+        state: &AppState,
+        collection_id: &str,
+        uri: &Uri,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        allowed: &'static [&'static str],
+    ) -> Result<CollectionRequest, ApiError> {
+        let layer = collection(state, collection_id, uri.path())?;
+        let params = Params::parse(query, allowed)?;
+        let format = params.output_format(headers)?;
+        let tag = etag(&layer.data.revision, &uri.to_string(), format);
+        Ok(CollectionRequest {
+            layer,
+            params,
+            format,
+            tag,
+        })
+    }
+
+    /// A 304 when `If-None-Match` names the tag: the client's copy is current.
+    fn unchanged(&self, headers: &HeaderMap) -> Option<Response> {
+        not_modified(headers, &self.tag).then(|| answer_not_modified(&self.tag))
+    }
+
+    /// A CRS parameter, which the collection must offer; CRS84 when absent.
+    fn offered_crs(&self, name: &'static str) -> Result<Crs, ApiError> {
+        let Some(crs) = self.params.crs(name)? else {
+            return Ok(Crs::Crs84);
+        };
+        let offered = offered_crs(self.layer.data.bbox);
+        if !offered.contains(&crs) {
+            let list: Vec<String> = offered.iter().map(|c| c.uri()).collect();
+            return Err(ApiError::InvalidParameter {
+                name,
+                detail: format!(
+                    "{crs} is not offered by this collection; use one of {}",
+                    list.join(", ")
+                ),
+            });
+        }
+        Ok(crs)
+    }
+}
+
+/// Finds the layer of a collection id, or answers 404.
+fn collection(state: &AppState, id: &str, path: &str) -> Result<Arc<Layer>, ApiError> {
+    if let Some(layer) = state.catalog().get(id) {
+        return Ok(layer.clone());
+    }
+    match (&state.store, id == candidates::COLLECTION_ID) {
+        // Submitted candidates: a collection of their own, read from the store.
+        (Some(store), true) => Ok(Arc::new(candidates::as_layer(store.as_ref())?)),
+        _ => Err(ApiError::NotFound(path.to_string())),
+    }
 }
 
 /// A strong ETag from the layer revision and what was asked.
@@ -181,6 +292,11 @@ fn answer_not_modified(tag: &str) -> Response {
         r.headers_mut().insert(header::ETAG, v);
     }
     r
+}
+
+/// A 200 answer with the ETag `tag`.
+fn answer_tagged(doc: &Value, format: Format, json_type: &str, title: &str, tag: &str) -> Response {
+    with_header(answer(doc, format, json_type, title), header::ETAG, tag)
 }
 
 /// A 200 answer: the document as JSON (with `json_type`) or as HTML.

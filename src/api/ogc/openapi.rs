@@ -19,8 +19,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::landing::format_only;
-use super::{CONFORMANCE, Format, answer, base_url, media};
+use super::{CONFORMANCE, Format, Link, answer, base_url, format_only, media};
 use crate::api::{ApiError, AppState};
 use crate::records::candidates;
 
@@ -47,7 +46,7 @@ pub async fn api(
             let summary = json!({
                 "description": "The machine-readable definition is at /api (OpenAPI 3.0).",
                 "paths": operations_list(&doc),
-                "links": [super::link("/api".into(), "service-desc", media::OPENAPI, "OpenAPI 3.0 document")],
+                "links": [Link::new("service-desc", media::OPENAPI, "OpenAPI 3.0 document", "/api")],
             });
             answer(&summary, format, media::OPENAPI, title)
         }

@@ -266,6 +266,25 @@ pub enum CornerStyle {
     Dms,
 }
 
+/// Why a corner style was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "'{0}' is not a corner style: give dms, or a CGCS2000 Gauss-Krüger zone (a zone number, 3° 25–45, 6° 13–23, or EPSG:4491–4554)"
+)]
+pub struct NotACornerStyle(pub String);
+
+impl CornerStyle {
+    /// `dms` (any case), else a zone as [`GkZone::parse`] reads it.
+    pub fn parse(text: &str) -> Result<CornerStyle, NotACornerStyle> {
+        if text.trim().eq_ignore_ascii_case("dms") {
+            return Ok(CornerStyle::Dms);
+        }
+        GkZone::parse(text)
+            .map(CornerStyle::Projected)
+            .ok_or_else(|| NotACornerStyle(text.to_string()))
+    }
+}
+
 /// A parcel to write: id, name, area in hectares, and rings in CRS84.
 pub struct ParcelOut<'a> {
     pub id: &'a str,

@@ -7,6 +7,13 @@
 //! | 4513–4533 | 3° zones 25–45 | with zone prefix |
 //! | 4534–4554 | 3° zones 25–45 (CM 75°E–135°E) | without |
 
+/// Why a zone was refused: the HTTP API and the command line say the same.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "'{0}' is not a CGCS2000 Gauss-Krüger zone: give a zone number (3° 25–45, 6° 13–23) or EPSG:4491–4554"
+)]
+pub struct NotAZone(pub String);
+
 /// A Gauss-Krüger zone on CGCS2000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GkZone {
@@ -73,6 +80,11 @@ impl GkZone {
             crate::geom::crs::Crs::Epsg(code) => GkZone::from_epsg(code),
             crate::geom::crs::Crs::Crs84 => None,
         }
+    }
+
+    /// [`GkZone::parse`], saying what a zone is when `text` is none.
+    pub fn read(text: &str) -> Result<GkZone, NotAZone> {
+        GkZone::parse(text).ok_or_else(|| NotAZone(text.to_string()))
     }
 
     /// Central meridian in degrees east.

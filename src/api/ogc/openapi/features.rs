@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::build::{Operation, Paths, json_or_html, query, schema};
 use super::values::{COLLECTION_CRS_NOTE, collection_crs};
 use crate::api::ogc::media;
+use crate::api::params::MAX_OFFSET;
 use crate::query::select::{LIMIT_DEFAULT, LIMIT_MAX};
 
 /// `components/parameters` of the OGC endpoints.
@@ -20,7 +21,7 @@ pub fn parameters(collection_ids: &[String]) -> Value {
     json!({
         "f": query("f", "The representation: json (default) or html.", json!({"type": "string", "enum": ["json", "html"]})),
         "limit": query("limit", "The most items to return; larger values are clamped to the maximum.", json!({"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": LIMIT_DEFAULT})),
-        "offset": query("offset", "How many matching items to skip (the paging links set it).", json!({"type": "integer", "minimum": 0, "default": 0})),
+        "offset": query("offset", "How many matching items to skip (the paging links set it).", json!({"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0})),
         "bbox": query("bbox", "Only features that meet this box: lower corner then upper corner (4 or 6 numbers), in bbox-crs; each lower value at most the upper one.", json!({"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}})),
         "bbox-crs": crs("bbox-crs", "The CRS of bbox"),
         "datetime": query("datetime", "Only features whose time (licence validity) meets this RFC 3339 date, instant or interval (`start/end`, '..' or empty for an open end).", json!({"type": "string"})),

@@ -3,9 +3,11 @@
 use serde_json::{Value, json};
 
 use super::build::{
-    Operation, Paths, Reads, body, json_answer, object, path, query, schema, with_links,
+    Operation, Paths, Reads, body, json_answer, object, one_of, path, query, schema, with_links,
 };
 use super::values::{candidate_crs, id, kind, zone};
+use crate::api::params::MAX_OFFSET;
+use crate::api::records::{LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX};
 use crate::records::access::Role;
 
 fn links() -> Value {
@@ -156,11 +158,11 @@ pub fn paths(paths: &mut Paths) {
         .add(
             "/candidates",
             record("listCandidates", "A page of candidates")
-                .param(query("limit", "The most candidates to return.", json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 50})))
-                .param(query("offset", "How many to skip.", json!({"type": "integer", "minimum": 0, "default": 0})))
-                .param(query("kind", "Only candidates of this kind (any text; the kinds are exploration_block, mining_block, mining_right).", json!({"type": "string"})))
-                .param(query("status", "Only candidates of this status (any text: `submitted` or a verdict, pass, warn, reject).", json!({"type": "string"})))
-                .param(query("bbox", "Only candidates whose bbox meets this one: west, south, east, north in CRS84, west at most east and south at most north.", json!({"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}})))
+                .param(query("limit", "The most candidates to return; larger values are clamped to the maximum.", json!({"type": "integer", "minimum": 1, "maximum": LIST_LIMIT_MAX, "default": LIST_LIMIT_DEFAULT})))
+                .param(query("offset", "How many to skip.", json!({"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0})))
+                .param(query("kind", "Only candidates of this kind.", kind()))
+                .param(query("status", "Only candidates of this status: `submitted`, or the verdict of the current version's latest review.", one_of(&["submitted", "pass", "warn", "reject"])))
+                .param(query("bbox", "Only candidates whose bbox meets this one: west, south, east, north in CRS84 (or 6 numbers, with heights, which are dropped), west at most east and south at most north.", json!({"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}})))
                 .answer(200, json_answer("The page, with `total` and a `next` link.", schema("candidatePage"))),
         )
         .add(
