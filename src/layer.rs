@@ -232,6 +232,26 @@ pub(crate) fn give_back_freed_memory() {
     }
 }
 
+/// Makes the threads of a server share as many allocator arenas as there
+/// are cores, not eight per core.
+///
+/// Why: glibc gives each thread that meets contention an arena of its own;
+/// a server's dozens of short-lived blocking threads then leave a dozen
+/// arenas whose free pages, scattered between live allocations, stay
+/// resident after a burst of checks (58 MiB at the peak of a 20 s load run,
+/// 29 MiB after it, against 38 and 20 MiB with two arenas on two cores).
+pub fn few_allocator_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let arenas = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
+        // SAFETY: mallopt only sets a tunable of the allocator; it is called
+        // before the server's threads start.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, arenas as libc::c_int);
+        }
+    }
+}
+
 /// Features read in parallel: tables in file order, with each feature's box.
 pub(crate) type Chunks = Vec<(FeatureTable, Vec<Rect>)>;
 
