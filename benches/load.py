@@ -28,12 +28,18 @@ import time
 HOST = "127.0.0.1"
 
 
-def rss_kib(pid):
+def rss_kib(pid, field="VmRSS"):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def anon_kib(pid):
+    """Resident anonymous memory: the heap and stacks, without the pages of
+    the binary and its libraries that a run has read in."""
+    return rss_kib(pid, "RssAnon")
 
 
 def rect(w, s, e, n):
@@ -142,6 +148,7 @@ def main():
     stop = threading.Event()
     stats = Stats()
     cold = rss_kib(ARGS.pid)
+    cold_anon = anon_kib(ARGS.pid)
     memory = []
     # A district-sized candidate over the demo layers (屯留, about 0.5° × 0.3°)
     # and a small block inside it.
@@ -175,17 +182,19 @@ def main():
         client_once(warm, kind, method, path, body)
     time.sleep(ARGS.settle)
     before = rss_kib(ARGS.pid)
+    before_anon = anon_kib(ARGS.pid)
     started = time.monotonic()
     for t in threads:
         t.start()
     while time.monotonic() - started < ARGS.seconds:
-        memory.append((round(time.monotonic() - started), rss_kib(ARGS.pid)))
+        memory.append((round(time.monotonic() - started), rss_kib(ARGS.pid), anon_kib(ARGS.pid)))
         time.sleep(1)
     stop.set()
     for t in threads:
         t.join(timeout=70)
     time.sleep(ARGS.settle)
     after = rss_kib(ARGS.pid)
+    after_anon = anon_kib(ARGS.pid)
     elapsed = time.monotonic() - started
     print(f"duration {ARGS.seconds} s, cores {os.cpu_count()}")
     print(f"{'kind':<14} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
@@ -198,14 +207,20 @@ def main():
         )
     for name, c in hostile.items():
         print(f"{name:<14} opened {c['opened']}, closed by the server {c['closed_by_server']}")
-    peak = max(m for _, m in memory) if memory else 0
+    peak = max(m for _, m, _ in memory) if memory else 0
+    peak_anon = max(a for _, _, a in memory) if memory else 0
     print(
         f"resident memory: at start {cold / 1024:.1f} MiB, before the run (warmed up, {ARGS.settle} s settled) "
         f"{before / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB, "
         f"after {ARGS.settle} s settling {after / 1024:.1f} MiB ({(after - before) / max(before, 1) * 100:+.1f} % of before)"
     )
-    print("memory over time (s, MiB): " + ", ".join(
-        f"{t}:{m / 1024:.0f}" for t, m in memory[:: max(1, len(memory) // 20)]
+    print(
+        f"of which anonymous (heap, stacks): at start {cold_anon / 1024:.1f} MiB, before {before_anon / 1024:.1f} MiB, "
+        f"peak {peak_anon / 1024:.1f} MiB, after {after_anon / 1024:.1f} MiB "
+        f"({(after_anon - before_anon) / max(before_anon, 1) * 100:+.1f} % of before)"
+    )
+    print("memory over time (s, resident MiB / anonymous MiB): " + ", ".join(
+        f"{t}:{m / 1024:.0f}/{a / 1024:.0f}" for t, m, a in memory[:: max(1, len(memory) // 20)]
     ))
     bad = {
         kind: {s: n for s, n in counts.items() if s not in (200, 503)}

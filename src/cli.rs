@@ -193,6 +193,9 @@ fn run(command: Command) -> anyhow::Result<u8> {
             data,
             open_reads,
         } => {
+            // Before any thread allocates: a server's threads share a few
+            // allocator arenas instead of one each.
+            crate::memory::few_allocator_arenas();
             let seconds = |name: &str, s: f64| {
                 std::time::Duration::try_from_secs_f64(s)
                     .ok()

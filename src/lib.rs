@@ -12,7 +12,7 @@
 //! | [`intake`] | reading what a planner sends: candidates in every accepted format |
 //! | [`layer`] | layers: the feature table, the R-tree, reading layer files, the catalog |
 //! | [`geom`] | geometry: shapes, validity, CRS and PROJ, ellipsoid areas, GeoJSON writing |
-//! | [`time`], [`deadline`] | dates and a request's compute deadline, below everything |
+//! | [`time`], [`deadline`], [`memory`] | dates, a request's compute deadline, the allocator's memory: below everything |
 
 /// The HTTP API (the only module that knows about axum).
 pub mod api;
@@ -28,6 +28,8 @@ pub mod geom;
 pub mod intake;
 /// Layer files, features, their R-tree and the catalog.
 pub mod layer;
+/// Memory the allocator holds and the system could have back.
+pub mod memory;
 /// Selecting a layer's features: boxes, times, CQL2 filters.
 pub mod query;
 /// What is kept: the store, tokens, layer revisions, candidates, reviews.

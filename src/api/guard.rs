@@ -5,7 +5,7 @@
 //! error answer, and compression that does not run on the executor.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -26,6 +26,10 @@ pub struct Work {
     heavy: Lane,
     light: Lane,
     deadline: Duration,
+    /// When work last ended, in whole seconds since `started`, plus one (0:
+    /// none yet).
+    last_ended: AtomicU64,
+    started: std::time::Instant,
 }
 
 /// Which lane a piece of work takes.
@@ -82,6 +86,8 @@ impl Work {
             heavy: Lane::new(limits),
             light: Lane::new(limits),
             deadline: limits.compute_deadline,
+            last_ended: AtomicU64::new(0),
+            started: std::time::Instant::now(),
         }
     }
 
@@ -136,6 +142,26 @@ impl Lane {
         match tokio::time::timeout(self.queue_wait, self.permits.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(busy),
+        }
+    }
+}
+
+/// How long after the last work ended freed memory is still given back:
+/// the executor's idle worker threads exit 10 s after their last task, and
+/// what they held (thread caches, PROJ contexts) is freed only then.
+const TRIM_AFTER_WORK: Duration = Duration::from_secs(30);
+
+/// Every few seconds while the server is idle but has worked recently, gives
+/// the memory freed since back to the system.
+pub async fn give_back_memory_when_idle(work: Arc<Work>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        let now = work.started.elapsed().as_secs();
+        let last = work.last_ended.load(Ordering::Relaxed);
+        if last > 0 && now.saturating_sub(last) <= TRIM_AFTER_WORK.as_secs() && work.idle() {
+            let _ = tokio::task::spawn_blocking(crate::memory::give_back_freed_memory).await;
         }
     }
 }
@@ -206,15 +232,17 @@ async fn off_executor<T: Send + 'static>(
         // when the request does.
         drop(permit);
         let _ = answer.send(result);
-        // After the answer is on its way: the last of a burst of checks gives
-        // the memory they freed back to the system.
-        if let Some(work) = work
-            && work.idle()
-        {
-            // glibc keeps what a thread's arena freed for that thread's next
-            // allocation, so a server that answered a burst of large checks
-            // would otherwise stay at its peak.
-            crate::layer::load::give_back_freed_memory();
+        if let Some(work) = work {
+            work.last_ended
+                .store(work.started.elapsed().as_secs() + 1, Ordering::Relaxed);
+            // After the answer is on its way: the last of a burst of checks
+            // gives the memory they freed back to the system. glibc keeps what
+            // a thread's arena freed for that thread's next allocation, so a
+            // server that answered a burst of large checks would otherwise
+            // stay at its peak.
+            if work.idle() {
+                crate::memory::give_back_freed_memory();
+            }
         }
     });
     let outcome = match outcome.await {

@@ -203,5 +203,8 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
 /// tests that need a port of their own.
 pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let limits = state.limits;
-    serve::run(listener, router(state), limits).await
+    let keeper = tokio::spawn(guard::give_back_memory_when_idle(state.work.clone()));
+    let served = serve::run(listener, router(state), limits).await;
+    keeper.abort();
+    served
 }

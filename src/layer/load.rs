@@ -95,20 +95,6 @@ pub fn load_layer(path: &Path) -> Result<LayerData, LayerError> {
     drop(bytes);
     let data =
         LayerData::from_chunks(read?, revision).map_err(|(index, reason)| problem(index, reason));
-    give_back_freed_memory();
+    crate::memory::give_back_freed_memory();
     data
-}
-
-/// Returns the heap pages freed (while reading a layer, or by a burst of
-/// checks) to the operating system.
-///
-/// Why: reading a layer allocates and frees a few small buffers per feature
-/// on every thread; glibc keeps those pages, about 50 bytes per feature of a
-/// million-parcel layer, resident for good unless asked to trim.
-pub(crate) fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory; it is thread-safe.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
