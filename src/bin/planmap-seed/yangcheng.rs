@@ -12,7 +12,7 @@ use super::geom::{self, area_km2, blob, fit_polygon, inside, offset, overlap};
 use super::output::{Feature, Geometry, LayerOut, seed_properties};
 use super::rng::SplitMix64;
 use super::tunliu::rules;
-use crate::layer::OnOverlap;
+use planmap::layer::OnOverlap;
 
 const NON_COAL: &str = "阳城县非煤矿产资源综合整治提升实施方案（阳政办发〔2025〕17号）";
 const COAL: &str = "阳城县煤炭绿色开采工作方案（阳政办发〔2023〕31号）";

@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 
 use super::csv::Row;
 use super::geom::round7;
-use crate::geom::shape::Shape;
-use crate::layer::OnOverlap;
+use planmap::geom::shape::Shape;
+use planmap::layer::OnOverlap;
 
 /// An illustrative feature with published attributes.
 #[derive(Debug, Clone)]
@@ -80,7 +80,7 @@ fn geometry_json(g: &Geometry) -> Value {
         Geometry::Line(line) => Shape::Lines(MultiLineString(vec![line.map_coords(round7)])),
         Geometry::Point(c) => Shape::Points(MultiPoint(vec![Point(round7(*c))])),
     };
-    crate::geom::geojson::geometry_value(&shape)
+    planmap::geom::geojson::geometry_value(&shape)
 }
 
 /// A FeatureCollection, one feature per line (small diffs, readable greps).
@@ -153,7 +153,7 @@ pub fn write(dir: &Path, name: &str, text: &str) -> anyhow::Result<()> {
     std::fs::write(&path, text).with_context(|| path.display().to_string())
 }
 
-/// The roles a shipped layer plays in the plan's rules (see `src/rules.rs`):
+/// The roles a shipped layer plays in the plan's rules (see `src/engine/rules.rs`):
 /// which rule reads which layer is said here, in the catalog, not in code.
 fn roles_of(id: &str) -> &'static [&'static str] {
     match id {
