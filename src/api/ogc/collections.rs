@@ -113,6 +113,11 @@ pub async fn one(
         return Ok(answer_not_modified(&tag));
     }
     let mut doc = collection_doc(&layer, &base_url(&headers));
+    // Facts about the layer as a whole (catalog `facts`), in this document
+    // only, so that `/collections` stays a short list.
+    if !layer.entry.facts.is_empty() {
+        doc["planmap:facts"] = Value::Object(layer.entry.facts.clone());
+    }
     if format == Format::Html {
         doc["links"][0]["rel"] = json!("alternate");
         doc["links"][1]["rel"] = json!("self");

@@ -195,6 +195,7 @@ pub fn generate(seeds_dir: &Path, out: &Path) -> anyhow::Result<Vec<LayerSummary
         source: "长治市屯留区矿产资源总体规划（2021—2025年） 第一章第一节 一; 阳城县非煤矿产资源综合整治提升实施方案（阳政办发〔2025〕17号）".into(),
         region: "屯留区、阳城县",
         description: "屯留区: an illustrative outline touching the published extent on all four sides, with the published area. 阳城县: no extent or area is published in these documents; an illustrative outline around its real location.".into(),
+        facts: vec![],
         features: vec![tunliu.district_feature, yangcheng.district_feature],
     });
 

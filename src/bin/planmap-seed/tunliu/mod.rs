@@ -34,7 +34,7 @@ use serde_json::{Value, json};
 use super::Seeds;
 use super::csv::Row;
 use super::geom::{self, area_km2, fit_area, inside, rect};
-use super::output::{Feature, Geometry, LayerOut, seed_properties};
+use super::output::{Fact, Feature, Geometry, LayerOut, seed_properties};
 use super::rng::SplitMix64;
 use planmap::layer::OnOverlap;
 
@@ -384,7 +384,6 @@ pub fn build(seeds: &Seeds) -> anyhow::Result<Tunliu> {
         ])
         .collect();
     let (subsidence, placed) = subsidence::subsidence_areas(
-        seeds,
         &sub,
         &district,
         &area_of(&remediation[0]),
@@ -496,6 +495,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("第四章第二节 1（7）（三条控制线）"),
             region: REGION,
             description: "Three illustrative red-line areas in the western and northern mountains (the plan names 盘秀山、摩河岭 … in the west, 老爷山、白云山 in the north). The red line's boundary is not in the plan; replace with the official 生态保护红线.".into(),
+            facts: vec![],
             features: d.redline,
         },
         LayerOut {
@@ -507,6 +507,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("第四章第二节 1（7）（三条控制线）"),
             region: REGION,
             description: "Illustrative parcels (图斑) of a few hectares each, denser on the eastern plain than in the western mountains, kept off the plan's own blocks. No parcel is published; replace with the official 永久基本农田 parcels.".into(),
+            facts: vec![],
             features: d.farmland,
         },
         LayerOut {
@@ -518,6 +519,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("第四章第二节 1（7）（三条控制线）"),
             region: REGION,
             description: "An illustrative boundary around the central city (麟绛镇). Replace with the official 城镇开发边界.".into(),
+            facts: vec![],
             features: vec![d.urban],
         },
         LayerOut {
@@ -529,6 +531,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("第三章第三节 三"),
             region: REGION,
             description: "The plan's 12 prohibited zones, by name. No area or boundary is published: areas for town and park land, corridors for the roads (G309, 省道228, the link roads), a strip for the airfield, all illustrative.".into(),
+            facts: vec![],
             features: d.prohibited,
         },
         LayerOut {
@@ -540,6 +543,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("表1-2"),
             region: REGION,
             description: "The 5 licences of 表1-2 with their published attributes and areas; outlines illustrative, placed in the coal townships the plan names (李高乡、渔泽镇、路村乡、余吾镇、上村镇).".into(),
+            facts: vec![],
             features: d.rights,
         },
         LayerOut {
@@ -550,7 +554,11 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             rule: rules(seeds, &["tunliu_remediation_zone_mine_and_remediate"])?,
             source: src("第一章第二节 四；第五章第二节 二；表1-3"),
             region: REGION,
-            description: "41 illustrative subsidence areas around 路村乡、上村镇、李高乡、麟绛镇 totalling the published 30 km²; those marked remediated total the published 16.5 km² (16.2 producing mines + 0.3 abandoned mines). Per-area figures are not published.".into(),
+            description: "41 illustrative subsidence areas around 路村乡、上村镇、李高乡、麟绛镇 totalling the published 30 km²; those marked remediated total the published 16.5 km² (16.2 producing mines + 0.3 abandoned mines). Per-area figures are not published; the published figures (第一章第二节 四, 第五章第二节 二, 第一章第三节 三) and 表1-3 are the layer's facts.".into(),
+            facts: vec![
+                Fact::table("published_figures", &seeds.tunliu_subsidence),
+                Fact::table("remediation_progress", &seeds.tunliu_remediation_progress),
+            ],
             features: d.subsidence,
         },
         LayerOut {
@@ -562,6 +570,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("第一章第二节 四；第五章第二节 二"),
             region: REGION,
             description: "72 illustrative fissure lines at the rims of the subsidence areas (the published count); lengths are not published. A fissure conflicts when part of it lies inside the candidate (overlap_length_m).".into(),
+            facts: vec![],
             features: d.fissures,
         },
         LayerOut {
@@ -573,6 +582,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("表5-1；第五章第二节 二"),
             region: "襄垣县、屯留区、潞州区",
             description: "The key remediation zone of 表5-1, drawn with its published area (559.69 km², the whole zone across 襄垣县、屯留区 and 潞州区, so it extends beyond 屯留区 to the east). Outline illustrative.".into(),
+            facts: vec![],
             features: d.remediation,
         },
         LayerOut {
@@ -584,6 +594,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("第六章 二"),
             region: REGION,
             description: "潞安煤炭规划矿区Ⅲ3, about 135.5 km² in 屯留区's centre-east; outline illustrative.".into(),
+            facts: vec![],
             features: d.prevention,
         },
         LayerOut {
@@ -595,6 +606,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("表4-4；第四章第二节"),
             region: REGION,
             description: "KQ001–KQ004 with their published areas; outlines illustrative, drawn along lines of longitude and latitude, clear of existing licences and of the three control lines as 第四章第二节 1 requires (a test checks it).".into(),
+            facts: vec![],
             features: d.exploration_blocks,
         },
         LayerOut {
@@ -606,6 +618,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("表4-5；第四章第三节"),
             region: REGION,
             description: "CQ001–CQ003 with their published areas; outlines illustrative. CQ003 and KQ004 have the same published area (13.91 km²) but nothing says they are the same block, so they are drawn apart.".into(),
+            facts: vec![],
             features: d.mining_blocks,
         },
         LayerOut {
@@ -617,6 +630,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("表1-1"),
             region: REGION,
             description: "The 14 explored areas of 表1-1 with their published attributes. No areas or outlines are published; all drawn illustratively. Not exploration licences, so they only inform.".into(),
+            facts: vec![],
             features: d.exploration_areas,
         },
         LayerOut {
@@ -628,6 +642,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("表3-3；第三章第三节 一 3"),
             region: REGION,
             description: "沁源区块煤层气重点勘查区, 255.18 km² in 屯留区's north-west; outline illustrative.".into(),
+            facts: vec![],
             features: d.key_exploration,
         },
         LayerOut {
@@ -639,6 +654,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("表3-2；第三章第三节 一 2"),
             region: REGION,
             description: "The 4 national planned mining areas, the part inside 屯留区: 霍东 at the west edge (张店镇), 潞安 over the centre and east, 晋城 at the south edge (李高乡), 沁水—屯留 (no area published) in the south-east. Outlines illustrative.".into(),
+            facts: vec![],
             features: d.national,
         },
         LayerOut {
@@ -650,6 +666,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("表3-1；第三章第三节 一 1"),
             region: REGION,
             description: "晋中 (west) and 晋东 (east) split the district along an illustrative wavy line; their published areas leave 2.32 km² of the district in neither, drawn as a thin strip between them. 沁水盆地煤层气基地 (no area published): north-east and south-west parts.".into(),
+            facts: vec![],
             features: d.energy,
         },
         LayerOut {
@@ -661,6 +678,7 @@ fn catalog_entries(seeds: &Seeds, d: Drawn) -> anyhow::Result<Vec<LayerOut>> {
             source: src("第一章第一节 一、四、六；第一章第二节 一、四"),
             region: REGION,
             description: "The 11 townships as points at illustrative seats (no positions are published), with the plan's coal-mining and subsidence flags.".into(),
+            facts: vec![],
             features: d.townships,
         },
     ];

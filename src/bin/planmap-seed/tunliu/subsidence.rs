@@ -4,12 +4,11 @@
 
 use anyhow::{Context, ensure};
 use geo::{Coord, LineString, MultiPolygon};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{ExamplePlaces, PLAN, Seeds, feature, mp, seat, unpublished};
-use crate::csv::Table;
 use crate::geom::{self, blob, fit_polygon, inside, offset, overlap};
-use crate::output::{Feature, Geometry, seed_properties};
+use crate::output::{Feature, Geometry};
 use crate::rng::SplitMix64;
 
 /// The subsidence figures the layer must add up to.
@@ -53,7 +52,6 @@ pub(super) struct Placed {
 /// The subsidence areas: SA01 holds the warn example, SA02 the abandoned-mine
 /// area, SA03–SA21 the remediated producing-mine areas.
 pub(super) fn subsidence_areas(
-    seeds: &Seeds,
     sub: &Subsidence,
     district: &MultiPolygon,
     remediation: &MultiPolygon,
@@ -142,15 +140,8 @@ pub(super) fn subsidence_areas(
         "the subsidence example is not inside SA01"
     );
 
-    // Per-area figures are not published: the totals ride on SA01, all of them.
-    let all_rows = |table: &Table| -> Value {
-        Value::Array(
-            table
-                .rows()
-                .map(|r| Value::Object(seed_properties(&r)))
-                .collect(),
-        )
-    };
+    // Per-area figures are not published; the totals are the layer's facts
+    // (see `super::catalog_entries`), not any area's properties.
     let subsidence = areas
         .into_iter()
         .enumerate()
@@ -166,16 +157,6 @@ pub(super) fn subsidence_areas(
             );
             props.insert("remediated".into(), json!(remediated));
             props.insert("remediated_as".into(), json!(by));
-            if i == 0 {
-                props.insert(
-                    "published_figures".into(),
-                    all_rows(&seeds.tunliu_subsidence),
-                );
-                props.insert(
-                    "remediation_progress".into(),
-                    all_rows(&seeds.tunliu_remediation_progress),
-                );
-            }
             feature(format!("SA{:02}", i + 1), props, None, area)
         })
         .collect::<Vec<_>>();
