@@ -82,6 +82,7 @@ fn farmland(n: usize) -> Arc<Layer> {
             region: None,
             description: None,
             roles: vec!["control_line".into()],
+            facts: Default::default(),
         },
         data,
     })

@@ -106,15 +106,6 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Generate the shipped layers, catalog and examples from the seed tables.
-    Seed {
-        /// Directory holding the seed CSV files.
-        #[arg(long, default_value = "seeds")]
-        seeds: PathBuf,
-        /// Directory to write catalog.toml, the layers and examples/ into.
-        #[arg(long, default_value = "layers")]
-        out: PathBuf,
-    },
 }
 
 #[derive(Subcommand)]
@@ -270,15 +261,6 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 print!("{}", table(&screening));
             }
             Ok(screening.report.verdict.exit_code() as u8)
-        }
-        Command::Seed { seeds, out } => {
-            for layer in crate::seed::generate(&seeds, &out)? {
-                println!(
-                    "{:<28} {:>6} features {:>9} bytes",
-                    layer.id, layer.features, layer.bytes
-                );
-            }
-            Ok(0)
         }
     }
 }

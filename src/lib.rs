@@ -34,7 +34,5 @@ pub mod memory;
 pub mod query;
 /// What is kept: the store, tokens, layer revisions, candidates, reviews.
 pub mod records;
-/// `planmap seed`: the shipped layers drawn from the published facts in `seeds/`.
-pub mod seed;
 /// Dates, timestamps and intervals, as layers, filters and records write them.
 pub mod time;

@@ -42,6 +42,23 @@ fn a_good_layer_loads_with_its_features_and_a_revision() {
     let layer = &catalog.layers[0];
     assert_eq!(layer.data.features.len(), 2);
     assert_eq!(layer.data.revision.len(), 12);
+    assert!(layer.entry.facts.is_empty(), "facts are optional");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_layers_facts_are_any_toml_table_of_its_entry() {
+    let dir = temp_layers("facts", json!([square(json!("a"), 112.0)]));
+    let catalog = dir.join("catalog.toml");
+    let mut text = std::fs::read_to_string(&catalog).unwrap();
+    text.push_str(
+        "\n[layer.facts]\ncount = 41\n\n[[layer.facts.figures]]\nquantity = \"collapse_area\"\nvalue = 30.0\n",
+    );
+    std::fs::write(&catalog, text).unwrap();
+    let loaded = Catalog::load(&dir).unwrap();
+    let facts = &loaded.layers[0].entry.facts;
+    assert_eq!(facts["count"], 41);
+    assert_eq!(facts["figures"][0]["value"], 30.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,4 +1,4 @@
-//! The shipped `layers/` are exactly what `planmap seed` makes of `seeds/`,
+//! The shipped `layers/` are exactly what `planmap-seed` makes of `seeds/`,
 //! carry every published record, match every published area, stay inside the
 //! published district extent and obey the plan's own block rules.
 
@@ -6,13 +6,23 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod common;
+
+use planmap::api::{ApiLimits, AppState};
 use planmap::engine::report::Verdict;
 use planmap::geom::crs::Crs;
 use planmap::intake::candidate::{Limits, read_candidate};
 use planmap::layer::OnOverlap;
 use planmap::layer::catalog::{Catalog, Layer};
-use planmap::seed::Table;
 use serde_json::Value;
+
+// The seed tables as the generator reads them: its own CSV module. (The
+// transcription itself is checked with a parser of its own in
+// `seeds_match_published_documents.rs`.)
+#[path = "../src/bin/planmap-seed/csv.rs"]
+#[allow(dead_code)]
+mod csv;
+use csv::Table;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -55,7 +65,18 @@ fn seed(name: &str) -> Table {
 fn the_committed_layers_are_byte_identical_to_a_fresh_generation() {
     let out = std::env::temp_dir().join(format!("planmap-seed-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    planmap::seed::generate(&repo().join("seeds"), &out).expect("generation succeeds");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_planmap-seed"))
+        .arg("--seeds")
+        .arg(repo().join("seeds"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("planmap-seed runs");
+    assert!(
+        run.status.success(),
+        "planmap-seed failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let fresh = files_under(&out);
     let committed = files_under(&repo().join("layers"));
     let _ = std::fs::remove_dir_all(&out);
@@ -64,12 +85,12 @@ fn the_committed_layers_are_byte_identical_to_a_fresh_generation() {
     assert_eq!(
         names(&committed_generated),
         names(&fresh),
-        "run `cargo run -- seed` and commit layers/"
+        "run `cargo run --bin planmap-seed` and commit layers/"
     );
     for (path, bytes) in &fresh {
         assert!(
             committed_generated[path] == *bytes,
-            "layers/{} is stale: run `cargo run -- seed`",
+            "layers/{} is stale: run `cargo run --bin planmap-seed`",
             path.display()
         );
     }
@@ -148,6 +169,7 @@ fn every_seed_file_is_either_drawn_or_named_as_not_spatial() {
 
 #[test]
 fn every_spatial_seed_record_appears_in_its_layer_with_all_its_attributes() {
+    let catalog = catalog();
     for (file, layer) in SPATIAL {
         let table = seed(file);
         let json = layer_json(layer);
@@ -155,14 +177,22 @@ fn every_spatial_seed_record_appears_in_its_layer_with_all_its_attributes() {
         for f in json["features"].as_array().unwrap() {
             objects(&f["properties"], &mut candidates);
         }
+        // Figures about the layer as a whole are its catalog entry's facts;
+        // TOML has no null, so there an unpublished figure is an absent key.
+        let facts = Value::Object(catalog.get(layer).unwrap().entry.facts.clone());
+        let mut in_facts = Vec::new();
+        objects(&facts, &mut in_facts);
         for (i, row) in table.rows().enumerate() {
             let found = candidates.iter().any(|props| {
                 row.cells()
                     .all(|(k, v)| props.get(k).is_some_and(|p| same(v, p)))
+            }) || in_facts.iter().any(|facts| {
+                row.cells()
+                    .all(|(k, v)| facts.get(k).map_or(v.is_empty(), |p| same(v, p)))
             });
             assert!(
                 found,
-                "{file}.csv record {} is not in layers/{layer}.geojson with all its attributes",
+                "{file}.csv record {} is not in layers/{layer}.geojson nor in its catalog facts with all its attributes",
                 i + 1
             );
         }
@@ -174,6 +204,70 @@ fn every_spatial_seed_record_appears_in_its_layer_with_all_its_attributes() {
             "{layer}: geometry_source"
         );
     }
+}
+
+/// Seed tables of figures about a layer as a whole, and the name of the
+/// catalog fact that holds them.
+const LAYER_FACTS: [(&str, &str, &str); 2] = [
+    ("tunliu_subsidence", "subsidence_areas", "published_figures"),
+    (
+        "tunliu_remediation_progress",
+        "subsidence_areas",
+        "remediation_progress",
+    ),
+];
+
+#[test]
+fn figures_about_a_whole_layer_are_its_catalog_facts_and_no_features_properties() {
+    let catalog = catalog();
+    for (file, layer, name) in LAYER_FACTS {
+        let facts = &catalog.get(layer).unwrap().entry.facts;
+        let rows = facts[name]
+            .as_array()
+            .unwrap_or_else(|| panic!("{layer}: no facts.{name}"));
+        assert_eq!(rows.len(), seed(file).len(), "{layer}: facts.{name}");
+        for f in layer_json(layer)["features"].as_array().unwrap() {
+            assert!(
+                f["properties"].get(name).is_none(),
+                "{layer} {}: {name} is a fact of the layer, not of a feature",
+                f["id"]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_layers_facts_are_served_in_its_collection_document_only() {
+    let state = AppState::new(Arc::new(catalog()), ApiLimits::default());
+    let one = common::call(
+        state.clone(),
+        "GET",
+        "/collections/subsidence_areas",
+        "",
+        None,
+    )
+    .await;
+    assert_eq!(one.status, 200);
+    let facts = &one.body["planmap:facts"];
+    assert_eq!(facts["published_figures"].as_array().unwrap().len(), 20);
+    assert_eq!(
+        facts["remediation_progress"][0]["remediated_total_km2"],
+        16.5
+    );
+    let other = common::call(state.clone(), "GET", "/collections/mining_rights", "", None).await;
+    assert!(
+        other.body.get("planmap:facts").is_none(),
+        "no facts, no member"
+    );
+    let list = common::call(state, "GET", "/collections", "", None).await;
+    assert!(
+        list.body["collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c.get("planmap:facts").is_none()),
+        "/collections stays a short list"
+    );
 }
 
 #[test]

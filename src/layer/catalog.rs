@@ -38,6 +38,12 @@ pub struct LayerEntry {
     /// Free text for people: how the geometry was made, caveats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Facts about the layer as a whole, written once here rather than on
+    /// every feature: e.g. the published totals the subsidence areas add up
+    /// to. Any TOML table (`[layer.facts]`, `[[layer.facts.NAME]]`); served
+    /// as `planmap:facts` in the layer's `/collections/{id}` document.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub facts: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]

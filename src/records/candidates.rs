@@ -233,6 +233,7 @@ pub fn as_layer(
             source: Some("planmap store".into()),
             region: None,
             description: Some("Read-only: submit and edit through /candidates.".into()),
+            facts: Default::default(),
         },
         data,
     })

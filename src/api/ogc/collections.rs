@@ -96,7 +96,12 @@ pub async fn one(
     if let Some(unchanged) = req.unchanged(&headers) {
         return Ok(unchanged);
     }
-    let doc = collection_doc(&req.layer, &base_url(&headers), req.format);
+    let mut doc = collection_doc(&req.layer, &base_url(&headers), req.format);
+    // Facts about the layer as a whole (catalog `facts`), in this document
+    // only, so that `/collections` stays a short list.
+    if !req.layer.entry.facts.is_empty() {
+        doc["planmap:facts"] = Value::Object(req.layer.entry.facts.clone());
+    }
     let title = &req.layer.entry.title;
     Ok(answer_tagged(
         &doc,

@@ -48,7 +48,8 @@ pub fn schemas() -> Value {
             "id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
             "links": {"$ref": "#/components/schemas/links"},
             "extent": {"type": "object"}, "itemType": {"type": "string"},
-            "crs": {"type": "array", "items": {"type": "string"}}, "storageCrs": {"type": "string"}}},
+            "crs": {"type": "array", "items": {"type": "string"}}, "storageCrs": {"type": "string"},
+            "planmap:facts": {"type": "object", "description": "In `/collections/{collectionId}` only, when the catalog gives the layer any: facts about the layer as a whole (e.g. the published totals its features add up to), stated once here instead of on every feature."}}},
         "collections": {"type": "object", "required": ["links", "collections"], "properties": {
             "links": {"$ref": "#/components/schemas/links"},
             "collections": {"type": "array", "items": {"$ref": "#/components/schemas/collection"}}}},

@@ -12,7 +12,7 @@ use super::geom::{self, area_km2, blob, fit_polygon, inside, offset, overlap};
 use super::output::{Feature, Geometry, LayerOut, seed_properties};
 use super::rng::SplitMix64;
 use super::tunliu::rules;
-use crate::layer::OnOverlap;
+use planmap::layer::OnOverlap;
 
 const NON_COAL: &str = "阳城县非煤矿产资源综合整治提升实施方案（阳政办发〔2025〕17号）";
 const COAL: &str = "阳城县煤炭绿色开采工作方案（阳政办发〔2023〕31号）";
@@ -173,6 +173,7 @@ pub fn build(seeds: &Seeds) -> anyhow::Result<Yangcheng> {
             source: format!("{NON_COAL} 附件3"),
             region: REGION,
             description: "The 8 proposed clean-block (净矿) auctions of 附件3 with their published areas; outlines illustrative, placed near the named town. Another right overlapping one of them is an overlap with another project's site, to be excluded before auction.".into(),
+            facts: vec![],
             features: proposed.into_iter().map(|(f, _)| f).collect(),
         },
         LayerOut {
@@ -184,6 +185,7 @@ pub fn build(seeds: &Seeds) -> anyhow::Result<Yangcheng> {
             source: format!("{NON_COAL} 附件2"),
             region: REGION,
             description: "The 5 mines of 附件2 as points: no location or licence area is published. A candidate containing one overlaps a licence still to be closed and restored.".into(),
+            facts: vec![],
             features: closures,
         },
         LayerOut {
@@ -195,6 +197,7 @@ pub fn build(seeds: &Seeds) -> anyhow::Result<Yangcheng> {
             source: format!("{COAL} 附件"),
             region: REGION,
             description: "The 9 pilot projects of the coal plan's 附件 (8 producing mines) as points at illustrative positions: no location or licence area is published. A candidate containing one overlaps a producing coal mine.".into(),
+            facts: vec![],
             features: pilots,
         },
     ];

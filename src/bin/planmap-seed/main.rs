@@ -1,5 +1,13 @@
-//! `planmap seed`: turns the published facts in `seeds/` into the shipped
+//! `planmap-seed`: turns the published facts in `seeds/` into the shipped
 //! planning layers, `layers/catalog.toml` and the example candidates.
+//!
+//! ```text
+//! cargo run --bin planmap-seed -- --seeds seeds --out layers
+//! ```
+//!
+//! A program of its own beside the service: it uses only planmap's public
+//! API (geometry validity, ellipsoid areas, GeoJSON writing, `OnOverlap`),
+//! and the service knows nothing of it.
 //!
 //! 1. read the seed tables (CSV);
 //! 2. draw each feature where the plan's words put it, inside the published
@@ -21,15 +29,47 @@ mod rng;
 mod tunliu;
 mod yangcheng;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
+use clap::Parser;
 use geo::Polygon;
+use planmap::layer::OnOverlap;
 use serde_json::json;
 
-pub use csv::Table;
+use csv::Table;
 use output::{Feature, Geometry, LayerOut};
 
-use crate::layer::OnOverlap;
+/// Generate the shipped layers, catalog and examples from the seed tables.
+#[derive(Parser)]
+#[command(name = "planmap-seed", version)]
+struct Args {
+    /// Directory holding the seed CSV files.
+    #[arg(long, default_value = "seeds")]
+    seeds: PathBuf,
+    /// Directory to write catalog.toml, the layers and examples/ into.
+    #[arg(long, default_value = "layers")]
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match generate(&args.seeds, &args.out) {
+        Ok(summary) => {
+            for layer in summary {
+                println!(
+                    "{:<28} {:>6} features {:>9} bytes",
+                    layer.id, layer.features, layer.bytes
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("planmap-seed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 /// The seed tables the layers are drawn from.
 pub struct Seeds {
@@ -81,7 +121,7 @@ impl Seeds {
     }
 }
 
-/// One generated layer as `planmap seed` reports it.
+/// One generated layer as `planmap-seed` reports it.
 #[derive(Debug, Clone)]
 pub struct LayerSummary {
     pub id: String,
@@ -155,6 +195,7 @@ pub fn generate(seeds_dir: &Path, out: &Path) -> anyhow::Result<Vec<LayerSummary
         source: "长治市屯留区矿产资源总体规划（2021—2025年） 第一章第一节 一; 阳城县非煤矿产资源综合整治提升实施方案（阳政办发〔2025〕17号）".into(),
         region: "屯留区、阳城县",
         description: "屯留区: an illustrative outline touching the published extent on all four sides, with the published area. 阳城县: no extent or area is published in these documents; an illustrative outline around its real location.".into(),
+        facts: vec![],
         features: vec![tunliu.district_feature, yangcheng.district_feature],
     });
 

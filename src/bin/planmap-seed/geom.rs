@@ -7,8 +7,8 @@ use anyhow::bail;
 use geo::{BooleanOps, Contains, Coord, LineString, MultiPolygon, Polygon};
 
 use super::rng::SplitMix64;
-use crate::geom::geodesy::multipolygon_area_m2;
-use crate::geom::validate::check_multipolygon;
+use planmap::geom::geodesy::multipolygon_area_m2;
+use planmap::geom::validate::check_multipolygon;
 
 /// Largest relative difference between a drawn and a published area that the
 /// fit accepts: a tenth of the 0.5 % the data promise, so rounding to
