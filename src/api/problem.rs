@@ -501,3 +501,419 @@ impl From<ReviewError> for ApiError {
         }
     }
 }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geom::segments::EdgeRef;
+    use crate::geom::shape::ShapeError;
+    use crate::geom::validate::InvalidGeometry;
+    use crate::layer::load::LayerError;
+    use crate::records::revisions::NotInForce;
+    use geo::Coord;
+
+    fn c(x: f64, y: f64) -> Coord {
+        Coord { x, y }
+    }
+
+    fn at(part: usize, ring: usize, vertex: usize) -> EdgeRef {
+        EdgeRef { part, ring, vertex }
+    }
+
+    fn crs() -> CrsError {
+        CrsError::UnknownCode(999_999)
+    }
+
+    fn shapes() -> Vec<ShapeError> {
+        vec![
+            ShapeError::WrongType {
+                found: "Point".into(),
+                expected: "Polygon or MultiPolygon",
+            },
+            ShapeError::TooFewPositions {
+                part: 1,
+                ring: 2,
+                count: 3,
+            },
+            ShapeError::Unclosed {
+                part: 0,
+                ring: 1,
+                first: c(1.0, 2.0),
+                last: c(1.5, 2.5),
+            },
+            ShapeError::BadPosition {
+                part: 2,
+                ring: 0,
+                vertex: 4,
+                len: 1,
+            },
+            ShapeError::NonFinite {
+                part: 0,
+                ring: 0,
+                vertex: 9,
+            },
+            ShapeError::LineTooShort { part: 3, count: 1 },
+            ShapeError::Empty,
+        ]
+    }
+
+    fn invalid() -> Vec<InvalidGeometry> {
+        vec![
+            InvalidGeometry::SelfIntersection {
+                at: at(0, 0, 2),
+                other: at(0, 1, 5),
+                point: c(112.5, 36.25),
+            },
+            InvalidGeometry::HoleOutsideExterior { at: at(1, 2, 0) },
+            InvalidGeometry::NestedHole { at: at(0, 3, 0) },
+            InvalidGeometry::PartsOverlap { part: 0, other: 2 },
+            InvalidGeometry::PartsShareEdge {
+                part: 1,
+                other: 3,
+                point: c(112.0, 36.0),
+            },
+        ]
+    }
+
+    fn formats() -> Vec<FormatError> {
+        vec![
+            FormatError::Line {
+                line: 3,
+                reason: "X = a is not a number".into(),
+            },
+            FormatError::Swapped {
+                line: 4,
+                x: 38_500_000.0,
+                y: 4_000_000.0,
+            },
+            FormatError::ZoneMismatch {
+                line: 5,
+                y: 38_500_000.0,
+                prefix: 38,
+                declared: 37,
+            },
+            FormatError::MixedZones {
+                line: 6,
+                first: 37,
+                other: 38,
+            },
+            FormatError::UnknownZone,
+            FormatError::NoSuchZone("99".into()),
+            FormatError::Unclosed {
+                parcel: "1".into(),
+                ring: 0,
+                first: c(4_000_000.0, 38_500_000.0),
+                last: c(4_000_001.0, 38_500_001.0),
+            },
+            FormatError::TooFewPoints {
+                parcel: "2".into(),
+                ring: 1,
+                count: 3,
+            },
+            FormatError::Empty,
+        ]
+    }
+
+    fn jsons() -> Vec<JsonError> {
+        vec![
+            JsonError::Malformed {
+                message: "EOF while parsing a list".into(),
+                line: 2,
+                column: 24,
+            },
+            JsonError::NonFinite {
+                literal: "NaN".into(),
+                line: 1,
+                column: 31,
+            },
+            JsonError::DuplicateKey {
+                key: "type".into(),
+                line: 1,
+                column: 20,
+            },
+        ]
+    }
+
+    fn candidates() -> Vec<CandidateError> {
+        let mut all = vec![
+            CandidateError::NotGeoJson("no type member".into()),
+            CandidateError::NoGeometry,
+            CandidateError::TooManyVertices {
+                count: 100_001,
+                limit: 100_000,
+            },
+            CandidateError::Crs(crs()),
+            CandidateError::OutsideAreaOfUse {
+                crs: crate::geom::crs::Crs::Epsg(4526),
+                axes: "northing, easting".into(),
+                area: "114°E to 120°E".into(),
+                part: 0,
+                ring: 0,
+                vertex: 3,
+                given: c(4_000_000.0, 500_000.0),
+                fits_swapped: true,
+            },
+            CandidateError::TooLarge {
+                width: 20.5,
+                height: 1.25,
+                limit: 15.0,
+            },
+            CandidateError::CrossesAntimeridian {
+                part: 1,
+                ring: 0,
+                vertex: 7,
+                span: 359.5,
+            },
+            CandidateError::OnPole {
+                part: 0,
+                ring: 0,
+                vertex: 2,
+            },
+        ];
+        all.extend(shapes().into_iter().map(CandidateError::Shape));
+        all.extend(invalid().into_iter().map(CandidateError::Invalid));
+        all
+    }
+
+    fn stores() -> Vec<StoreError> {
+        vec![
+            StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows),
+            StoreError::Io(std::io::Error::other("disk full")),
+            StoreError::Corrupt("candidate 3: kind".into()),
+            StoreError::NoCandidate(7),
+            StoreError::DuplicateToken("ci".into()),
+        ]
+    }
+
+    fn revisions() -> Vec<RevisionError> {
+        vec![
+            RevisionError::Store(StoreError::Corrupt("row 3".into())),
+            RevisionError::Invalid(LayerError::NotFeatureCollection {
+                path: "upload.geojson".into(),
+                message: "expected value at line 1 column 1".into(),
+            }),
+            RevisionError::UnknownLayer("moon_base".into()),
+            RevisionError::UnknownRevision {
+                layer: "ecological_redline".into(),
+                revision: "abcdef".into(),
+            },
+            RevisionError::BadDate("2024-13-01".into()),
+            RevisionError::FutureDate("2999-01-01".into()),
+            RevisionError::NotInForce {
+                date: "2001-01-01".into(),
+                missing: vec![
+                    NotInForce {
+                        layer: "ecological_redline".into(),
+                        first_effective: Some("2021-01-01".into()),
+                    },
+                    NotInForce {
+                        layer: "basic_farmland".into(),
+                        first_effective: None,
+                    },
+                ],
+            },
+        ]
+    }
+
+    fn screens() -> Vec<ScreenError> {
+        vec![
+            ScreenError::Crs(crs()),
+            ScreenError::Deadline(DeadlineExceeded),
+            ScreenError::NoLayers,
+            ScreenError::CornersOutsideZone {
+                epsg: 4527,
+                central_meridian: 114.0,
+                west: 112.5,
+                east: 115.5,
+                longitude: 111.25,
+            },
+        ]
+    }
+
+    fn submissions() -> Vec<SubmissionError> {
+        let mut all: Vec<SubmissionError> = jsons().into_iter().map(Into::into).collect();
+        all.push(SubmissionError::NotUtf8);
+        all.extend(formats().into_iter().map(SubmissionError::Format));
+        all.extend(candidates().into_iter().map(SubmissionError::Candidate));
+        all
+    }
+
+    fn inputs() -> Vec<InputError> {
+        vec![
+            InputError::Field {
+                field: "name",
+                detail: "must not be empty".into(),
+            },
+            InputError::Submission(SubmissionError::NotUtf8),
+            InputError::Crs(crs()),
+        ]
+    }
+
+    fn reviews() -> Vec<ReviewError> {
+        let mut all: Vec<ReviewError> = stores().into_iter().map(Into::into).collect();
+        all.extend(revisions().into_iter().map(ReviewError::Revision));
+        all.extend(submissions().into_iter().map(ReviewError::Submission));
+        all.push(ReviewError::Crs(crs()));
+        all.extend(screens().into_iter().map(ReviewError::Screen));
+        all.push(ReviewError::Corrupt("body: expected value".into()));
+        all
+    }
+
+    /// One error of every kind the API can answer with, each reached the way
+    /// a handler reaches it (through `From` where a handler uses `?`).
+    fn every_error() -> Vec<(&'static str, ApiError)> {
+        let mut all: Vec<(&'static str, ApiError)> = Vec::new();
+        all.extend(jsons().into_iter().map(|e| ("json", e.into())));
+        all.extend(formats().into_iter().map(|e| ("format", e.into())));
+        all.push(("not utf-8", ApiError::NotUtf8));
+        all.push((
+            "unknown parameter",
+            ApiError::UnknownParameter("colour".into(), "crs, layers".into()),
+        ));
+        all.push((
+            "invalid parameter",
+            ApiError::InvalidParameter {
+                name: "limit",
+                detail: "not a number".into(),
+            },
+        ));
+        all.push(("body too large", ApiError::BodyTooLarge { limit: 1000 }));
+        all.push((
+            "media type",
+            ApiError::UnsupportedMediaType("text/html".into()),
+        ));
+        for e in [
+            CrsError::Unrecognised("WGS84-ish".into()),
+            crs(),
+            CrsError::Unsupported {
+                code: 4978,
+                reason: "it is a GeocentricCRS".into(),
+            },
+        ] {
+            all.push(("crs", e.into()));
+        }
+        for e in [
+            Cql2Error::Text {
+                position: 12,
+                message: "expected a value".into(),
+            },
+            Cql2Error::Json {
+                pointer: "/args/0".into(),
+                message: "expected an object".into(),
+            },
+            Cql2Error::UnknownProperty {
+                name: "colour".into(),
+                known: "name, kind".into(),
+            },
+            Cql2Error::Crs(crs()),
+        ] {
+            all.push(("filter", e.into()));
+        }
+        all.push((
+            "unknown layers",
+            UnknownLayers {
+                unknown: vec!["moon_base".into()],
+                known: vec!["ecological_redline".into(), "basic_farmland".into()],
+            }
+            .into(),
+        ));
+        all.extend(candidates().into_iter().map(|e| ("candidate", e.into())));
+        all.push(("not found", ApiError::NotFound("/candidates/9".into())));
+        all.push(("method", ApiError::MethodNotAllowed("PUT".into())));
+        all.push(("internal", ApiError::Internal("it broke".into())));
+        all.push(("unauthorized", ApiError::Unauthorized("no token".into())));
+        all.push((
+            "forbidden",
+            ApiError::Forbidden {
+                needed: Role::Admin,
+                have: Role::Viewer,
+            },
+        ));
+        all.push(("no store", ApiError::NoStore));
+        all.extend(stores().into_iter().map(|e| ("store", e.into())));
+        all.extend(revisions().into_iter().map(|e| ("revision", e.into())));
+        all.push((
+            "invalid field",
+            ApiError::InvalidField {
+                field: "kind",
+                detail: "unknown kind".into(),
+            },
+        ));
+        for e in screens() {
+            all.push(("screen through From", e.clone().into()));
+            all.push(("screen held as it is", ApiError::Screen(e)));
+        }
+        all.push(("deadline", DeadlineExceeded.into()));
+        all.push((
+            "deadline with its limit",
+            ApiError::DeadlineExceeded {
+                limit_seconds: Some(2.5),
+            },
+        ));
+        all.push((
+            "busy",
+            ApiError::ServerBusy {
+                running: 2,
+                queued: 8,
+                retry_after: 3,
+            },
+        ));
+        all.push(("connections", ApiError::TooManyConnections { limit: 512 }));
+        all.push((
+            "request timeout",
+            ApiError::RequestTimeout {
+                limit_seconds: 10.0,
+            },
+        ));
+        all.push((
+            "unreadable body",
+            ApiError::UnreadableBody("connection reset".into()),
+        ));
+        all.push(("empty body", ApiError::EmptyBody));
+        for code in [
+            400, 401, 404, 405, 408, 413, 414, 418, 431, 500, 501, 502, 503, 505,
+        ] {
+            all.push((
+                "http",
+                ApiError::Http {
+                    status: StatusCode::from_u16(code).unwrap(),
+                    detail: format!("status {code}"),
+                },
+            ));
+        }
+        all.extend(submissions().into_iter().map(|e| ("submission", e.into())));
+        all.extend(inputs().into_iter().map(|e| ("input", e.into())));
+        all.extend(reviews().into_iter().map(|e| ("review", e.into())));
+        all
+    }
+
+    /// Each error's status and problem document, a line each.
+    fn answers() -> String {
+        every_error()
+            .into_iter()
+            .map(|(what, e)| format!("{what}\t{}\t{}\n", e.status().as_u16(), e.problem()))
+            .collect()
+    }
+
+    const EXPECTED: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/problems/every_error.tsv"
+    );
+
+    // Clients match on the problem type and read the members beside it, so
+    // a change in how the answers are made must leave every answer as it
+    // was. `PLANMAP_WRITE_EXPECTED=1` rewrites the file, for a change that
+    // means to alter an answer.
+    #[test]
+    fn every_kind_of_error_answers_with_the_document_it_always_has() {
+        let got = answers();
+        if std::env::var_os("PLANMAP_WRITE_EXPECTED").is_some() {
+            std::fs::create_dir_all(std::path::Path::new(EXPECTED).parent().unwrap()).unwrap();
+            std::fs::write(EXPECTED, &got).unwrap();
+        }
+        let expected = std::fs::read_to_string(EXPECTED).unwrap();
+        for (got, expected) in got.lines().zip(expected.lines()) {
+            assert_eq!(got, expected);
+        }
+        assert_eq!(got.lines().count(), expected.lines().count());
+    }
+}
