@@ -12,7 +12,7 @@
 //! | [`intake`] | reading what a planner sends: candidates in every accepted format |
 //! | [`layer`] | layers: the feature table, the R-tree, reading layer files, the catalog |
 //! | [`geom`] | geometry: shapes, validity, CRS and PROJ, ellipsoid areas, GeoJSON writing |
-//! | [`time`], [`deadline`] | dates and a request's compute deadline, below everything |
+//! | [`time`], [`deadline`], [`fault`] | dates, a request's compute deadline, what an error says about itself; below everything |
 
 /// The HTTP API (the only module that knows about axum).
 pub mod api;
@@ -22,6 +22,8 @@ pub mod cli;
 pub mod deadline;
 /// The overlap engine, the screening around it, the plan's rules and basic unit blocks.
 pub mod engine;
+/// What an error says about itself: its problem slug and where it lies.
+pub mod fault;
 /// Geometry: shapes, validity, CRS, ellipsoid areas, GeoJSON writing.
 pub mod geom;
 /// Reading what a planner submits: candidates in every accepted format.

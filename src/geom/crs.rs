@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use geo::Coord;
 use proj::Proj;
 
+use crate::fault::Fault;
+
 /// A coordinate reference system planmap accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Crs {
@@ -35,6 +37,12 @@ pub enum CrsError {
     UnknownCode(u32),
     #[error("EPSG:{code} is not supported: {reason}")]
     Unsupported { code: u32, reason: String },
+}
+
+impl Fault for CrsError {
+    fn slug(&self) -> &'static str {
+        "unsupported-crs"
+    }
 }
 
 const CRS84_URI: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";

@@ -4,7 +4,9 @@
 
 use geo::MultiPolygon;
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 
+use crate::fault::{Fault, members};
 use crate::geom::crs::Crs;
 use crate::intake::candidate::{
     Candidate, CandidateError, Limits, candidate_from_area, read_candidate,
@@ -115,6 +117,49 @@ pub enum SubmissionError {
     Format(#[from] FormatError),
     #[error(transparent)]
     Candidate(#[from] CandidateError),
+}
+
+impl Fault for JsonError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Malformed { .. } => "malformed-json",
+            Self::NonFinite { .. } => "non-finite-number",
+            Self::DuplicateKey { .. } => "duplicate-key",
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Malformed { line, column, .. } | Self::NonFinite { line, column, .. } => {
+                members([("line", json!(line)), ("column", json!(column))])
+            }
+            Self::DuplicateKey { key, line, column } => members([
+                ("key", json!(key)),
+                ("line", json!(line)),
+                ("column", json!(column)),
+            ]),
+        }
+    }
+}
+
+impl Fault for SubmissionError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Json(e) => e.slug(),
+            Self::NotUtf8 => "bad-coordinate-file",
+            Self::Format(e) => e.slug(),
+            Self::Candidate(e) => e.slug(),
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Json(e) => e.location(),
+            Self::NotUtf8 => Map::new(),
+            Self::Format(e) => e.location(),
+            Self::Candidate(e) => e.location(),
+        }
+    }
 }
 
 /// Parses JSON, telling a non-finite number (NaN, Infinity, 1e999) apart from

@@ -3,9 +3,10 @@
 
 use geo::{BoundingRect, MultiPolygon};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use crate::engine::rules::CandidateKind;
+use crate::fault::{Fault, members};
 use crate::geom::crs::{Crs, CrsError};
 use crate::geom::geodesy;
 use crate::geom::geojson::area_geometry;
@@ -52,6 +53,24 @@ pub enum InputError {
     Submission(#[from] SubmissionError),
     #[error(transparent)]
     Crs(#[from] CrsError),
+}
+
+impl Fault for InputError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Field { .. } => "invalid-candidate",
+            Self::Submission(e) => e.slug(),
+            Self::Crs(e) => e.slug(),
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Field { field, .. } => members([("field", json!(field))]),
+            Self::Submission(e) => e.location(),
+            Self::Crs(e) => e.location(),
+        }
+    }
 }
 
 fn field(field: &'static str, detail: impl Into<String>) -> InputError {

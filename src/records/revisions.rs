@@ -11,8 +11,10 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use geo::BooleanOps;
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::fault::{Fault, members};
 use crate::geom::geodesy;
 use crate::geom::shape::Shape;
 use crate::layer::catalog::{Catalog, Layer, LayerEntry};
@@ -53,6 +55,32 @@ pub enum RevisionError {
         date: String,
         missing: Vec<NotInForce>,
     },
+}
+
+impl Fault for RevisionError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Store(e) => e.slug(),
+            Self::Invalid(_) => "invalid-layer-file",
+            Self::UnknownLayer(_) => "unknown-layer",
+            Self::UnknownRevision { .. } => "unknown-revision",
+            Self::BadDate(_) => "invalid-parameter",
+            Self::FutureDate(_) => "future-effective-date",
+            Self::NotInForce { .. } => "layers-not-in-force",
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Store(e) => e.location(),
+            Self::NotInForce { date, missing } => members([
+                ("parameter", json!("as_of")),
+                ("as_of", json!(date)),
+                ("layers", json!(missing)),
+            ]),
+            _ => Map::new(),
+        }
+    }
 }
 
 /// A layer a dated check asked for that had no revision in force then.

@@ -14,11 +14,12 @@ pub mod html;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::engine::rules::CandidateKind;
 use crate::engine::screening::{Options, Screening, screen};
+use crate::fault::Fault;
 use crate::geom::crs::{Crs, CrsError};
 use crate::intake::candidate::Limits;
 use crate::intake::formats::GkZone;
@@ -48,6 +49,31 @@ pub enum ReviewError {
     Screen(#[from] crate::engine::screening::ScreenError),
     #[error("the stored record cannot be read: {0}")]
     Corrupt(String),
+}
+
+impl Fault for ReviewError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Store(e) => e.slug(),
+            Self::Revision(e) => e.slug(),
+            Self::Submission(e) => e.slug(),
+            Self::Crs(e) => e.slug(),
+            Self::Screen(e) => e.slug(),
+            // A record that was written and no longer reads is the server's fault.
+            Self::Corrupt(_) => "internal",
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Store(e) => e.location(),
+            Self::Revision(e) => e.location(),
+            Self::Submission(e) => e.location(),
+            Self::Crs(e) => e.location(),
+            Self::Screen(e) => e.location(),
+            Self::Corrupt(_) => Map::new(),
+        }
+    }
 }
 
 /// A layer as a record names it.

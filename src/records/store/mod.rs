@@ -17,6 +17,7 @@ use serde_json::Value;
 
 pub use sqlite::SqliteStore;
 
+use crate::fault::Fault;
 use crate::layer::catalog::LayerEntry;
 use crate::records::access::Role;
 
@@ -33,6 +34,16 @@ pub enum StoreError {
     NoCandidate(i64),
     #[error("a token named '{0}' exists already")]
     DuplicateToken(String),
+}
+
+impl Fault for StoreError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) | Self::Io(_) | Self::Corrupt(_) => "storage",
+            Self::NoCandidate(_) => "not-found",
+            Self::DuplicateToken(_) => "duplicate-token",
+        }
+    }
 }
 
 /// How a candidate was submitted, kept verbatim so a review can re-read it
