@@ -183,13 +183,13 @@ fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
                         "use exploration_block, mining_block or mining_right",
                     ));
                 }
-                q.kind = Some(value)
+                q.kind = crate::engine::rules::CandidateKind::parse(&value)
             }
             "status" => {
                 if !["submitted", "pass", "warn", "reject"].contains(&value.as_str()) {
                     return Err(invalid("status", "use submitted, pass, warn or reject"));
                 }
-                q.status = Some(value)
+                q.status = crate::records::store::CandidateStatus::parse(&value)
             }
             "bbox" => {
                 let v: Vec<f64> = value
@@ -251,7 +251,7 @@ fn review_response(row: &ReviewRow, status: StatusCode) -> Response {
         id = row.id,
         c = row.candidate_id,
         v = row.candidate_version,
-        verdict = Value::String(row.verdict.clone()),
+        verdict = Value::String(row.verdict.as_str().into()),
         hash = Value::String(row.hash.clone()),
         valid = hash_holds(row),
         links = json!([

@@ -3,7 +3,7 @@
 //! checks.
 
 use geo::MultiPolygon;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::fault::{Fault, members};
@@ -27,8 +27,10 @@ pub struct Part {
     pub candidate: Candidate,
 }
 
-/// The formats a candidate may come in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The formats a candidate may come in; a stored submission names its
+/// format as it serializes (`geojson`, `txt`, `corners`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum InputFormat {
     GeoJson,
     /// 界址点坐标 TXT exchange format.
@@ -44,6 +46,15 @@ impl InputFormat {
             "txt" | "exchange" => Some(Self::Txt),
             "corners" | "points" => Some(Self::Corners),
             _ => None,
+        }
+    }
+
+    /// The name the format is written with (as it serializes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GeoJson => "geojson",
+            Self::Txt => "txt",
+            Self::Corners => "corners",
         }
     }
 
@@ -240,4 +251,22 @@ pub fn read(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A stored submission names its format; an alias the parser takes from a
+    // planner is not a name a record is ever written with.
+    #[test]
+    fn a_format_is_written_by_its_name_and_read_back_from_that_name_only() {
+        for f in [InputFormat::GeoJson, InputFormat::Txt, InputFormat::Corners] {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+            assert_eq!(InputFormat::parse(f.as_str()), Some(f));
+            let read: InputFormat = serde_json::from_value(f.as_str().into()).unwrap();
+            assert_eq!(read, f);
+        }
+        assert!(serde_json::from_value::<InputFormat>("json".into()).is_err());
+    }
 }

@@ -17,13 +17,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::engine::report::Verdict;
 use crate::engine::rules::CandidateKind;
 use crate::engine::screening::{Options, Screening, screen};
 use crate::fault::Fault;
 use crate::geom::crs::{Crs, CrsError};
 use crate::intake::candidate::Limits;
 use crate::intake::formats::GkZone;
-use crate::intake::submission::{self, InputFormat, SubmissionError};
+use crate::intake::submission::{self, SubmissionError};
 use crate::layer::catalog::{Layer, LayerEntry};
 use crate::records::access::hex;
 use crate::records::revisions::{LiveCatalog, RevisionError, find_revision};
@@ -89,7 +90,7 @@ pub struct RecordedLayer {
 /// The options a review runs the check with, derived from the candidate.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordedOptions {
-    pub kind: Option<String>,
+    pub kind: Option<CandidateKind>,
     pub mineral: Option<String>,
     pub net: bool,
 }
@@ -105,7 +106,7 @@ pub struct RecordBody {
     pub reviewed_at: String,
     pub layers: Vec<RecordedLayer>,
     pub options: RecordedOptions,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub answer_sha256: String,
 }
 
@@ -154,7 +155,6 @@ pub fn sha256(text: &str) -> String {
 
 /// Reads a stored candidate version back into parts, exactly as submitted.
 pub fn parts_of(source: &Source) -> Result<Vec<crate::intake::submission::Part>, ReviewError> {
-    let format = InputFormat::parse(&source.format).unwrap_or(InputFormat::GeoJson);
     let crs = match &source.crs {
         Some(c) => Crs::parse(c)?,
         None => Crs::Crs84,
@@ -164,7 +164,7 @@ pub fn parts_of(source: &Source) -> Result<Vec<crate::intake::submission::Part>,
     let limits = Limits::none();
     Ok(submission::read(
         source.text.as_bytes(),
-        format,
+        source.format,
         crs,
         zone,
         limits,
@@ -173,7 +173,7 @@ pub fn parts_of(source: &Source) -> Result<Vec<crate::intake::submission::Part>,
 
 fn options_of(options: &RecordedOptions) -> Options {
     Options {
-        kind: options.kind.as_deref().and_then(CandidateKind::parse),
+        kind: options.kind,
         mineral: options.mineral.clone(),
         net: options.net,
         ..Options::default()
@@ -207,7 +207,7 @@ pub fn make(
         })
         .collect::<Result<Vec<_>, ReviewError>>()?;
     let options = RecordedOptions {
-        kind: CandidateKind::parse(&version.data.kind).map(|_| version.data.kind.clone()),
+        kind: Some(version.data.kind),
         mineral: version.data.mineral.clone(),
         net: true,
     };
@@ -217,10 +217,7 @@ pub fn make(
         &options_of(&options),
     )?;
     let answer = answer_text(&screening)?;
-    let verdict = serde_json::to_value(screening.report.verdict)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let verdict = screening.report.verdict;
     let body = RecordBody {
         format: RECORD_FORMAT.to_string(),
         candidate_id: version.candidate_id,
@@ -231,7 +228,7 @@ pub fn make(
         reviewed_at: crate::time::now(),
         layers: recorded,
         options,
-        verdict: verdict.clone(),
+        verdict,
         answer_sha256: sha256(&answer),
     };
     let body =
