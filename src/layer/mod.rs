@@ -2,8 +2,9 @@
 //! over their bounding boxes.
 //!
 //! Loading a layer file:
-//! 1. parse the GeoJSON FeatureCollection, or the FlatGeobuf file (`.fgb`,
-//!    see [`crate::layer::fgb`]), longitude, latitude on CGCS2000;
+//! 1. parse the GeoJSON FeatureCollection, or the FlatGeobuf file (told by
+//!    its magic bytes, see [`crate::layer::fgb`]), longitude, latitude on
+//!    CGCS2000;
 //! 2. check every feature: a unique id, a supported geometry, closed rings,
 //!    coordinates in range, no self-intersections;
 //! 3. precompute each feature's bounding box and ellipsoid area (or length);

@@ -229,10 +229,7 @@ pub fn as_layer(
             measure: v.area_m2,
         });
     }
-    let revision: String = digest.finalize()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let revision = crate::digest::short(&digest.finalize());
     let data = LayerData::from_features(features, revision).map_err(|(i, problem)| {
         crate::records::store::StoreError::Corrupt(format!("candidate {i}: {problem}"))
     })?;

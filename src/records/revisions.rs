@@ -12,16 +12,16 @@ use std::sync::{Arc, Mutex, RwLock};
 use geo::BooleanOps;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
+use crate::digest::sha256_hex;
 use crate::fault::{Fault, members};
 use crate::geom::geodesy;
 use crate::geom::shape::Shape;
 use crate::layer::catalog::{Catalog, Layer, LayerEntry};
+use crate::layer::fgb;
 use crate::layer::load::{LayerError, load_layer, revision_of};
 use crate::layer::table::FeatureTable;
 use crate::layer::{FeatureId, LayerData};
-use crate::records::access::hex;
 use crate::records::store::{LayerRevisionRecord, NewLayerRevision, Store, StoreError};
 use crate::time::today;
 
@@ -187,12 +187,10 @@ pub fn parse_date(text: &str) -> Result<String, RevisionError> {
     crate::time::checked_date(text).ok_or_else(|| RevisionError::BadDate(text.to_string()))
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
+/// The extension a layer file is stored under; only a name for people, as
+/// loading tells the formats apart by the bytes too.
 fn extension_of(bytes: &[u8]) -> &'static str {
-    if bytes.starts_with(b"fgb") {
+    if fgb::is_flatgeobuf(bytes) {
         "fgb"
     } else {
         "geojson"

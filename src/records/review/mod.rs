@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
+use crate::digest::sha256_hex;
 use crate::engine::report::Verdict;
 use crate::engine::rules::CandidateKind;
 use crate::engine::screening::{Options, Screening, screen};
@@ -26,7 +26,6 @@ use crate::intake::candidate::Limits;
 use crate::intake::formats::GkZone;
 use crate::intake::submission::{self, SubmissionError};
 use crate::layer::catalog::{Layer, LayerEntry};
-use crate::records::access::hex;
 use crate::records::revisions::{LiveCatalog, RevisionError, find_revision};
 use crate::records::store::{
     LayerRevisionRecord, NewReview, ReviewRow, Source, Store, StoreError, Version,
@@ -148,11 +147,6 @@ fn write_canonical(value: &Value, out: &mut String) {
     }
 }
 
-/// SHA-256 of a text, hex.
-pub fn sha256(text: &str) -> String {
-    hex(&Sha256::digest(text.as_bytes()))
-}
-
 /// Reads a stored candidate version back into parts, exactly as submitted.
 pub fn parts_of(source: &Source) -> Result<Vec<crate::intake::submission::Part>, ReviewError> {
     let crs = match &source.crs {
@@ -229,7 +223,7 @@ pub fn make(
         layers: recorded,
         options,
         verdict,
-        answer_sha256: sha256(&answer),
+        answer_sha256: sha256_hex(&answer),
     };
     let body =
         canonical(&serde_json::to_value(&body).map_err(|e| ReviewError::Corrupt(e.to_string()))?);
@@ -237,7 +231,7 @@ pub fn make(
         candidate_id: version.candidate_id,
         candidate_version: version.version,
         verdict,
-        hash: sha256(&body),
+        hash: sha256_hex(&body),
         body,
         answer,
     })
@@ -251,8 +245,8 @@ pub fn body_of(row: &ReviewRow) -> Result<RecordBody, ReviewError> {
 /// Whether a stored record is intact: its hash is the SHA-256 of its body,
 /// and the body names the SHA-256 of its answer.
 pub fn hash_holds(row: &ReviewRow) -> bool {
-    sha256(&row.body) == row.hash
-        && body_of(row).is_ok_and(|b| b.answer_sha256 == sha256(&row.answer))
+    sha256_hex(&row.body) == row.hash
+        && body_of(row).is_ok_and(|b| b.answer_sha256 == sha256_hex(&row.answer))
 }
 
 /// The outcome of re-running a review.
