@@ -13,6 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::fault::Fault;
+
 /// When the work of one request must stop; cheap to clone and to test.
 #[derive(Debug, Clone, Default)]
 pub struct Deadline {
@@ -33,6 +35,12 @@ thread_local! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the work ran past its compute deadline")]
 pub struct DeadlineExceeded;
+
+impl Fault for DeadlineExceeded {
+    fn slug(&self) -> &'static str {
+        "deadline-exceeded"
+    }
+}
 
 impl Deadline {
     /// A deadline `after` from now.

@@ -12,7 +12,7 @@
 //! | [`intake`] | reading what a planner sends: candidates in every accepted format |
 //! | [`layer`] | layers: the feature table, the R-tree, reading layer files, the catalog |
 //! | [`geom`] | geometry: shapes, validity, CRS and PROJ, ellipsoid areas, GeoJSON writing |
-//! | [`time`], [`deadline`], [`memory`] | dates, a request's compute deadline, the allocator's memory: below everything |
+//! | [`time`], [`deadline`], [`memory`], [`fault`], [`digest`] | dates, a request's compute deadline, the allocator's memory, what an error says about itself, hex digests: below everything |
 
 /// The HTTP API (the only module that knows about axum).
 pub mod api;
@@ -20,8 +20,12 @@ pub mod api;
 pub mod cli;
 /// A request's compute deadline, seen by the engine's loops.
 pub mod deadline;
+/// Hex digests: SHA-256 names and the short names of revisions.
+pub mod digest;
 /// The overlap engine, the screening around it, the plan's rules and basic unit blocks.
 pub mod engine;
+/// What an error says about itself: its problem slug and where it lies.
+pub mod fault;
 /// Geometry: shapes, validity, CRS, ellipsoid areas, GeoJSON writing.
 pub mod geom;
 /// Reading what a planner submits: candidates in every accepted format.

@@ -81,3 +81,24 @@ fn a_flatgeobuf_file_without_an_id_column_is_refused_with_the_reason() {
     let message = load_layer(&path).unwrap_err().to_string();
     assert!(message.contains("no column 'id'"), "{message}");
 }
+
+// An upload has no name of its own and a catalog's file may be misnamed, so
+// a layer file is read as what its bytes are, not what its name says.
+#[test]
+fn a_layer_file_is_read_as_what_its_bytes_are_whatever_its_name_says() {
+    let dir = std::env::temp_dir().join(format!("planmap-fgb-misnamed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let geojson = Path::new("tests/fixtures/layers/basic_farmland.geojson");
+    let fgb = Path::new("tests/fixtures/fgb/basic_farmland.fgb");
+    let fgb_called_geojson = dir.join("basic_farmland.geojson");
+    let geojson_called_fgb = dir.join("basic_farmland.fgb");
+    std::fs::copy(fgb, &fgb_called_geojson).unwrap();
+    std::fs::copy(geojson, &geojson_called_fgb).unwrap();
+    for (original, misnamed) in [(fgb, &fgb_called_geojson), (geojson, &geojson_called_fgb)] {
+        let (a, b) = (by_id(original), by_id(misnamed));
+        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+        for (id, f) in &a {
+            assert_eq!(f.measure, b[id].measure, "{}: {id}", misnamed.display());
+        }
+    }
+}

@@ -410,7 +410,7 @@ mod tests {
         assert_eq!(params("").crs("crs").unwrap(), None);
         let e = params("crs=WGS84-ish").crs("crs").unwrap_err();
         assert_eq!(e.status(), 400);
-        assert_eq!(e.slug(), "unsupported-crs");
+        assert_eq!(crate::fault::Fault::slug(&e), "unsupported-crs");
     }
 
     #[test]

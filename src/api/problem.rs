@@ -1,5 +1,9 @@
 //! Every error the API can answer with, and the one place that maps each to
 //! an HTTP status and an RFC 9457 `application/problem+json` body.
+//!
+//! What kind of problem an error of a lower tier is, and where it lies, that
+//! error says itself ([`Fault`]); here each slug gets its status, and the
+//! title, detail and members are put together into the document.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -7,9 +11,8 @@ use serde_json::{Map, Value, json};
 
 use crate::deadline::DeadlineExceeded;
 use crate::engine::screening::ScreenError;
+use crate::fault::{Fault, members};
 use crate::geom::crs::CrsError;
-use crate::geom::shape::ShapeError;
-use crate::geom::validate::InvalidGeometry;
 use crate::intake::candidate::CandidateError;
 use crate::intake::formats::FormatError;
 use crate::intake::submission::{JsonError, SubmissionError};
@@ -115,151 +118,176 @@ impl From<DeadlineExceeded> for ApiError {
     }
 }
 
-impl ApiError {
-    /// The HTTP status of each kind of error, in one table.
-    pub fn status(&self) -> StatusCode {
-        use CandidateError as C;
-        match self {
-            Self::Json(JsonError::Malformed { .. } | JsonError::DuplicateKey { .. })
-            | Self::UnreadableBody(_)
-            | Self::EmptyBody
-            | Self::UnknownParameter(..)
-            | Self::InvalidParameter { .. }
-            | Self::Crs(_)
-            | Self::Filter(_)
-            | Self::UnknownLayers(_) => StatusCode::BAD_REQUEST,
-            Self::BodyTooLarge { .. } | Self::Candidate(C::TooManyVertices { .. }) => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Json(JsonError::NonFinite { .. })
-            | Self::Format(_)
-            | Self::NotUtf8
-            | Self::Candidate(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
-            Self::NoStore => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Store(StoreError::NoCandidate(_)) => StatusCode::NOT_FOUND,
-            Self::Store(StoreError::DuplicateToken(_)) => StatusCode::CONFLICT,
-            Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::Revision(r) => match r {
-                RevisionError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                RevisionError::Invalid(_)
-                | RevisionError::FutureDate(_)
-                | RevisionError::NotInForce { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                RevisionError::UnknownLayer(_) | RevisionError::UnknownRevision { .. } => {
-                    StatusCode::NOT_FOUND
-                }
-                RevisionError::BadDate(_) => StatusCode::BAD_REQUEST,
-            },
-            Self::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Screen(ScreenError::Crs(_)) => StatusCode::BAD_REQUEST,
-            Self::Screen(ScreenError::CornersOutsideZone { .. } | ScreenError::NoLayers) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            Self::Screen(ScreenError::Deadline(_))
-            | Self::DeadlineExceeded { .. }
-            | Self::ServerBusy { .. }
-            | Self::TooManyConnections { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
-            Self::Http { status, .. } => *status,
+/// The HTTP status of each problem slug, in one table; `None` for a slug
+/// without a row (which would be a slip, answered as a 500).
+fn status_of(slug: &str) -> Option<StatusCode> {
+    Some(match slug {
+        "malformed-json" | "duplicate-key" | "unreadable-body" | "empty-body"
+        | "unknown-parameter" | "invalid-parameter" | "unsupported-crs" | "invalid-filter"
+        | "unknown-property" | "unknown-layer" | "bad-request" => StatusCode::BAD_REQUEST,
+        "unauthorized" => StatusCode::UNAUTHORIZED,
+        "forbidden" => StatusCode::FORBIDDEN,
+        "not-found" | "unknown-revision" => StatusCode::NOT_FOUND,
+        "method-not-allowed" => StatusCode::METHOD_NOT_ALLOWED,
+        "request-timeout" => StatusCode::REQUEST_TIMEOUT,
+        "duplicate-token" => StatusCode::CONFLICT,
+        "body-too-large" | "too-many-vertices" => StatusCode::PAYLOAD_TOO_LARGE,
+        "uri-too-long" => StatusCode::URI_TOO_LONG,
+        "unsupported-media-type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "non-finite-number"
+        | "bad-coordinate-file"
+        | "axes-swapped"
+        | "zone-mismatch"
+        | "unknown-zone"
+        | "unclosed-ring"
+        | "too-few-positions"
+        | "not-geojson"
+        | "no-geometry"
+        | "wrong-geometry-type"
+        | "bad-position"
+        | "empty-geometry"
+        | "outside-area-of-use"
+        | "self-intersection"
+        | "invalid-holes"
+        | "overlapping-parts"
+        | "parts-share-edge"
+        | "candidate-too-large"
+        | "crosses-antimeridian"
+        | "on-pole"
+        | "invalid-candidate"
+        | "invalid-layer-file"
+        | "future-effective-date"
+        | "layers-not-in-force"
+        | "no-layers" => StatusCode::UNPROCESSABLE_ENTITY,
+        "header-too-large" => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "internal" | "storage" => StatusCode::INTERNAL_SERVER_ERROR,
+        "not-implemented" => StatusCode::NOT_IMPLEMENTED,
+        "no-data-directory" | "deadline-exceeded" | "server-busy" => {
+            StatusCode::SERVICE_UNAVAILABLE
         }
-    }
+        "http-version-not-supported" => StatusCode::HTTP_VERSION_NOT_SUPPORTED,
+        _ => return None,
+    })
+}
 
-    /// A short slug naming the kind of problem; the problem `type` is `/problems/{slug}`.
-    pub fn slug(&self) -> &'static str {
-        use CandidateError as C;
+/// The slug of an answer the HTTP stack made itself, from its status.
+fn http_slug(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad-request",
+        404 => "not-found",
+        405 => "method-not-allowed",
+        408 => "request-timeout",
+        413 => "body-too-large",
+        414 => "uri-too-long",
+        431 => "header-too-large",
+        501 => "not-implemented",
+        505 => "http-version-not-supported",
+        s if s >= 500 => "internal",
+        _ => "bad-request",
+    }
+}
+
+impl Fault for ApiError {
+    fn slug(&self) -> &'static str {
         match self {
-            Self::Json(JsonError::Malformed { .. }) => "malformed-json",
-            Self::Json(JsonError::NonFinite { .. }) => "non-finite-number",
-            Self::Json(JsonError::DuplicateKey { .. }) => "duplicate-key",
+            Self::Json(e) => e.slug(),
+            Self::Format(e) => e.slug(),
+            Self::Crs(e) => e.slug(),
+            Self::Filter(e) => e.slug(),
+            Self::UnknownLayers(e) => e.slug(),
+            Self::Candidate(e) => e.slug(),
+            Self::Store(e) => e.slug(),
+            Self::Revision(e) => e.slug(),
+            Self::Screen(e) => e.slug(),
             Self::NotUtf8 => "bad-coordinate-file",
-            Self::Format(f) => match f {
-                FormatError::Swapped { .. } => "axes-swapped",
-                FormatError::ZoneMismatch { .. } | FormatError::MixedZones { .. } => {
-                    "zone-mismatch"
-                }
-                FormatError::UnknownZone | FormatError::NoSuchZone(_) => "unknown-zone",
-                FormatError::Unclosed { .. } => "unclosed-ring",
-                FormatError::TooFewPoints { .. } => "too-few-positions",
-                FormatError::Line { .. } | FormatError::Empty => "bad-coordinate-file",
-            },
             Self::UnknownParameter(..) => "unknown-parameter",
             Self::InvalidParameter { .. } => "invalid-parameter",
             Self::BodyTooLarge { .. } => "body-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
-            Self::Crs(_) => "unsupported-crs",
-            Self::Filter(Cql2Error::UnknownProperty { .. }) => "unknown-property",
-            Self::Filter(Cql2Error::Crs(_)) => "unsupported-crs",
-            Self::Filter(_) => "invalid-filter",
-            Self::UnknownLayers(_) => "unknown-layer",
-            Self::Candidate(c) => match c {
-                C::NotGeoJson(_) => "not-geojson",
-                C::NoGeometry => "no-geometry",
-                C::TooManyVertices { .. } => "too-many-vertices",
-                C::Crs(_) => "unsupported-crs",
-                C::OutsideAreaOfUse { .. } => "outside-area-of-use",
-                C::Invalid(InvalidGeometry::PartsOverlap { .. }) => "overlapping-parts",
-                C::Invalid(InvalidGeometry::PartsShareEdge { .. }) => "parts-share-edge",
-                C::Invalid(InvalidGeometry::SelfIntersection { .. }) => "self-intersection",
-                C::Invalid(_) => "invalid-holes",
-                C::TooLarge { .. } => "candidate-too-large",
-                C::CrossesAntimeridian { .. } => "crosses-antimeridian",
-                C::OnPole { .. } => "on-pole",
-                C::Shape(s) => match s {
-                    ShapeError::WrongType { .. } => "wrong-geometry-type",
-                    ShapeError::TooFewPositions { .. } => "too-few-positions",
-                    ShapeError::Unclosed { .. } => "unclosed-ring",
-                    ShapeError::BadPosition { .. } => "bad-position",
-                    ShapeError::NonFinite { .. } => "non-finite-number",
-                    ShapeError::LineTooShort { .. } | ShapeError::Empty => "empty-geometry",
-                },
-            },
             Self::NotFound(_) => "not-found",
             Self::MethodNotAllowed(_) => "method-not-allowed",
             Self::Internal(_) => "internal",
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden { .. } => "forbidden",
             Self::NoStore => "no-data-directory",
-            Self::Store(StoreError::NoCandidate(_)) => "not-found",
-            Self::Store(StoreError::DuplicateToken(_)) => "duplicate-token",
-            Self::Store(_) => "storage",
-            Self::Revision(r) => match r {
-                RevisionError::Store(_) => "storage",
-                RevisionError::Invalid(_) => "invalid-layer-file",
-                RevisionError::FutureDate(_) => "future-effective-date",
-                RevisionError::NotInForce { .. } => "layers-not-in-force",
-                RevisionError::UnknownLayer(_) => "unknown-layer",
-                RevisionError::UnknownRevision { .. } => "unknown-revision",
-                RevisionError::BadDate(_) => "invalid-parameter",
-            },
             Self::InvalidField { .. } => "invalid-candidate",
-            Self::Screen(ScreenError::Crs(_)) => "unsupported-crs",
-            Self::Screen(ScreenError::CornersOutsideZone { .. }) => "zone-mismatch",
-            Self::Screen(ScreenError::NoLayers) => "no-layers",
-            Self::Screen(ScreenError::Deadline(_)) | Self::DeadlineExceeded { .. } => {
-                "deadline-exceeded"
-            }
+            Self::DeadlineExceeded { .. } => "deadline-exceeded",
             Self::ServerBusy { .. } | Self::TooManyConnections { .. } => "server-busy",
             Self::RequestTimeout { .. } => "request-timeout",
             Self::UnreadableBody(_) => "unreadable-body",
             Self::EmptyBody => "empty-body",
-            Self::Http { status, .. } => match status.as_u16() {
-                400 => "bad-request",
-                404 => "not-found",
-                405 => "method-not-allowed",
-                408 => "request-timeout",
-                413 => "body-too-large",
-                414 => "uri-too-long",
-                431 => "header-too-large",
-                501 => "not-implemented",
-                505 => "http-version-not-supported",
-                s if s >= 500 => "internal",
-                _ => "bad-request",
-            },
+            Self::Http { status, .. } => http_slug(*status),
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Json(e) => e.location(),
+            Self::Format(e) => e.location(),
+            Self::Crs(e) => e.location(),
+            Self::Filter(e) => e.location(),
+            Self::UnknownLayers(e) => e.location(),
+            Self::Candidate(e) => e.location(),
+            Self::Store(e) => e.location(),
+            Self::Revision(e) => e.location(),
+            Self::Screen(e) => e.location(),
+            Self::UnknownParameter(name, _) => members([("parameter", json!(name))]),
+            Self::InvalidParameter { name, .. } => members([("parameter", json!(name))]),
+            Self::BodyTooLarge { limit } => members([("limit_bytes", json!(limit))]),
+            Self::Forbidden { needed, have } => members([
+                ("required_role", json!(needed.as_str())),
+                ("role", json!(have.as_str())),
+            ]),
+            Self::InvalidField { field, .. } => members([("field", json!(field))]),
+            Self::DeadlineExceeded {
+                limit_seconds: Some(s),
+            } => members([("limit_seconds", json!(s))]),
+            Self::RequestTimeout { limit_seconds } => {
+                members([("limit_seconds", json!(limit_seconds))])
+            }
+            Self::ServerBusy {
+                running,
+                queued,
+                retry_after,
+            } => members([
+                ("running", json!(running)),
+                ("queued", json!(queued)),
+                ("retry_after_seconds", json!(retry_after)),
+            ]),
+            Self::NotUtf8
+            | Self::UnsupportedMediaType(_)
+            | Self::NotFound(_)
+            | Self::MethodNotAllowed(_)
+            | Self::Internal(_)
+            | Self::Unauthorized(_)
+            | Self::NoStore
+            | Self::DeadlineExceeded {
+                limit_seconds: None,
+            }
+            | Self::TooManyConnections { .. }
+            | Self::UnreadableBody(_)
+            | Self::EmptyBody
+            | Self::Http { .. } => Map::new(),
+        }
+    }
+}
+
+impl ApiError {
+    /// The HTTP status: the slug's row of [`status_of`], but for three
+    /// answers whose status says more than their slug.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            // The HTTP stack chose its status; the slug only names it.
+            Self::Http { status, .. } => *status,
+            // A CRS PROJ describes but cannot convert the body's coordinates
+            // from (a `crs` parameter PROJ does not know is refused before,
+            // as a 400): the request is well formed, its content is what
+            // cannot be processed.
+            Self::Candidate(CandidateError::Crs(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            // A layer named in the path is a resource that is not there; one
+            // named in the `layers` parameter is a bad request.
+            Self::Revision(RevisionError::UnknownLayer(_)) => StatusCode::NOT_FOUND,
+            _ => status_of(self.slug()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
 
@@ -282,155 +310,6 @@ impl ApiError {
         }
     }
 
-    /// Extension members saying where the problem is.
-    fn extensions(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        let mut put = |k: &str, v: Value| {
-            m.insert(k.to_string(), v);
-        };
-        match self {
-            Self::Json(JsonError::Malformed { line, column, .. })
-            | Self::Json(JsonError::NonFinite { line, column, .. }) => {
-                put("line", json!(line));
-                put("column", json!(column));
-            }
-            Self::Json(JsonError::DuplicateKey { key, line, column }) => {
-                put("key", json!(key));
-                put("line", json!(line));
-                put("column", json!(column));
-            }
-            Self::Screen(ScreenError::CornersOutsideZone {
-                epsg, longitude, ..
-            }) => {
-                put("parameter", json!("corners"));
-                put("zone_epsg", json!(epsg));
-                put("longitude", json!(longitude));
-            }
-            Self::DeadlineExceeded {
-                limit_seconds: Some(s),
-            } => put("limit_seconds", json!(s)),
-            Self::RequestTimeout { limit_seconds } => put("limit_seconds", json!(limit_seconds)),
-            Self::ServerBusy {
-                running,
-                queued,
-                retry_after,
-            } => {
-                put("running", json!(running));
-                put("queued", json!(queued));
-                put("retry_after_seconds", json!(retry_after));
-            }
-            Self::UnknownParameter(name, _) => put("parameter", json!(name)),
-            Self::InvalidParameter { name, .. } => put("parameter", json!(name)),
-            Self::BodyTooLarge { limit } => put("limit_bytes", json!(limit)),
-            Self::Filter(Cql2Error::Text { position, .. }) => {
-                put("parameter", json!("filter"));
-                put("position", json!(position));
-            }
-            Self::Filter(Cql2Error::Json { pointer, .. }) => {
-                put("parameter", json!("filter"));
-                put("pointer", json!(pointer));
-            }
-            Self::Filter(_) => put("parameter", json!("filter")),
-            Self::Forbidden { needed, have } => {
-                put("required_role", json!(needed.as_str()));
-                put("role", json!(have.as_str()));
-            }
-            Self::InvalidField { field, .. } => put("field", json!(field)),
-            Self::Revision(RevisionError::NotInForce { date, missing }) => {
-                put("parameter", json!("as_of"));
-                put("as_of", json!(date));
-                put("layers", json!(missing));
-            }
-            Self::UnknownLayers(u) => {
-                put("unknown_layers", json!(u.unknown));
-                put("known_layers", json!(u.known));
-            }
-            Self::Candidate(CandidateError::TooManyVertices { count, limit }) => {
-                put("vertices", json!(count));
-                put("limit_vertices", json!(limit));
-            }
-            Self::Candidate(CandidateError::TooLarge {
-                width,
-                height,
-                limit,
-            }) => {
-                put("width_deg", json!(width));
-                put("height_deg", json!(height));
-                put("limit_deg", json!(limit));
-            }
-            Self::Candidate(
-                CandidateError::CrossesAntimeridian {
-                    part, ring, vertex, ..
-                }
-                | CandidateError::OnPole { part, ring, vertex },
-            ) => {
-                put("polygon", json!(part));
-                put("ring", json!(ring));
-                put("vertex", json!(vertex));
-            }
-            Self::Candidate(CandidateError::Shape(s)) => {
-                if let Some((part, ring, vertex)) = s.location() {
-                    put("polygon", json!(part));
-                    put("ring", json!(ring));
-                    if let Some(v) = vertex {
-                        put("vertex", json!(v));
-                    }
-                }
-                if let ShapeError::Unclosed { first, last, .. } = s {
-                    put("coordinates", json!([[first.x, first.y], [last.x, last.y]]));
-                }
-            }
-            Self::Candidate(CandidateError::Invalid(inv)) => {
-                let (part, ring, vertex, point) = inv.location();
-                put("polygon", json!(part));
-                put("ring", json!(ring));
-                if let Some(v) = vertex {
-                    put("vertex", json!(v));
-                }
-                if let Some(p) = point {
-                    // The point is in CRS84, whatever CRS the candidate came in.
-                    put("coordinates", json!([p.x, p.y]));
-                    put("coordinates_crs", json!("CRS84"));
-                }
-            }
-            Self::Candidate(CandidateError::OutsideAreaOfUse {
-                part,
-                ring,
-                vertex,
-                given,
-                ..
-            }) => {
-                put("polygon", json!(part));
-                put("ring", json!(ring));
-                put("vertex", json!(vertex));
-                put("coordinates", json!([given.x, given.y]));
-            }
-            Self::Format(f) => match f {
-                FormatError::Line { line, .. }
-                | FormatError::Swapped { line, .. }
-                | FormatError::ZoneMismatch { line, .. }
-                | FormatError::MixedZones { line, .. } => put("line", json!(line)),
-                FormatError::Unclosed {
-                    parcel,
-                    ring,
-                    first,
-                    last,
-                } => {
-                    put("parcel", json!(parcel));
-                    put("ring", json!(ring));
-                    put("coordinates", json!([[first.x, first.y], [last.x, last.y]]));
-                }
-                FormatError::TooFewPoints { parcel, ring, .. } => {
-                    put("parcel", json!(parcel));
-                    put("ring", json!(ring));
-                }
-                _ => {}
-            },
-            _ => {}
-        }
-        m
-    }
-
     /// The RFC 9457 body.
     pub fn problem(&self) -> Value {
         let mut body = Map::new();
@@ -438,7 +317,7 @@ impl ApiError {
         body.insert("title".into(), json!(self.title()));
         body.insert("status".into(), json!(self.status().as_u16()));
         body.insert("detail".into(), json!(self.to_string()));
-        body.extend(self.extensions());
+        body.extend(self.location());
         Value::Object(body)
     }
 }
@@ -498,6 +377,452 @@ impl From<ReviewError> for ApiError {
             ReviewError::Crs(c) => ApiError::Crs(c),
             ReviewError::Screen(s) => s.into(),
             ReviewError::Corrupt(c) => ApiError::Internal(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geom::segments::EdgeRef;
+    use crate::geom::shape::ShapeError;
+    use crate::geom::validate::InvalidGeometry;
+    use crate::layer::load::LayerError;
+    use crate::records::revisions::NotInForce;
+    use geo::Coord;
+
+    fn c(x: f64, y: f64) -> Coord {
+        Coord { x, y }
+    }
+
+    fn at(part: usize, ring: usize, vertex: usize) -> EdgeRef {
+        EdgeRef { part, ring, vertex }
+    }
+
+    fn crs() -> CrsError {
+        CrsError::UnknownCode(999_999)
+    }
+
+    fn shapes() -> Vec<ShapeError> {
+        vec![
+            ShapeError::WrongType {
+                found: "Point".into(),
+                expected: "Polygon or MultiPolygon",
+            },
+            ShapeError::TooFewPositions {
+                part: 1,
+                ring: 2,
+                count: 3,
+            },
+            ShapeError::Unclosed {
+                part: 0,
+                ring: 1,
+                first: c(1.0, 2.0),
+                last: c(1.5, 2.5),
+            },
+            ShapeError::BadPosition {
+                part: 2,
+                ring: 0,
+                vertex: 4,
+                len: 1,
+            },
+            ShapeError::NonFinite {
+                part: 0,
+                ring: 0,
+                vertex: 9,
+            },
+            ShapeError::LineTooShort { part: 3, count: 1 },
+            ShapeError::Empty,
+        ]
+    }
+
+    fn invalid() -> Vec<InvalidGeometry> {
+        vec![
+            InvalidGeometry::SelfIntersection {
+                at: at(0, 0, 2),
+                other: at(0, 1, 5),
+                point: c(112.5, 36.25),
+            },
+            InvalidGeometry::HoleOutsideExterior { at: at(1, 2, 0) },
+            InvalidGeometry::NestedHole { at: at(0, 3, 0) },
+            InvalidGeometry::PartsOverlap { part: 0, other: 2 },
+            InvalidGeometry::PartsShareEdge {
+                part: 1,
+                other: 3,
+                point: c(112.0, 36.0),
+            },
+        ]
+    }
+
+    fn formats() -> Vec<FormatError> {
+        vec![
+            FormatError::Line {
+                line: 3,
+                reason: "X = a is not a number".into(),
+            },
+            FormatError::Swapped {
+                line: 4,
+                x: 38_500_000.0,
+                y: 4_000_000.0,
+            },
+            FormatError::ZoneMismatch {
+                line: 5,
+                y: 38_500_000.0,
+                prefix: 38,
+                declared: 37,
+            },
+            FormatError::MixedZones {
+                line: 6,
+                first: 37,
+                other: 38,
+            },
+            FormatError::UnknownZone,
+            FormatError::NoSuchZone("99".into()),
+            FormatError::Unclosed {
+                parcel: "1".into(),
+                ring: 0,
+                first: c(4_000_000.0, 38_500_000.0),
+                last: c(4_000_001.0, 38_500_001.0),
+            },
+            FormatError::TooFewPoints {
+                parcel: "2".into(),
+                ring: 1,
+                count: 3,
+            },
+            FormatError::Empty,
+        ]
+    }
+
+    fn jsons() -> Vec<JsonError> {
+        vec![
+            JsonError::Malformed {
+                message: "EOF while parsing a list".into(),
+                line: 2,
+                column: 24,
+            },
+            JsonError::NonFinite {
+                literal: "NaN".into(),
+                line: 1,
+                column: 31,
+            },
+            JsonError::DuplicateKey {
+                key: "type".into(),
+                line: 1,
+                column: 20,
+            },
+        ]
+    }
+
+    fn candidates() -> Vec<CandidateError> {
+        let mut all = vec![
+            CandidateError::NotGeoJson("no type member".into()),
+            CandidateError::NoGeometry,
+            CandidateError::TooManyVertices {
+                count: 100_001,
+                limit: 100_000,
+            },
+            CandidateError::Crs(crs()),
+            CandidateError::OutsideAreaOfUse {
+                crs: crate::geom::crs::Crs::Epsg(4526),
+                axes: "northing, easting".into(),
+                area: "114°E to 120°E".into(),
+                part: 0,
+                ring: 0,
+                vertex: 3,
+                given: c(4_000_000.0, 500_000.0),
+                fits_swapped: true,
+            },
+            CandidateError::TooLarge {
+                width: 20.5,
+                height: 1.25,
+                limit: 15.0,
+            },
+            CandidateError::CrossesAntimeridian {
+                part: 1,
+                ring: 0,
+                vertex: 7,
+                span: 359.5,
+            },
+            CandidateError::OnPole {
+                part: 0,
+                ring: 0,
+                vertex: 2,
+            },
+        ];
+        all.extend(shapes().into_iter().map(CandidateError::Shape));
+        all.extend(invalid().into_iter().map(CandidateError::Invalid));
+        all
+    }
+
+    fn stores() -> Vec<StoreError> {
+        vec![
+            StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows),
+            StoreError::Io(std::io::Error::other("disk full")),
+            StoreError::Corrupt("candidate 3: kind".into()),
+            StoreError::NoCandidate(7),
+            StoreError::DuplicateToken("ci".into()),
+        ]
+    }
+
+    fn revisions() -> Vec<RevisionError> {
+        vec![
+            RevisionError::Store(StoreError::Corrupt("row 3".into())),
+            RevisionError::Invalid(LayerError::NotFeatureCollection {
+                path: "upload.geojson".into(),
+                message: "expected value at line 1 column 1".into(),
+            }),
+            RevisionError::UnknownLayer("moon_base".into()),
+            RevisionError::UnknownRevision {
+                layer: "ecological_redline".into(),
+                revision: "abcdef".into(),
+            },
+            RevisionError::BadDate("2024-13-01".into()),
+            RevisionError::FutureDate("2999-01-01".into()),
+            RevisionError::NotInForce {
+                date: "2001-01-01".into(),
+                missing: vec![
+                    NotInForce {
+                        layer: "ecological_redline".into(),
+                        first_effective: Some("2021-01-01".into()),
+                    },
+                    NotInForce {
+                        layer: "basic_farmland".into(),
+                        first_effective: None,
+                    },
+                ],
+            },
+        ]
+    }
+
+    fn screens() -> Vec<ScreenError> {
+        vec![
+            ScreenError::Crs(crs()),
+            ScreenError::Deadline(DeadlineExceeded),
+            ScreenError::NoLayers,
+            ScreenError::CornersOutsideZone {
+                epsg: 4527,
+                central_meridian: 114.0,
+                west: 112.5,
+                east: 115.5,
+                longitude: 111.25,
+            },
+        ]
+    }
+
+    fn submissions() -> Vec<SubmissionError> {
+        let mut all: Vec<SubmissionError> = jsons().into_iter().map(Into::into).collect();
+        all.push(SubmissionError::NotUtf8);
+        all.extend(formats().into_iter().map(SubmissionError::Format));
+        all.extend(candidates().into_iter().map(SubmissionError::Candidate));
+        all
+    }
+
+    fn inputs() -> Vec<InputError> {
+        vec![
+            InputError::Field {
+                field: "name",
+                detail: "must not be empty".into(),
+            },
+            InputError::Submission(SubmissionError::NotUtf8),
+            InputError::Crs(crs()),
+        ]
+    }
+
+    fn reviews() -> Vec<ReviewError> {
+        let mut all: Vec<ReviewError> = stores().into_iter().map(Into::into).collect();
+        all.extend(revisions().into_iter().map(ReviewError::Revision));
+        all.extend(submissions().into_iter().map(ReviewError::Submission));
+        all.push(ReviewError::Crs(crs()));
+        all.extend(screens().into_iter().map(ReviewError::Screen));
+        all.push(ReviewError::Corrupt("body: expected value".into()));
+        all
+    }
+
+    /// One error of every kind the API can answer with, each reached the way
+    /// a handler reaches it (through `From` where a handler uses `?`).
+    fn every_error() -> Vec<(&'static str, ApiError)> {
+        let mut all: Vec<(&'static str, ApiError)> = Vec::new();
+        all.extend(jsons().into_iter().map(|e| ("json", e.into())));
+        all.extend(formats().into_iter().map(|e| ("format", e.into())));
+        all.push(("not utf-8", ApiError::NotUtf8));
+        all.push((
+            "unknown parameter",
+            ApiError::UnknownParameter("colour".into(), "crs, layers".into()),
+        ));
+        all.push((
+            "invalid parameter",
+            ApiError::InvalidParameter {
+                name: "limit",
+                detail: "not a number".into(),
+            },
+        ));
+        all.push(("body too large", ApiError::BodyTooLarge { limit: 1000 }));
+        all.push((
+            "media type",
+            ApiError::UnsupportedMediaType("text/html".into()),
+        ));
+        for e in [
+            CrsError::Unrecognised("WGS84-ish".into()),
+            crs(),
+            CrsError::Unsupported {
+                code: 4978,
+                reason: "it is a GeocentricCRS".into(),
+            },
+        ] {
+            all.push(("crs", e.into()));
+        }
+        for e in [
+            Cql2Error::Text {
+                position: 12,
+                message: "expected a value".into(),
+            },
+            Cql2Error::Json {
+                pointer: "/args/0".into(),
+                message: "expected an object".into(),
+            },
+            Cql2Error::UnknownProperty {
+                name: "colour".into(),
+                known: "name, kind".into(),
+            },
+            Cql2Error::Crs(crs()),
+        ] {
+            all.push(("filter", e.into()));
+        }
+        all.push((
+            "unknown layers",
+            UnknownLayers {
+                unknown: vec!["moon_base".into()],
+                known: vec!["ecological_redline".into(), "basic_farmland".into()],
+            }
+            .into(),
+        ));
+        all.extend(candidates().into_iter().map(|e| ("candidate", e.into())));
+        all.push(("not found", ApiError::NotFound("/candidates/9".into())));
+        all.push(("method", ApiError::MethodNotAllowed("PUT".into())));
+        all.push(("internal", ApiError::Internal("it broke".into())));
+        all.push(("unauthorized", ApiError::Unauthorized("no token".into())));
+        all.push((
+            "forbidden",
+            ApiError::Forbidden {
+                needed: Role::Admin,
+                have: Role::Viewer,
+            },
+        ));
+        all.push(("no store", ApiError::NoStore));
+        all.extend(stores().into_iter().map(|e| ("store", e.into())));
+        all.extend(revisions().into_iter().map(|e| ("revision", e.into())));
+        all.push((
+            "invalid field",
+            ApiError::InvalidField {
+                field: "kind",
+                detail: "unknown kind".into(),
+            },
+        ));
+        for e in screens() {
+            all.push(("screen through From", e.clone().into()));
+            all.push(("screen held as it is", ApiError::Screen(e)));
+        }
+        all.push(("deadline", DeadlineExceeded.into()));
+        all.push((
+            "deadline with its limit",
+            ApiError::DeadlineExceeded {
+                limit_seconds: Some(2.5),
+            },
+        ));
+        all.push((
+            "busy",
+            ApiError::ServerBusy {
+                running: 2,
+                queued: 8,
+                retry_after: 3,
+            },
+        ));
+        all.push(("connections", ApiError::TooManyConnections { limit: 512 }));
+        all.push((
+            "request timeout",
+            ApiError::RequestTimeout {
+                limit_seconds: 10.0,
+            },
+        ));
+        all.push((
+            "unreadable body",
+            ApiError::UnreadableBody("connection reset".into()),
+        ));
+        all.push(("empty body", ApiError::EmptyBody));
+        for code in [
+            400, 401, 404, 405, 408, 413, 414, 418, 431, 500, 501, 502, 503, 505,
+        ] {
+            all.push((
+                "http",
+                ApiError::Http {
+                    status: StatusCode::from_u16(code).unwrap(),
+                    detail: format!("status {code}"),
+                },
+            ));
+        }
+        all.extend(submissions().into_iter().map(|e| ("submission", e.into())));
+        all.extend(inputs().into_iter().map(|e| ("input", e.into())));
+        all.extend(reviews().into_iter().map(|e| ("review", e.into())));
+        all
+    }
+
+    /// Each error's status and problem document, a line each.
+    fn answers() -> String {
+        every_error()
+            .into_iter()
+            .map(|(what, e)| format!("{what}\t{}\t{}\n", e.status().as_u16(), e.problem()))
+            .collect()
+    }
+
+    const EXPECTED: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/problems/every_error.tsv"
+    );
+
+    // Clients match on the problem type and read the members beside it, so
+    // a change in how the answers are made must leave every answer as it
+    // was. `PLANMAP_WRITE_EXPECTED=1` rewrites the file, for a change that
+    // means to alter an answer.
+    #[test]
+    fn every_kind_of_error_answers_with_the_document_it_always_has() {
+        let got = answers();
+        if std::env::var_os("PLANMAP_WRITE_EXPECTED").is_some() {
+            std::fs::create_dir_all(std::path::Path::new(EXPECTED).parent().unwrap()).unwrap();
+            std::fs::write(EXPECTED, &got).unwrap();
+        }
+        let expected = std::fs::read_to_string(EXPECTED).unwrap();
+        for (got, expected) in got.lines().zip(expected.lines()) {
+            assert_eq!(got, expected);
+        }
+        assert_eq!(got.lines().count(), expected.lines().count());
+    }
+
+    // A slug without a row would be answered as a 500, whatever it names.
+    #[test]
+    fn every_slug_an_error_names_has_its_row_in_the_status_table() {
+        for (what, e) in every_error() {
+            assert!(status_of(e.slug()).is_some(), "{what}: {}", e.slug());
+        }
+    }
+
+    fn answered_as_it_names_itself(e: &impl Fault, answer: ApiError, what: &str) {
+        assert_eq!(answer.slug(), e.slug(), "{what}");
+        assert_eq!(answer.location(), e.location(), "{what}");
+    }
+
+    // Handlers turn a wrapping error into the API's own variants (and a
+    // review's unreadable record into an internal error); what the answer
+    // says must be what the wrapping error says of itself.
+    #[test]
+    fn a_wrapped_error_is_answered_as_it_names_itself() {
+        for (e, same) in submissions().into_iter().zip(submissions()) {
+            answered_as_it_names_itself(&e, same.into(), &format!("{e:?}"));
+        }
+        for (e, same) in inputs().into_iter().zip(inputs()) {
+            answered_as_it_names_itself(&e, same.into(), &format!("{e:?}"));
+        }
+        for (e, same) in reviews().into_iter().zip(reviews()) {
+            answered_as_it_names_itself(&e, same.into(), &format!("{e:?}"));
         }
     }
 }

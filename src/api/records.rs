@@ -14,11 +14,13 @@ use super::body::read_body;
 use super::params::Params;
 use super::{ApiError, AppState, Caller};
 use super::{blocking, heavy};
+use crate::engine::report::Verdict;
 use crate::geom::crs::Crs;
 use crate::intake::submission::parse_json;
 use crate::records::access::Role;
 use crate::records::candidates::{CandidateInput, prepare};
 use crate::records::review::{self, body_of, hash_holds};
+use crate::records::store::CandidateStatus;
 use crate::records::store::{CandidateQuery, CandidateRecord, ReviewRow, Store};
 
 pub fn routes() -> Router<AppState> {
@@ -153,20 +155,19 @@ pub(super) const LIST_LIMIT_MAX: usize = 1000;
 
 fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
     let p = Params::parse(query, LIST_PARAMETERS)?;
-    const STATUSES: [(&str, &str); 4] = [
-        ("submitted", "submitted"),
-        ("pass", "pass"),
-        ("warn", "warn"),
-        ("reject", "reject"),
+    const STATUSES: [(&str, CandidateStatus); 4] = [
+        ("submitted", CandidateStatus::Submitted),
+        ("pass", CandidateStatus::Reviewed(Verdict::Pass)),
+        ("warn", CandidateStatus::Reviewed(Verdict::Warn)),
+        ("reject", CandidateStatus::Reviewed(Verdict::Reject)),
     ];
     Ok(CandidateQuery {
         limit: p.limit(LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX)?,
         offset: p.offset()?,
         // Refused when unknown: an unknown kind or status would match
-        // nothing and read as "none submitted". The store keeps a kind as
-        // it was submitted, so the text given is what is matched.
-        kind: p.kind("kind")?.and(p.text("kind")),
-        status: p.one_of("status", &STATUSES)?.map(str::to_string),
+        // nothing and read as "none submitted".
+        kind: p.kind("kind")?,
+        status: p.one_of("status", &STATUSES)?,
         bbox: p.bbox(Crs::Crs84)?,
     })
 }
@@ -202,7 +203,7 @@ fn review_response(row: &ReviewRow, status: StatusCode) -> Response {
         id = row.id,
         c = row.candidate_id,
         v = row.candidate_version,
-        verdict = Value::String(row.verdict.clone()),
+        verdict = Value::String(row.verdict.as_str().into()),
         hash = Value::String(row.hash.clone()),
         valid = hash_holds(row),
         links = json!([

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::geom::geodesy::AreaFigures;
 use crate::geom::geojson::ShapeJson;
@@ -13,7 +13,7 @@ use crate::layer::catalog::Layer;
 use crate::layer::{FeatureId, OnOverlap};
 
 /// The outcome of a check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Reject,
@@ -22,6 +22,22 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The name the verdict is written with (as it serializes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Reject => "reject",
+            Verdict::Warn => "warn",
+            Verdict::Pass => "pass",
+        }
+    }
+
+    /// The verdict named `text` exactly as [`Verdict::as_str`] writes it.
+    pub fn parse(text: &str) -> Option<Verdict> {
+        [Verdict::Reject, Verdict::Warn, Verdict::Pass]
+            .into_iter()
+            .find(|v| v.as_str() == text)
+    }
+
     /// Exit status of `planmap check`: 0 pass, 2 warn, 3 reject.
     pub fn exit_code(self) -> i32 {
         match self {
@@ -159,4 +175,19 @@ pub struct LayerRevision {
     pub id: String,
     pub revision: String,
     pub features: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_verdict_is_parsed_from_the_name_it_is_written_by_and_from_nothing_else() {
+        for v in [Verdict::Reject, Verdict::Warn, Verdict::Pass] {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+            assert_eq!(Verdict::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(Verdict::parse("Pass"), None);
+        assert_eq!(Verdict::parse(""), None);
+    }
 }

@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::engine::blocks::{BlockCount, MineralClass};
 use crate::engine::report::CheckReport;
 use crate::layer::catalog::Layer;
 
 /// What a candidate is for: each kind has its own rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CandidateKind {
     /// 勘查规划区块: a planned exploration block.
@@ -30,6 +30,29 @@ impl CandidateKind {
             "mining_right" | "采矿权" => Some(Self::MiningRight),
             _ => None,
         }
+    }
+
+    /// The name the kind is written with (as it serializes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ExplorationBlock => "exploration_block",
+            Self::MiningBlock => "mining_block",
+            Self::MiningRight => "mining_right",
+        }
+    }
+}
+
+/// A kind reads in every spelling [`CandidateKind::parse`] takes: versions
+/// were once stored with the kind exactly as submitted (`勘查规划区块`, say),
+/// and must still read.
+impl<'de> Deserialize<'de> for CandidateKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        CandidateKind::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown candidate kind '{text}'; expected exploration_block, mining_block or mining_right"
+            ))
+        })
     }
 }
 
@@ -237,5 +260,28 @@ fn no_overlap(
         )
     } else {
         (Some(false), format!("overlaps {}", hits.join("; ")), read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_reads_in_every_spelling_it_is_parsed_from_and_is_written_by_its_name() {
+        use CandidateKind::*;
+        for (text, kind) in [
+            ("exploration_block", ExplorationBlock),
+            ("勘查规划区块", ExplorationBlock),
+            ("mining_block", MiningBlock),
+            ("开采规划区块", MiningBlock),
+            (" mining_right", MiningRight),
+            ("采矿权", MiningRight),
+        ] {
+            let read: CandidateKind = serde_json::from_value(text.into()).unwrap();
+            assert_eq!(read, kind, "{text}");
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        assert!(serde_json::from_value::<CandidateKind>("castle".into()).is_err());
     }
 }

@@ -11,13 +11,14 @@ use geo::{BooleanOps, BoundingRect, MultiPolygon, Polygon};
 use std::borrow::Cow;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use crate::deadline::{Deadline, DeadlineExceeded};
 use crate::engine::blocks::{self, BlockCount};
 use crate::engine::check::CheckOptions;
 use crate::engine::report::{CheckReport, Verdict};
 use crate::engine::rules::{self, CandidateKind, Finding};
+use crate::fault::{Fault, members};
 use crate::geom::crs::CrsError;
 use crate::geom::geodesy::{self, AreaFigures};
 use crate::geom::shape::{Shape, shape_from_geojson};
@@ -103,6 +104,32 @@ pub enum ScreenError {
         east: f64,
         longitude: f64,
     },
+}
+
+impl Fault for ScreenError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Crs(e) => e.slug(),
+            Self::Deadline(e) => e.slug(),
+            Self::NoLayers => "no-layers",
+            Self::CornersOutsideZone { .. } => "zone-mismatch",
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Crs(e) => e.location(),
+            Self::Deadline(e) => e.location(),
+            Self::NoLayers => Map::new(),
+            Self::CornersOutsideZone {
+                epsg, longitude, ..
+            } => members([
+                ("parameter", json!("corners")),
+                ("zone_epsg", json!(epsg)),
+                ("longitude", json!(longitude)),
+            ]),
+        }
+    }
 }
 
 /// Screens a submission of one or more parts against `layers`.

@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use geo::Coord;
 use proj::Proj;
 
+use crate::fault::Fault;
+
 /// A coordinate reference system planmap accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Crs {
@@ -35,6 +37,12 @@ pub enum CrsError {
     UnknownCode(u32),
     #[error("EPSG:{code} is not supported: {reason}")]
     Unsupported { code: u32, reason: String },
+}
+
+impl Fault for CrsError {
+    fn slug(&self) -> &'static str {
+        "unsupported-crs"
+    }
 }
 
 const CRS84_URI: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -270,32 +278,34 @@ fn transforms(code: u32) -> Result<Rc<Transforms>, CrsError> {
 /// (x = longitude, y = latitude). A coordinate PROJ cannot convert becomes NaN,
 /// for the caller to report with its position.
 pub fn to_crs84(crs: Crs, coords: &mut [Coord]) -> Result<(), CrsError> {
-    let Crs::Epsg(code) = crs else {
-        return Ok(());
-    };
-    describe(crs)?;
-    let t = transforms(code)?;
-    for c in coords.iter_mut() {
-        *c = match t.to_crs84.convert((c.x, c.y)) {
-            Ok((x, y)) if x.is_finite() && y.is_finite() => Coord { x, y },
-            _ => Coord {
-                x: f64::NAN,
-                y: f64::NAN,
-            },
-        };
-    }
-    Ok(())
+    convert(crs, coords, Direction::ToCrs84)
 }
 
-/// Converts CRS84 coordinates to `crs`, in its authority axis order.
+/// Converts CRS84 coordinates to `crs`, in its authority axis order; as
+/// [`to_crs84`], a coordinate PROJ cannot convert becomes NaN.
 pub fn from_crs84(crs: Crs, coords: &mut [Coord]) -> Result<(), CrsError> {
+    convert(crs, coords, Direction::FromCrs84)
+}
+
+/// Which way between a CRS and CRS84 a conversion runs.
+#[derive(Clone, Copy)]
+enum Direction {
+    ToCrs84,
+    FromCrs84,
+}
+
+fn convert(crs: Crs, coords: &mut [Coord], direction: Direction) -> Result<(), CrsError> {
     let Crs::Epsg(code) = crs else {
         return Ok(());
     };
     describe(crs)?;
     let t = transforms(code)?;
+    let proj = match direction {
+        Direction::ToCrs84 => &t.to_crs84,
+        Direction::FromCrs84 => &t.from_crs84,
+    };
     for c in coords.iter_mut() {
-        *c = match t.from_crs84.convert((c.x, c.y)) {
+        *c = match proj.convert((c.x, c.y)) {
             Ok((x, y)) if x.is_finite() && y.is_finite() => Coord { x, y },
             _ => Coord {
                 x: f64::NAN,
@@ -340,6 +350,21 @@ mod tests {
         let gk = describe(Crs::Epsg(4526)).unwrap();
         assert!(!gk.geographic && gk.north_first());
         assert_eq!(gk.axis_order_words(), "northing, easting");
+    }
+
+    #[test]
+    fn converting_to_crs84_and_back_returns_the_coordinates_given() {
+        // Gauss-Krüger zone 38 (EPSG:4526), northing then easting.
+        let given = [Coord {
+            x: 4_000_000.0,
+            y: 38_500_000.0,
+        }];
+        let mut coords = given;
+        to_crs84(Crs::Epsg(4526), &mut coords).unwrap();
+        assert!((coords[0].x - 114.0).abs() < 0.01, "{coords:?}");
+        from_crs84(Crs::Epsg(4526), &mut coords).unwrap();
+        assert!((coords[0].x - given[0].x).abs() < 1e-3, "{coords:?}");
+        assert!((coords[0].y - given[0].y).abs() < 1e-3, "{coords:?}");
     }
 
     #[test]

@@ -4,6 +4,9 @@
 
 use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use geojson::{GeometryValue, Position};
+use serde_json::{Map, Value, json};
+
+use crate::fault::{Fault, members};
 
 /// A feature's geometry, by dimension.
 #[derive(Debug, Clone)]
@@ -60,19 +63,47 @@ pub enum ShapeError {
     Empty,
 }
 
-impl ShapeError {
-    /// Part, ring and vertex of the problem where it has one.
-    pub fn location(&self) -> Option<(usize, usize, Option<usize>)> {
+impl Fault for ShapeError {
+    fn slug(&self) -> &'static str {
         match self {
-            Self::TooFewPositions { part, ring, .. } | Self::Unclosed { part, ring, .. } => {
-                Some((*part, *ring, None))
+            Self::WrongType { .. } => "wrong-geometry-type",
+            Self::TooFewPositions { .. } => "too-few-positions",
+            Self::Unclosed { .. } => "unclosed-ring",
+            Self::BadPosition { .. } => "bad-position",
+            Self::NonFinite { .. } => "non-finite-number",
+            Self::LineTooShort { .. } | Self::Empty => "empty-geometry",
+        }
+    }
+
+    /// The polygon (for a line, the line as `polygon`, ring 0), the ring and
+    /// where one vertex is at fault that vertex; an unclosed ring's two ends.
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::TooFewPositions { part, ring, .. } => {
+                members([("polygon", json!(part)), ("ring", json!(ring))])
             }
+            Self::Unclosed {
+                part,
+                ring,
+                first,
+                last,
+            } => members([
+                ("polygon", json!(part)),
+                ("ring", json!(ring)),
+                ("coordinates", json!([[first.x, first.y], [last.x, last.y]])),
+            ]),
             Self::BadPosition {
                 part, ring, vertex, ..
             }
-            | Self::NonFinite { part, ring, vertex } => Some((*part, *ring, Some(*vertex))),
-            Self::LineTooShort { part, .. } => Some((*part, 0, None)),
-            _ => None,
+            | Self::NonFinite { part, ring, vertex } => members([
+                ("polygon", json!(part)),
+                ("ring", json!(ring)),
+                ("vertex", json!(vertex)),
+            ]),
+            Self::LineTooShort { part, .. } => {
+                members([("polygon", json!(part)), ("ring", json!(0))])
+            }
+            Self::WrongType { .. } | Self::Empty => Map::new(),
         }
     }
 }

@@ -4,6 +4,9 @@
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{Coord, LineString, MultiPolygon};
+use serde_json::{Map, Value, json};
+
+use crate::fault::{Fault, members};
 
 use crate::geom::segments::{EdgeIndex, EdgeRef, Position};
 
@@ -42,18 +45,38 @@ fn other_ring_words(at: &EdgeRef, other: &EdgeRef) -> String {
     }
 }
 
-impl InvalidGeometry {
-    /// Where the problem is, for a problem report.
-    pub fn location(&self) -> (usize, usize, Option<usize>, Option<Coord>) {
+impl Fault for InvalidGeometry {
+    fn slug(&self) -> &'static str {
         match self {
-            Self::SelfIntersection { at, point, .. } => {
-                (at.part, at.ring, Some(at.vertex), Some(*point))
-            }
+            Self::SelfIntersection { .. } => "self-intersection",
+            Self::HoleOutsideExterior { .. } | Self::NestedHole { .. } => "invalid-holes",
+            Self::PartsOverlap { .. } => "overlapping-parts",
+            Self::PartsShareEdge { .. } => "parts-share-edge",
+        }
+    }
+
+    /// The polygon and ring at fault (for two parts, the later one, ring 0),
+    /// the vertex where an edge is, and the point where the fault was found,
+    /// in the coordinates the geometry was checked in.
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::SelfIntersection { at, point, .. } => members([
+                ("polygon", json!(at.part)),
+                ("ring", json!(at.ring)),
+                ("vertex", json!(at.vertex)),
+                ("coordinates", json!([point.x, point.y])),
+            ]),
             Self::HoleOutsideExterior { at } | Self::NestedHole { at } => {
-                (at.part, at.ring, None, None)
+                members([("polygon", json!(at.part)), ("ring", json!(at.ring))])
             }
-            Self::PartsOverlap { other, .. } => (*other, 0, None, None),
-            Self::PartsShareEdge { other, point, .. } => (*other, 0, None, Some(*point)),
+            Self::PartsOverlap { other, .. } => {
+                members([("polygon", json!(other)), ("ring", json!(0))])
+            }
+            Self::PartsShareEdge { other, point, .. } => members([
+                ("polygon", json!(other)),
+                ("ring", json!(0)),
+                ("coordinates", json!([point.x, point.y])),
+            ]),
         }
     }
 }

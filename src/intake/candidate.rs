@@ -3,7 +3,9 @@
 
 use geo::{Coord, CoordsIter, LineString, MapCoordsInPlace, MultiPolygon, Polygon};
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 
+use crate::fault::{Fault, members};
 use crate::geom::crs::{self, Crs, CrsError, CrsInfo};
 use crate::geom::shape::{ShapeError, area_from_geojson};
 use crate::geom::validate::{InvalidGeometry, check_multipolygon};
@@ -112,6 +114,72 @@ pub enum CandidateError {
         ring: usize,
         vertex: usize,
     },
+}
+
+impl Fault for CandidateError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::NotGeoJson(_) => "not-geojson",
+            Self::NoGeometry => "no-geometry",
+            Self::Shape(e) => e.slug(),
+            Self::TooManyVertices { .. } => "too-many-vertices",
+            Self::Crs(e) => e.slug(),
+            Self::OutsideAreaOfUse { .. } => "outside-area-of-use",
+            Self::Invalid(e) => e.slug(),
+            Self::TooLarge { .. } => "candidate-too-large",
+            Self::CrossesAntimeridian { .. } => "crosses-antimeridian",
+            Self::OnPole { .. } => "on-pole",
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::NotGeoJson(_) | Self::NoGeometry => Map::new(),
+            Self::Shape(e) => e.location(),
+            Self::TooManyVertices { count, limit } => {
+                members([("vertices", json!(count)), ("limit_vertices", json!(limit))])
+            }
+            Self::Crs(e) => e.location(),
+            Self::OutsideAreaOfUse {
+                part,
+                ring,
+                vertex,
+                given,
+                ..
+            } => members([
+                ("polygon", json!(part)),
+                ("ring", json!(ring)),
+                ("vertex", json!(vertex)),
+                ("coordinates", json!([given.x, given.y])),
+            ]),
+            Self::Invalid(e) => {
+                let mut m = e.location();
+                // Validity is checked after reprojection, so a point where it
+                // fails is in CRS84 whatever CRS the candidate came in.
+                if m.contains_key("coordinates") {
+                    m.insert("coordinates_crs".into(), json!("CRS84"));
+                }
+                m
+            }
+            Self::TooLarge {
+                width,
+                height,
+                limit,
+            } => members([
+                ("width_deg", json!(width)),
+                ("height_deg", json!(height)),
+                ("limit_deg", json!(limit)),
+            ]),
+            Self::CrossesAntimeridian {
+                part, ring, vertex, ..
+            }
+            | Self::OnPole { part, ring, vertex } => members([
+                ("polygon", json!(part)),
+                ("ring", json!(ring)),
+                ("vertex", json!(vertex)),
+            ]),
+        }
+    }
 }
 
 /// Reads a candidate from a parsed JSON body whose coordinates are in `crs`'s

@@ -3,8 +3,10 @@
 //! checks.
 
 use geo::MultiPolygon;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
 
+use crate::fault::{Fault, members};
 use crate::geom::crs::Crs;
 use crate::intake::candidate::{
     Candidate, CandidateError, Limits, candidate_from_area, read_candidate,
@@ -30,8 +32,10 @@ pub struct Part {
 #[error("'{0}' is not a candidate format: use geojson, txt or corners")]
 pub struct UnknownInputFormat(pub String);
 
-/// The formats a candidate may come in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The formats a candidate may come in; a stored submission names its
+/// format as it serializes (`geojson`, `txt`, `corners`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum InputFormat {
     GeoJson,
     /// 界址点坐标 TXT exchange format.
@@ -53,6 +57,15 @@ impl InputFormat {
     /// [`InputFormat::parse`], saying which formats there are when `text` is none.
     pub fn read(text: &str) -> Result<InputFormat, UnknownInputFormat> {
         InputFormat::parse(text).ok_or_else(|| UnknownInputFormat(text.to_string()))
+    }
+
+    /// The name the format is written with (as it serializes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GeoJson => "geojson",
+            Self::Txt => "txt",
+            Self::Corners => "corners",
+        }
     }
 
     /// The format of a body: JSON when its content type says so (whatever
@@ -125,6 +138,49 @@ pub enum SubmissionError {
     Format(#[from] FormatError),
     #[error(transparent)]
     Candidate(#[from] CandidateError),
+}
+
+impl Fault for JsonError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Malformed { .. } => "malformed-json",
+            Self::NonFinite { .. } => "non-finite-number",
+            Self::DuplicateKey { .. } => "duplicate-key",
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Malformed { line, column, .. } | Self::NonFinite { line, column, .. } => {
+                members([("line", json!(line)), ("column", json!(column))])
+            }
+            Self::DuplicateKey { key, line, column } => members([
+                ("key", json!(key)),
+                ("line", json!(line)),
+                ("column", json!(column)),
+            ]),
+        }
+    }
+}
+
+impl Fault for SubmissionError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Json(e) => e.slug(),
+            Self::NotUtf8 => "bad-coordinate-file",
+            Self::Format(e) => e.slug(),
+            Self::Candidate(e) => e.slug(),
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Json(e) => e.location(),
+            Self::NotUtf8 => Map::new(),
+            Self::Format(e) => e.location(),
+            Self::Candidate(e) => e.location(),
+        }
+    }
 }
 
 /// Parses JSON, telling a non-finite number (NaN, Infinity, 1e999) apart from
@@ -205,4 +261,22 @@ pub fn read(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A stored submission names its format; an alias the parser takes from a
+    // planner is not a name a record is ever written with.
+    #[test]
+    fn a_format_is_written_by_its_name_and_read_back_from_that_name_only() {
+        for f in [InputFormat::GeoJson, InputFormat::Txt, InputFormat::Corners] {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+            assert_eq!(InputFormat::parse(f.as_str()), Some(f));
+            let read: InputFormat = serde_json::from_value(f.as_str().into()).unwrap();
+            assert_eq!(read, f);
+        }
+        assert!(serde_json::from_value::<InputFormat>("json".into()).is_err());
+    }
 }

@@ -54,6 +54,14 @@ pub enum FgbError {
     },
 }
 
+/// Whether bytes are a FlatGeobuf file rather than GeoJSON, by their first
+/// three bytes: no JSON text starts with `fgb`, and a file's name may be
+/// wrong or, for an upload, missing. A file that starts so and is damaged
+/// further on is then refused as FlatGeobuf, saying what is wrong with it.
+pub fn is_flatgeobuf(bytes: &[u8]) -> bool {
+    bytes.starts_with(&MAGIC)
+}
+
 /// Reads every feature of a FlatGeobuf file, checked and measured.
 pub(crate) fn read_features(bytes: &[u8]) -> Result<Chunks, FgbError> {
     if bytes.len() < 12 || bytes[..3] != MAGIC || bytes[4..7] != MAGIC || bytes[3] > 3 {

@@ -1,9 +1,8 @@
-//! Loading a layer file: read it (GeoJSON or FlatGeobuf) beside hashing it
-//! for its revision, index it, and give the reading's memory back.
+//! Loading a layer file: read it (GeoJSON or FlatGeobuf, told apart by its
+//! first bytes) beside hashing it for its revision, index it, and give the
+//! reading's memory back.
 
 use std::path::{Path, PathBuf};
-
-use sha2::{Digest, Sha256};
 
 use super::fgb::{self, FgbError};
 use super::read::{in_chunks, read_feature};
@@ -51,8 +50,7 @@ impl LayerError {
 
 /// A short, stable hash of a layer file's bytes: the layer's revision.
 pub fn revision_of(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::short_sha256(bytes)
 }
 
 /// Loads and indexes one layer file.
@@ -66,9 +64,7 @@ pub fn load_layer(path: &Path) -> Result<LayerData, LayerError> {
         index,
         reason,
     };
-    let is_fgb = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("fgb"));
+    let is_fgb = fgb::is_flatgeobuf(&bytes);
     // The revision hash runs beside the parsing, not before it.
     let (revision, read) = rayon::join(
         || revision_of(&bytes),

@@ -2,8 +2,9 @@
 //! over their bounding boxes.
 //!
 //! Loading a layer file:
-//! 1. parse the GeoJSON FeatureCollection, or the FlatGeobuf file (`.fgb`,
-//!    see [`crate::layer::fgb`]), longitude, latitude on CGCS2000;
+//! 1. parse the GeoJSON FeatureCollection, or the FlatGeobuf file (told by
+//!    its magic bytes, see [`crate::layer::fgb`]), longitude, latitude on
+//!    CGCS2000;
 //! 2. check every feature: a unique id, a supported geometry, closed rings,
 //!    coordinates in range, no self-intersections;
 //! 3. precompute each feature's bounding box and ellipsoid area (or length);
@@ -22,11 +23,29 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
 
+use crate::fault::{Fault, members};
 use crate::geom::shape::{Shape, ShapeError};
 use crate::geom::validate::InvalidGeometry;
+use catalog::UnknownLayers;
 use queryables::Queryables;
 use table::{FeatureTable, TooLarge};
+
+/// The catalog's refusal of layer ids it does not have, with both lists so
+/// a client can correct itself.
+impl Fault for UnknownLayers {
+    fn slug(&self) -> &'static str {
+        "unknown-layer"
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        members([
+            ("unknown_layers", json!(self.unknown)),
+            ("known_layers", json!(self.known)),
+        ])
+    }
+}
 
 /// What a conflict with a layer means for a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

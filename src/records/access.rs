@@ -5,7 +5,8 @@
 //! anyone access.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+
+use crate::digest::{hex, sha256_hex};
 
 /// A role; each includes every right of the roles before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -55,12 +56,7 @@ pub fn new_token() -> Result<String, getrandom::Error> {
 
 /// What is stored of a token.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(token)
 }
 
 #[cfg(test)]

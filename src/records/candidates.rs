@@ -3,9 +3,10 @@
 
 use geo::{BoundingRect, MultiPolygon};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use crate::engine::rules::CandidateKind;
+use crate::fault::{Fault, members};
 use crate::geom::crs::{Crs, CrsError};
 use crate::geom::geodesy;
 use crate::geom::geojson::area_geometry;
@@ -54,6 +55,24 @@ pub enum InputError {
     Crs(#[from] CrsError),
 }
 
+impl Fault for InputError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Field { .. } => "invalid-candidate",
+            Self::Submission(e) => e.slug(),
+            Self::Crs(e) => e.slug(),
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Field { field, .. } => members([("field", json!(field))]),
+            Self::Submission(e) => e.location(),
+            Self::Crs(e) => e.location(),
+        }
+    }
+}
+
 fn field(field: &'static str, detail: impl Into<String>) -> InputError {
     InputError::Field {
         field,
@@ -71,12 +90,13 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
     if name.is_empty() {
         return Err(field("name", "must not be empty"));
     }
-    if CandidateKind::parse(&input.kind).is_none() {
-        return Err(field(
+    // Kept by its name, whichever spelling was sent.
+    let kind = CandidateKind::parse(&input.kind).ok_or_else(|| {
+        field(
             "kind",
             "use exploration_block, mining_block or mining_right",
-        ));
-    }
+        )
+    })?;
     let source = match (input.geometry, input.text) {
         (Some(geometry), None) => {
             if input.format.as_deref().is_some_and(|f| f != "geojson") {
@@ -89,7 +109,7 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
                 crate::geom::crs::describe(Crs::parse(crs)?)?;
             }
             Source {
-                format: "geojson".into(),
+                format: InputFormat::GeoJson,
                 crs: input.crs,
                 zone: None,
                 text: geometry.to_string(),
@@ -110,12 +130,7 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
                 ));
             }
             Source {
-                format: match format {
-                    InputFormat::GeoJson => "geojson",
-                    InputFormat::Txt => "txt",
-                    InputFormat::Corners => "corners",
-                }
-                .into(),
+                format,
                 crs: input.crs,
                 zone: input.zone,
                 text,
@@ -134,7 +149,7 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
     };
     let parts = submission::read(
         source.text.as_bytes(),
-        InputFormat::parse(&source.format).unwrap_or(InputFormat::GeoJson),
+        source.format,
         crs,
         source.zone.as_deref().and_then(GkZone::parse),
         limits,
@@ -150,7 +165,7 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
         .ok_or_else(|| field("geometry", "is empty"))?;
     Ok(VersionData {
         name,
-        kind: input.kind,
+        kind,
         mineral: non_empty(input.mineral),
         applicant: non_empty(input.applicant),
         notes: non_empty(input.notes),
@@ -198,10 +213,10 @@ pub fn as_layer(
         };
         let mut properties = serde_json::Map::new();
         properties.insert("name".into(), v.name.clone().into());
-        properties.insert("kind".into(), v.kind.clone().into());
+        properties.insert("kind".into(), v.kind.as_str().into());
         properties.insert("mineral".into(), v.mineral.clone().into());
         properties.insert("applicant".into(), v.applicant.clone().into());
-        properties.insert("status".into(), r.status.clone().into());
+        properties.insert("status".into(), r.status.as_str().into());
         properties.insert("version".into(), r.current.version.into());
         properties.insert("area_m2".into(), v.area_m2.into());
         properties.insert("submitted_at".into(), r.created_at.clone().into());
@@ -214,10 +229,7 @@ pub fn as_layer(
             measure: v.area_m2,
         });
     }
-    let revision: String = digest.finalize()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let revision = crate::digest::short(&digest.finalize());
     let data = LayerData::from_features(features, revision).map_err(|(i, problem)| {
         crate::records::store::StoreError::Corrupt(format!("candidate {i}: {problem}"))
     })?;

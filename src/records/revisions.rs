@@ -11,15 +11,17 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use geo::BooleanOps;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use serde_json::{Map, Value, json};
 
+use crate::digest::sha256_hex;
+use crate::fault::{Fault, members};
 use crate::geom::geodesy;
 use crate::geom::shape::Shape;
 use crate::layer::catalog::{Catalog, Layer, LayerEntry};
+use crate::layer::fgb;
 use crate::layer::load::{LayerError, load_layer, revision_of};
 use crate::layer::table::FeatureTable;
 use crate::layer::{FeatureId, LayerData};
-use crate::records::access::hex;
 use crate::records::store::{LayerRevisionRecord, NewLayerRevision, Store, StoreError};
 use crate::time::today;
 
@@ -53,6 +55,32 @@ pub enum RevisionError {
         date: String,
         missing: Vec<NotInForce>,
     },
+}
+
+impl Fault for RevisionError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Store(e) => e.slug(),
+            Self::Invalid(_) => "invalid-layer-file",
+            Self::UnknownLayer(_) => "unknown-layer",
+            Self::UnknownRevision { .. } => "unknown-revision",
+            Self::BadDate(_) => "invalid-parameter",
+            Self::FutureDate(_) => "future-effective-date",
+            Self::NotInForce { .. } => "layers-not-in-force",
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Store(e) => e.location(),
+            Self::NotInForce { date, missing } => members([
+                ("parameter", json!("as_of")),
+                ("as_of", json!(date)),
+                ("layers", json!(missing)),
+            ]),
+            _ => Map::new(),
+        }
+    }
 }
 
 /// A layer a dated check asked for that had no revision in force then.
@@ -159,12 +187,10 @@ pub fn parse_date(text: &str) -> Result<String, RevisionError> {
     crate::time::checked_date(text).ok_or_else(|| RevisionError::BadDate(text.to_string()))
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
+/// The extension a layer file is stored under; only a name for people, as
+/// loading tells the formats apart by the bytes too.
 fn extension_of(bytes: &[u8]) -> &'static str {
-    if bytes.starts_with(b"fgb") {
+    if fgb::is_flatgeobuf(bytes) {
         "fgb"
     } else {
         "geojson"

@@ -8,7 +8,9 @@ pub mod txt;
 pub mod zone;
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
+use serde_json::{Map, Value, json};
 
+use crate::fault::{Fault, members};
 use crate::geom::crs::Crs;
 pub use zone::GkZone;
 
@@ -89,6 +91,44 @@ pub enum FormatError {
     },
     #[error("no coordinates found")]
     Empty,
+}
+
+impl Fault for FormatError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Swapped { .. } => "axes-swapped",
+            Self::ZoneMismatch { .. } | Self::MixedZones { .. } => "zone-mismatch",
+            Self::UnknownZone | Self::NoSuchZone(_) => "unknown-zone",
+            Self::Unclosed { .. } => "unclosed-ring",
+            Self::TooFewPoints { .. } => "too-few-positions",
+            Self::Line { .. } | Self::Empty => "bad-coordinate-file",
+        }
+    }
+
+    /// The line of the file, or the parcel and ring (with an unclosed
+    /// ring's two ends) where the fault is only seen once a ring is read.
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Line { line, .. }
+            | Self::Swapped { line, .. }
+            | Self::ZoneMismatch { line, .. }
+            | Self::MixedZones { line, .. } => members([("line", json!(line))]),
+            Self::Unclosed {
+                parcel,
+                ring,
+                first,
+                last,
+            } => members([
+                ("parcel", json!(parcel)),
+                ("ring", json!(ring)),
+                ("coordinates", json!([[first.x, first.y], [last.x, last.y]])),
+            ]),
+            Self::TooFewPoints { parcel, ring, .. } => {
+                members([("parcel", json!(parcel)), ("ring", json!(ring))])
+            }
+            Self::UnknownZone | Self::NoSuchZone(_) | Self::Empty => Map::new(),
+        }
+    }
 }
 
 /// Where Gauss-Krüger coordinates sit: checks a point is a plausible

@@ -12,7 +12,9 @@ mod json;
 mod text;
 
 use geo::{Geometry, Rect};
+use serde_json::{Map, Value, json};
 
+use crate::fault::{Fault, members};
 use crate::geom::crs::CrsError;
 use crate::geom::segments::EdgeIndex;
 use crate::layer::queryables::Queryables;
@@ -40,6 +42,32 @@ pub enum Cql2Error {
     UnknownProperty { name: String, known: String },
     #[error("filter-crs: {0}")]
     Crs(#[from] CrsError),
+}
+
+impl Fault for Cql2Error {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Text { .. } | Self::Json { .. } => "invalid-filter",
+            Self::UnknownProperty { .. } => "unknown-property",
+            Self::Crs(e) => e.slug(),
+        }
+    }
+
+    /// Always the `filter` parameter, and where in it a parse failed.
+    fn location(&self) -> Map<String, Value> {
+        let mut m = members([("parameter", json!("filter"))]);
+        match self {
+            Self::Text { position, .. } => {
+                m.insert("position".into(), json!(position));
+            }
+            Self::Json { pointer, .. } => {
+                m.insert("pointer".into(), json!(pointer));
+            }
+            Self::UnknownProperty { .. } => {}
+            Self::Crs(e) => m.extend(e.location()),
+        }
+        m
+    }
 }
 
 /// A comparison operator.

@@ -296,7 +296,7 @@ code {{ word-break: break-all; }}
         applicant = escape(candidate["applicant"].as_str().unwrap_or("—")),
         reviewer = escape(&body.reviewer),
         at = escape(&body.reviewed_at),
-        verdict = escape(&body.verdict),
+        verdict = escape(body.verdict.as_str()),
         m2 = area.area_m2,
         mu = area.area_mu,
         km2 = area.area_km2,

@@ -14,17 +14,18 @@ pub mod html;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::{Map, Value, json};
 
+use crate::digest::sha256_hex;
+use crate::engine::report::Verdict;
 use crate::engine::rules::CandidateKind;
 use crate::engine::screening::{Options, Screening, screen};
+use crate::fault::Fault;
 use crate::geom::crs::{Crs, CrsError};
 use crate::intake::candidate::Limits;
 use crate::intake::formats::GkZone;
-use crate::intake::submission::{self, InputFormat, SubmissionError};
+use crate::intake::submission::{self, SubmissionError};
 use crate::layer::catalog::{Layer, LayerEntry};
-use crate::records::access::hex;
 use crate::records::revisions::{LiveCatalog, RevisionError, find_revision};
 use crate::records::store::{
     LayerRevisionRecord, NewReview, ReviewRow, Source, Store, StoreError, Version,
@@ -50,6 +51,31 @@ pub enum ReviewError {
     Corrupt(String),
 }
 
+impl Fault for ReviewError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Store(e) => e.slug(),
+            Self::Revision(e) => e.slug(),
+            Self::Submission(e) => e.slug(),
+            Self::Crs(e) => e.slug(),
+            Self::Screen(e) => e.slug(),
+            // A record that was written and no longer reads is the server's fault.
+            Self::Corrupt(_) => "internal",
+        }
+    }
+
+    fn location(&self) -> Map<String, Value> {
+        match self {
+            Self::Store(e) => e.location(),
+            Self::Revision(e) => e.location(),
+            Self::Submission(e) => e.location(),
+            Self::Crs(e) => e.location(),
+            Self::Screen(e) => e.location(),
+            Self::Corrupt(_) => Map::new(),
+        }
+    }
+}
+
 /// A layer as a record names it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordedLayer {
@@ -63,7 +89,7 @@ pub struct RecordedLayer {
 /// The options a review runs the check with, derived from the candidate.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordedOptions {
-    pub kind: Option<String>,
+    pub kind: Option<CandidateKind>,
     pub mineral: Option<String>,
     pub net: bool,
 }
@@ -79,7 +105,7 @@ pub struct RecordBody {
     pub reviewed_at: String,
     pub layers: Vec<RecordedLayer>,
     pub options: RecordedOptions,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub answer_sha256: String,
 }
 
@@ -121,14 +147,8 @@ fn write_canonical(value: &Value, out: &mut String) {
     }
 }
 
-/// SHA-256 of a text, hex.
-pub fn sha256(text: &str) -> String {
-    hex(&Sha256::digest(text.as_bytes()))
-}
-
 /// Reads a stored candidate version back into parts, exactly as submitted.
 pub fn parts_of(source: &Source) -> Result<Vec<crate::intake::submission::Part>, ReviewError> {
-    let format = InputFormat::parse(&source.format).unwrap_or(InputFormat::GeoJson);
     let crs = match &source.crs {
         Some(c) => Crs::parse(c)?,
         None => Crs::Crs84,
@@ -138,7 +158,7 @@ pub fn parts_of(source: &Source) -> Result<Vec<crate::intake::submission::Part>,
     let limits = Limits::none();
     Ok(submission::read(
         source.text.as_bytes(),
-        format,
+        source.format,
         crs,
         zone,
         limits,
@@ -147,7 +167,7 @@ pub fn parts_of(source: &Source) -> Result<Vec<crate::intake::submission::Part>,
 
 fn options_of(options: &RecordedOptions) -> Options {
     Options {
-        kind: options.kind.as_deref().and_then(CandidateKind::parse),
+        kind: options.kind,
         mineral: options.mineral.clone(),
         net: options.net,
         ..Options::default()
@@ -181,7 +201,7 @@ pub fn make(
         })
         .collect::<Result<Vec<_>, ReviewError>>()?;
     let options = RecordedOptions {
-        kind: CandidateKind::parse(&version.data.kind).map(|_| version.data.kind.clone()),
+        kind: Some(version.data.kind),
         mineral: version.data.mineral.clone(),
         net: true,
     };
@@ -191,10 +211,7 @@ pub fn make(
         &options_of(&options),
     )?;
     let answer = answer_text(&screening)?;
-    let verdict = serde_json::to_value(screening.report.verdict)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let verdict = screening.report.verdict;
     let body = RecordBody {
         format: RECORD_FORMAT.to_string(),
         candidate_id: version.candidate_id,
@@ -205,8 +222,8 @@ pub fn make(
         reviewed_at: crate::time::now(),
         layers: recorded,
         options,
-        verdict: verdict.clone(),
-        answer_sha256: sha256(&answer),
+        verdict,
+        answer_sha256: sha256_hex(&answer),
     };
     let body =
         canonical(&serde_json::to_value(&body).map_err(|e| ReviewError::Corrupt(e.to_string()))?);
@@ -214,7 +231,7 @@ pub fn make(
         candidate_id: version.candidate_id,
         candidate_version: version.version,
         verdict,
-        hash: sha256(&body),
+        hash: sha256_hex(&body),
         body,
         answer,
     })
@@ -228,8 +245,8 @@ pub fn body_of(row: &ReviewRow) -> Result<RecordBody, ReviewError> {
 /// Whether a stored record is intact: its hash is the SHA-256 of its body,
 /// and the body names the SHA-256 of its answer.
 pub fn hash_holds(row: &ReviewRow) -> bool {
-    sha256(&row.body) == row.hash
-        && body_of(row).is_ok_and(|b| b.answer_sha256 == sha256(&row.answer))
+    sha256_hex(&row.body) == row.hash
+        && body_of(row).is_ok_and(|b| b.answer_sha256 == sha256_hex(&row.answer))
 }
 
 /// The outcome of re-running a review.

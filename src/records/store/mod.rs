@@ -12,11 +12,15 @@ mod sqlite;
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 pub use sqlite::SqliteStore;
 
+use crate::engine::report::Verdict;
+use crate::engine::rules::CandidateKind;
+use crate::fault::Fault;
+use crate::intake::submission::InputFormat;
 use crate::layer::catalog::LayerEntry;
 use crate::records::access::Role;
 
@@ -35,12 +39,21 @@ pub enum StoreError {
     DuplicateToken(String),
 }
 
+impl Fault for StoreError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) | Self::Io(_) | Self::Corrupt(_) => "storage",
+            Self::NoCandidate(_) => "not-found",
+            Self::DuplicateToken(_) => "duplicate-token",
+        }
+    }
+}
+
 /// How a candidate was submitted, kept verbatim so a review can re-read it
 /// exactly as the planner sent it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
-    /// `geojson`, `txt` or `corners`.
-    pub format: String,
+    pub format: InputFormat,
     /// CRS of GeoJSON coordinates (authority axis order); `None` is CRS84.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crs: Option<String>,
@@ -55,8 +68,7 @@ pub struct Source {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VersionData {
     pub name: String,
-    /// `exploration_block`, `mining_block` or `mining_right`.
-    pub kind: String,
+    pub kind: CandidateKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mineral: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,12 +95,49 @@ pub struct Version {
     pub data: VersionData,
 }
 
+/// Where a candidate stands: `submitted` until its current version is
+/// reviewed, then the verdict of that version's latest review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateStatus {
+    Submitted,
+    Reviewed(Verdict),
+}
+
+impl CandidateStatus {
+    /// The name the status is written with: `submitted`, `pass`, `warn` or `reject`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Reviewed(v) => v.as_str(),
+        }
+    }
+
+    /// The status named `text` exactly as [`CandidateStatus::as_str`] writes it.
+    pub fn parse(text: &str) -> Option<CandidateStatus> {
+        match text {
+            "submitted" => Some(Self::Submitted),
+            _ => Verdict::parse(text).map(Self::Reviewed),
+        }
+    }
+}
+
+impl std::fmt::Display for CandidateStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CandidateStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A candidate: its header and its current version.
 #[derive(Debug, Clone, Serialize)]
 pub struct CandidateRecord {
     pub id: i64,
-    /// `submitted` until the current version is reviewed, then the review's verdict.
-    pub status: String,
+    pub status: CandidateStatus,
     pub created_at: String,
     pub created_by: String,
     pub current: Version,
@@ -99,8 +148,8 @@ pub struct CandidateRecord {
 pub struct CandidateQuery {
     pub limit: usize,
     pub offset: usize,
-    pub kind: Option<String>,
-    pub status: Option<String>,
+    pub kind: Option<CandidateKind>,
+    pub status: Option<CandidateStatus>,
     /// `[west, south, east, north]`: candidates whose bbox meets it.
     pub bbox: Option<[f64; 4]>,
 }
@@ -110,7 +159,7 @@ pub struct CandidateQuery {
 pub struct NewReview {
     pub candidate_id: i64,
     pub candidate_version: i64,
-    pub verdict: String,
+    pub verdict: Verdict,
     /// The canonical JSON of the record (see [`crate::records::review`]); it names
     /// the SHA-256 of `answer`.
     pub body: String,
@@ -126,7 +175,7 @@ pub struct ReviewRow {
     pub id: i64,
     pub candidate_id: i64,
     pub candidate_version: i64,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub body: String,
     pub answer: String,
     pub hash: String,

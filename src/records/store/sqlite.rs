@@ -5,6 +5,10 @@
 //! disk when `COMMIT` returns; a layer file is written to a temporary name,
 //! fsynced, renamed and its directory fsynced before the revision that names
 //! it is committed. A crash leaves at worst an unreferenced layer file.
+//!
+//! Kinds, verdicts and statuses are text in their columns and enums
+//! everywhere else: they are named when written and parsed when read here,
+//! and a name this store never writes is a record that cannot be read.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,9 +18,10 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use super::{
-    AuditEntry, CandidateQuery, CandidateRecord, LayerRevisionRecord, NewLayerRevision, NewReview,
-    ReviewRow, Store, StoreError, TokenRecord, Version, VersionData,
+    AuditEntry, CandidateQuery, CandidateRecord, CandidateStatus, LayerRevisionRecord,
+    NewLayerRevision, NewReview, ReviewRow, Store, StoreError, TokenRecord, Version, VersionData,
 };
+use crate::engine::report::Verdict;
 use crate::records::access::Role;
 use crate::time::now;
 
@@ -148,14 +153,13 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
+/// The value a text column names, or why the record cannot be read.
+fn named<T>(column: &str, text: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    parse(text).ok_or_else(|| corrupt(format!("{column} {text}")))
+}
+
 fn version_from_row(row: &Row) -> rusqlite::Result<(i64, i64, String, String, String)> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-    ))
+    row.try_into()
 }
 
 fn version_of(raw: (i64, i64, String, String, String)) -> Result<Version, StoreError> {
@@ -206,7 +210,7 @@ fn load_candidate(conn: &Connection, id: i64) -> Result<Option<CandidateRecord>,
         load_version(conn, id, current)?.ok_or_else(|| corrupt(format!("candidate {id}")))?;
     Ok(Some(CandidateRecord {
         id,
-        status,
+        status: named("status", &status, CandidateStatus::parse)?,
         created_at,
         created_by,
         current,
@@ -235,20 +239,28 @@ fn insert_version(
     tx.execute(
         "UPDATE candidates SET current_version = ?2, status = 'submitted', kind = ?3,
              west = ?4, south = ?5, east = ?6, north = ?7 WHERE id = ?1",
-        params![id, version, data.kind, west, south, east, north],
+        params![id, version, data.kind.as_str(), west, south, east, north],
     )?;
     Ok(())
 }
 
-fn review_from_row(row: &Row) -> rusqlite::Result<ReviewRow> {
+/// A review's columns, its verdict still text.
+type ReviewColumns = (i64, i64, i64, String, String, String, String);
+
+fn review_from_row(row: &Row) -> rusqlite::Result<ReviewColumns> {
+    row.try_into()
+}
+
+fn review_of(columns: ReviewColumns) -> Result<ReviewRow, StoreError> {
+    let (id, candidate_id, candidate_version, verdict, body, answer, hash) = columns;
     Ok(ReviewRow {
-        id: row.get(0)?,
-        candidate_id: row.get(1)?,
-        candidate_version: row.get(2)?,
-        verdict: row.get(3)?,
-        body: row.get(4)?,
-        answer: row.get(5)?,
-        hash: row.get(6)?,
+        id,
+        candidate_id,
+        candidate_version,
+        verdict: named("verdict", &verdict, Verdict::parse)?,
+        body,
+        answer,
+        hash,
     })
 }
 
@@ -302,7 +314,7 @@ impl Store for SqliteStore {
             tx.execute(
                 "INSERT INTO candidates (status, current_version, kind, west, south, east, north, created_at, created_by)
                  VALUES ('submitted', 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![data.kind, west, south, east, north, now(), actor],
+                params![data.kind.as_str(), west, south, east, north, now(), actor],
             )?;
             let id = tx.last_insert_rowid();
             insert_version(tx, actor, id, 1, data)?;
@@ -372,12 +384,12 @@ impl Store for SqliteStore {
         let conn = self.conn();
         let mut filter = String::from("WHERE 1 = 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(kind) = &query.kind {
-            args.push(kind.clone().into());
+        if let Some(kind) = query.kind {
+            args.push(kind.as_str().to_string().into());
             filter += &format!(" AND kind = ?{}", args.len());
         }
-        if let Some(status) = &query.status {
-            args.push(status.clone().into());
+        if let Some(status) = query.status {
+            args.push(status.as_str().to_string().into());
             filter += &format!(" AND status = ?{}", args.len());
         }
         if let Some([west, south, east, north]) = query.bbox {
@@ -425,7 +437,7 @@ impl Store for SqliteStore {
                 params![
                     review.candidate_id,
                     review.candidate_version,
-                    review.verdict,
+                    review.verdict.as_str(),
                     review.body,
                     review.answer,
                     review.hash
@@ -437,7 +449,7 @@ impl Store for SqliteStore {
                 params![
                     review.candidate_id,
                     review.candidate_version,
-                    review.verdict
+                    review.verdict.as_str()
                 ],
             )?;
             audit(
@@ -459,14 +471,15 @@ impl Store for SqliteStore {
     }
 
     fn review(&self, id: i64) -> Result<Option<ReviewRow>, StoreError> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_row(
                 &format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1"),
                 params![id],
                 review_from_row,
             )
-            .optional()?)
+            .optional()?
+            .map(review_of)
+            .transpose()
     }
 
     fn reviews(&self, candidate: Option<i64>) -> Result<Vec<ReviewRow>, StoreError> {
@@ -474,9 +487,10 @@ impl Store for SqliteStore {
         let mut stmt = conn.prepare(&format!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE ?1 IS NULL OR candidate_id = ?1 ORDER BY id"
         ))?;
-        Ok(stmt
+        let rows = stmt
             .query_map(params![candidate], review_from_row)?
-            .collect::<Result<Vec<_>, _>>()?)
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(review_of).collect()
     }
 
     fn layer_file(&self, sha256: &str, ext: &str) -> PathBuf {
@@ -628,7 +642,7 @@ impl Store for SqliteStore {
         row.map(|(name, role, created_at)| {
             Ok(TokenRecord {
                 name,
-                role: Role::parse(&role).ok_or_else(|| corrupt(format!("role {role}")))?,
+                role: named("role", &role, Role::parse)?,
                 created_at,
             })
         })
@@ -664,5 +678,150 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rules::CandidateKind;
+    use crate::intake::submission::InputFormat;
+    use crate::records::store::Source;
+
+    fn store(name: &str) -> SqliteStore {
+        let dir = std::env::temp_dir().join(format!(
+            "planmap-sqlite-{name}-{}-{}",
+            std::process::id(),
+            now().replace(':', "-")
+        ));
+        SqliteStore::open(&dir).unwrap()
+    }
+
+    fn data(kind: CandidateKind) -> VersionData {
+        VersionData {
+            name: "KQ001".into(),
+            kind,
+            mineral: None,
+            applicant: None,
+            notes: None,
+            source: Source {
+                format: InputFormat::Txt,
+                crs: None,
+                zone: None,
+                text: "[地块坐标]".into(),
+            },
+            geometry: Value::Null,
+            bbox: [112.0, 36.0, 112.1, 36.1],
+            area_m2: 1.0,
+        }
+    }
+
+    fn review(candidate_id: i64, verdict: Verdict) -> NewReview {
+        NewReview {
+            candidate_id,
+            candidate_version: 1,
+            verdict,
+            body: "{}".into(),
+            answer: "{}".into(),
+            hash: "0".into(),
+        }
+    }
+
+    /// Version 2 of a candidate, read back after it was stored as the text
+    /// of version 1 changed by `change`, as a store written by another
+    /// program (or damaged) might hold it.
+    fn version_stored_as(
+        name: &str,
+        change: impl FnOnce(&mut Value),
+    ) -> Result<Version, StoreError> {
+        let store = store(name);
+        let c = store
+            .create_candidate("test", &data(CandidateKind::MiningBlock))
+            .unwrap();
+        let mut text = serde_json::to_value(&c.current.data).unwrap();
+        change(&mut text);
+        store
+            .conn()
+            .execute(
+                "INSERT INTO candidate_versions (candidate_id, version, created_at, created_by, data)
+                 VALUES (?1, 2, '2026-01-01T00:00:00Z', 'test', ?2)",
+                params![c.id, text.to_string()],
+            )
+            .unwrap();
+        Ok(store.version(c.id, 2)?.expect("version 2 was stored"))
+    }
+
+    #[test]
+    fn kinds_verdicts_and_statuses_come_back_as_they_were_stored() {
+        let store = store("round-trip");
+        let c = store
+            .create_candidate("test", &data(CandidateKind::MiningRight))
+            .unwrap();
+        assert_eq!(c.status, CandidateStatus::Submitted);
+        assert_eq!(c.current.data, data(CandidateKind::MiningRight));
+        let row = store
+            .insert_review("test", &review(c.id, Verdict::Warn))
+            .unwrap();
+        assert_eq!(row.verdict, Verdict::Warn);
+        let query = |kind, status| CandidateQuery {
+            limit: 10,
+            kind: Some(kind),
+            status: Some(status),
+            ..CandidateQuery::default()
+        };
+        let warned = CandidateStatus::Reviewed(Verdict::Warn);
+        let (found, total) = store
+            .list_candidates(&query(CandidateKind::MiningRight, warned))
+            .unwrap();
+        assert_eq!((found[0].status, total), (warned, 1));
+        let (_, total) = store
+            .list_candidates(&query(CandidateKind::MiningBlock, warned))
+            .unwrap();
+        assert_eq!(total, 0);
+    }
+
+    #[test]
+    fn a_stored_format_the_store_does_not_know_is_refused_not_read_as_geojson() {
+        let read = version_stored_as("format", |v| v["source"]["format"] = "shapefile".into());
+        assert!(matches!(read, Err(StoreError::Corrupt(m)) if m.contains("shapefile")));
+    }
+
+    // Versions were once stored with the kind exactly as it was submitted.
+    #[test]
+    fn a_kind_stored_in_another_spelling_reads_as_its_kind() {
+        let read = version_stored_as("kind", |v| v["kind"] = "勘查规划区块".into());
+        assert_eq!(read.unwrap().data.kind, CandidateKind::ExplorationBlock);
+    }
+
+    #[test]
+    fn a_verdict_or_status_the_store_never_writes_is_a_record_that_cannot_be_read() {
+        let store = store("verdict");
+        let c = store
+            .create_candidate("test", &data(CandidateKind::MiningBlock))
+            .unwrap();
+        let conn = store.conn();
+        conn.execute(
+            "INSERT INTO reviews (candidate_id, candidate_version, verdict, body, answer, hash)
+             VALUES (?1, 1, 'maybe', '{}', '{}', '0')",
+            params![c.id],
+        )
+        .unwrap();
+        let review = conn.last_insert_rowid();
+        conn.execute(
+            "UPDATE candidates SET status = 'pending' WHERE id = ?1",
+            params![c.id],
+        )
+        .unwrap();
+        drop(conn);
+        assert!(
+            matches!(store.review(review), Err(StoreError::Corrupt(m)) if m == "verdict maybe")
+        );
+        assert!(matches!(
+            store.reviews(Some(c.id)),
+            Err(StoreError::Corrupt(_))
+        ));
+        assert!(
+            matches!(store.candidate(c.id), Err(StoreError::Corrupt(m)) if m == "status pending")
+        );
     }
 }
