@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
-use crate::api::params::candidate_kind;
 use crate::api::{ApiLimits, AppState};
+use crate::engine::rules::CandidateKind;
 use crate::engine::screening::{Options, Screening, screen};
 use crate::geom::crs::Crs;
 use crate::intake::candidate::Limits;
@@ -326,7 +326,7 @@ fn check_file(
         kind: request
             .kind
             .as_deref()
-            .map(candidate_kind)
+            .map(CandidateKind::read)
             .transpose()
             .map_err(|e| anyhow::anyhow!("--kind: {e}"))?,
         mineral: request.mineral.clone(),

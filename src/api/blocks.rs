@@ -32,7 +32,10 @@ pub async fn snap(
         )?
         .unwrap_or(SnapMode::Cover);
     let mineral = p.text("mineral");
-    crate::geom::crs::describe(crs)?;
+    crate::geom::crs::describe(crs).map_err(|source| ApiError::CrsParameter {
+        name: "crs",
+        source,
+    })?;
     let bytes = read_body(&state.limits, &headers, body).await?;
     let format = candidate_format(format, &headers, &bytes);
     let limits = state.limits.candidate;

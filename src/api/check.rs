@@ -79,7 +79,10 @@ pub async fn check(
     };
     let layers = catalog.select(query.layers.as_deref())?;
     if let Some(crs) = query.crs {
-        crate::geom::crs::describe(crs)?;
+        crate::geom::crs::describe(crs).map_err(|source| ApiError::CrsParameter {
+            name: "crs",
+            source,
+        })?;
     }
     let bytes = read_body(&state.limits, &headers, body).await?;
     let format = candidate_format(query.format, &headers, &bytes);

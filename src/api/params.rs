@@ -120,9 +120,12 @@ impl Params {
     }
 
     /// A CRS identifier, as [`Crs::parse`] reads it; one it cannot read is
-    /// an `unsupported-crs` problem.
+    /// an `unsupported-crs` problem naming the parameter.
     pub fn crs(&self, name: &'static str) -> Result<Option<Crs>, ApiError> {
-        Ok(self.get(name).map(Crs::parse).transpose()?)
+        self.get(name)
+            .map(Crs::parse)
+            .transpose()
+            .map_err(|source| ApiError::CrsParameter { name, source })
     }
 
     /// A CGCS2000 Gauss-Krüger zone, as [`GkZone::read`] reads it.
@@ -166,7 +169,7 @@ impl Params {
 
     /// A candidate kind.
     pub fn kind(&self, name: &'static str) -> Result<Option<CandidateKind>, ApiError> {
-        self.read(name, candidate_kind)
+        self.read(name, |v| CandidateKind::read(v).map_err(|e| e.to_string()))
     }
 
     /// A comma-separated list of ids, at least one.
@@ -202,16 +205,6 @@ impl Params {
                 })
         })
     }
-}
-
-/// A candidate kind by its name (or its name in the plan): the HTTP API and
-/// the command line say the same.
-pub fn candidate_kind(text: &str) -> Result<CandidateKind, String> {
-    CandidateKind::parse(text).ok_or_else(|| {
-        format!(
-            "'{text}' is not a candidate kind: use exploration_block, mining_block or mining_right"
-        )
-    })
 }
 
 fn read_limit(v: &str, max: usize) -> Result<usize, String> {
@@ -411,6 +404,7 @@ mod tests {
         let e = params("crs=WGS84-ish").crs("crs").unwrap_err();
         assert_eq!(e.status(), 400);
         assert_eq!(crate::fault::Fault::slug(&e), "unsupported-crs");
+        assert_eq!(crate::fault::Fault::location(&e)["parameter"], "crs");
     }
 
     #[test]

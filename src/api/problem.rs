@@ -45,6 +45,13 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error(transparent)]
     Crs(#[from] CrsError),
+    /// A CRS a query parameter names that cannot be used: the CRS's own
+    /// problem, naming the parameter too.
+    #[error("{source}")]
+    CrsParameter {
+        name: &'static str,
+        source: CrsError,
+    },
     #[error(transparent)]
     Filter(#[from] Cql2Error),
     #[error(transparent)]
@@ -192,7 +199,7 @@ impl Fault for ApiError {
         match self {
             Self::Json(e) => e.slug(),
             Self::Format(e) => e.slug(),
-            Self::Crs(e) => e.slug(),
+            Self::Crs(e) | Self::CrsParameter { source: e, .. } => e.slug(),
             Self::Filter(e) => e.slug(),
             Self::UnknownLayers(e) => e.slug(),
             Self::Candidate(e) => e.slug(),
@@ -225,6 +232,11 @@ impl Fault for ApiError {
             Self::Json(e) => e.location(),
             Self::Format(e) => e.location(),
             Self::Crs(e) => e.location(),
+            Self::CrsParameter { name, source } => {
+                let mut location = source.location();
+                location.insert("parameter".into(), json!(name));
+                location
+            }
             Self::Filter(e) => e.location(),
             Self::UnknownLayers(e) => e.location(),
             Self::Candidate(e) => e.location(),

@@ -22,7 +22,18 @@ pub enum CandidateKind {
     MiningRight,
 }
 
+/// Why a candidate kind was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("'{0}' is not a candidate kind: use exploration_block, mining_block or mining_right")]
+pub struct UnknownKind(pub String);
+
 impl CandidateKind {
+    /// [`CandidateKind::parse`], saying which kinds there are when `text` is
+    /// none: the HTTP API and the command line say the same.
+    pub fn read(text: &str) -> Result<CandidateKind, UnknownKind> {
+        CandidateKind::parse(text).ok_or_else(|| UnknownKind(text.to_string()))
+    }
+
     pub fn parse(text: &str) -> Option<CandidateKind> {
         match text.trim() {
             "exploration_block" | "勘查规划区块" => Some(Self::ExplorationBlock),

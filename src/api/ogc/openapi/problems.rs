@@ -17,9 +17,13 @@ pub struct Status {
 pub const BAD_REQUEST: Status = Status {
     code: 400,
     name: "BadRequest",
-    when: "A query parameter the endpoint does not take, given twice, empty or invalid; a body that is not JSON; a CRS planmap cannot use; a bad filter (the problem says where it fails); an unknown layer id.",
+    when: "A query parameter the endpoint does not take, given twice, empty or invalid; a body that is not JSON, gives a key twice, is empty or cannot be read; a CRS planmap cannot use; a bad filter (the problem says where it fails); an unknown layer id.",
     slugs: &[
         "malformed-json",
+        "duplicate-key",
+        "unreadable-body",
+        "empty-body",
+        "bad-request",
         "unknown-parameter",
         "invalid-parameter",
         "unsupported-crs",
@@ -48,6 +52,13 @@ pub const NOT_FOUND: Status = Status {
     name: "NotFound",
     when: "No such collection, feature, candidate, version, review, layer or revision.",
     slugs: &["not-found", "unknown-layer", "unknown-revision"],
+};
+
+pub const METHOD_NOT_ALLOWED: Status = Status {
+    code: 405,
+    name: "MethodNotAllowed",
+    when: "A method the path does not take (with `Allow`).",
+    slugs: &["method-not-allowed"],
 };
 
 pub const REQUEST_TIMEOUT: Status = Status {
@@ -88,7 +99,7 @@ pub const UNSUPPORTED_MEDIA_TYPE: Status = Status {
 pub const UNPROCESSABLE: Status = Status {
     code: 422,
     name: "UnprocessableContent",
-    when: "The body parses but cannot be used: not a GeoJSON Polygon or MultiPolygon, an invalid polygon (with `polygon`, `ring`, `vertex`, `coordinates`), a coordinate file that cannot be read (`line`), coordinates outside the CRS's area of use, a candidate field that is wrong (`field`), a layer file that does not load, an effective date in the future.",
+    when: "The body parses but cannot be used: not a GeoJSON Polygon or MultiPolygon, an invalid polygon (with `polygon`, `ring`, `vertex`, `coordinates`), a coordinate file that cannot be read (`line`), coordinates outside the CRS's area of use, a candidate field that is wrong (`field`), a layer file that does not load, an effective date in the future, a CRS the body names that PROJ cannot convert, a candidate through a pole, no layers to check against.",
     slugs: &[
         "not-geojson",
         "no-geometry",
@@ -112,6 +123,10 @@ pub const UNPROCESSABLE: Status = Status {
         "invalid-layer-file",
         "future-effective-date",
         "layers-not-in-force",
+        "parts-share-edge",
+        "on-pole",
+        "no-layers",
+        "unsupported-crs",
     ],
 };
 
@@ -157,6 +172,7 @@ const ALL: &[&Status] = &[
     &UNAUTHORIZED,
     &FORBIDDEN,
     &NOT_FOUND,
+    &METHOD_NOT_ALLOWED,
     &REQUEST_TIMEOUT,
     &CONFLICT,
     &TOO_LARGE,
@@ -218,4 +234,42 @@ pub fn responses() -> Value {
         .map(|s| (s.name.to_string(), response(s)))
         .collect();
     Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_planmap_answers_is_listed_under_its_status() {
+        // One answer of every kind of error, as the problem tests record them.
+        let recorded = include_str!("../../../../tests/fixtures/problems/every_error.tsv");
+        let mut missing = Vec::new();
+        for line in recorded.lines().filter(|l| !l.trim().is_empty()) {
+            let mut columns = line.split('\t');
+            let (kind, status, document) = (columns.next(), columns.next(), columns.next());
+            // Answers rewritten from the HTTP stack's own at any status it
+            // might use; those it does make are listed as their slugs.
+            if kind == Some("http") {
+                continue;
+            }
+            let status: u16 = status.and_then(|s| s.parse().ok()).expect("a status");
+            let document: Value = serde_json::from_str(document.expect("a document")).unwrap();
+            let slug = document["type"]
+                .as_str()
+                .and_then(|t| t.strip_prefix("/problems/"))
+                .expect("a problem type")
+                .to_string();
+            let listed = ALL
+                .iter()
+                .any(|s| s.code == status && s.slugs.contains(&slug.as_str()));
+            if !listed && !missing.contains(&(status, slug.clone())) {
+                missing.push((status, slug));
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "not in the OpenAPI document: {missing:?}"
+        );
+    }
 }
