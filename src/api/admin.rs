@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::blocking;
 use super::body::{read_body, read_bytes};
-use super::params::Params;
+use super::params::{AUDIT_PAGE, Params};
 use super::{ApiError, AppState, Caller};
 use crate::intake::submission::parse_json;
 use crate::records::access::{Role, new_token, token_hash};
@@ -150,10 +150,6 @@ async fn create_token(
         .into_response())
 }
 
-/// How many audit entries a page holds unless asked, and at most.
-pub(super) const AUDIT_LIMIT_DEFAULT: usize = 100;
-pub(super) const AUDIT_LIMIT_MAX: usize = 10_000;
-
 async fn audit(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -161,7 +157,7 @@ async fn audit(
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Role::Admin)?;
     let p = Params::parse(query.as_deref(), &["limit", "offset"])?;
-    let limit = p.limit(AUDIT_LIMIT_DEFAULT, AUDIT_LIMIT_MAX)?;
+    let limit = p.limit(AUDIT_PAGE.default, AUDIT_PAGE.max)?;
     let offset = p.offset()?;
     let store = state.store()?;
     let entries = blocking(move || Ok(store.audit(limit, offset)?)).await?;

@@ -10,10 +10,9 @@
 //! in `geom::crs`, dates and intervals in `time`); the command line calls
 //! those same functions.
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
 
 use super::ApiError;
-use super::ogc::Format;
 use crate::engine::rules::CandidateKind;
 use crate::geom::crs::Crs;
 use crate::intake::formats::GkZone;
@@ -256,6 +255,74 @@ fn read_bbox(v: &str, crs: Crs) -> Result<[f64; 4], String> {
         return Err("latitudes in CRS84 lie between -90 and 90".into());
     }
     Ok(corners)
+}
+
+/// How many entries a page of a list holds unless asked, and at most.
+#[derive(Debug, Clone, Copy)]
+pub struct PageSize {
+    pub default: usize,
+    pub max: usize,
+}
+
+/// `/candidates`.
+pub const CANDIDATE_PAGE: PageSize = PageSize {
+    default: 50,
+    max: 1000,
+};
+
+/// `/admin/audit`.
+pub const AUDIT_PAGE: PageSize = PageSize {
+    default: 100,
+    max: 10_000,
+};
+
+/// The representation a client asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Html,
+}
+
+impl Format {
+    /// `f=json|geojson|html` wins; else `Accept` asking for HTML and not JSON
+    /// (as browsers do); else JSON.
+    pub(in crate::api) fn negotiate(
+        f: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Result<Format, ApiError> {
+        match f {
+            Some("json" | "geojson" | "application/json" | "application/geo+json") => {
+                return Ok(Format::Json);
+            }
+            Some("html" | "text/html") => return Ok(Format::Html),
+            Some(other) => {
+                return Err(ApiError::InvalidParameter {
+                    name: "f",
+                    detail: format!("'{other}' is not a format here; use json or html"),
+                });
+            }
+            None => {}
+        }
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        Ok(
+            if accept.contains("text/html") && !accept.contains("json") {
+                Format::Html
+            } else {
+                Format::Json
+            },
+        )
+    }
+
+    pub(in crate::api) fn suffix(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Html => "html",
+        }
+    }
 }
 
 #[cfg(test)]

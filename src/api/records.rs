@@ -11,7 +11,7 @@ use axum::{Extension, Router};
 use serde_json::{Value, json};
 
 use super::body::read_body;
-use super::params::Params;
+use super::params::{CANDIDATE_PAGE, Params};
 use super::{ApiError, AppState, Caller};
 use super::{blocking, heavy};
 use crate::engine::report::Verdict;
@@ -149,9 +149,6 @@ async fn version(
 }
 
 const LIST_PARAMETERS: &[&str] = &["limit", "offset", "kind", "status", "bbox"];
-/// How many candidates a page holds unless asked, and at most.
-pub(super) const LIST_LIMIT_DEFAULT: usize = 50;
-pub(super) const LIST_LIMIT_MAX: usize = 1000;
 
 fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
     let p = Params::parse(query, LIST_PARAMETERS)?;
@@ -162,7 +159,7 @@ fn parse_list_query(query: Option<&str>) -> Result<CandidateQuery, ApiError> {
         ("reject", CandidateStatus::Reviewed(Verdict::Reject)),
     ];
     Ok(CandidateQuery {
-        limit: p.limit(LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX)?,
+        limit: p.limit(CANDIDATE_PAGE.default, CANDIDATE_PAGE.max)?,
         offset: p.offset()?,
         // Refused when unknown: an unknown kind or status would match
         // nothing and read as "none submitted".

@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+pub(in crate::api) use super::params::Format;
 use super::params::Params;
 use super::{ApiError, AppState};
 use crate::geom::crs::Crs;
@@ -70,55 +71,6 @@ pub fn routes() -> Router<AppState> {
             "/collections/{collection_id}/items/{feature_id}",
             get(items::item),
         )
-}
-
-/// The representation a client asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Html,
-}
-
-impl Format {
-    /// `f=json|geojson|html` wins; else `Accept` asking for HTML and not JSON
-    /// (as browsers do); else JSON.
-    pub(in crate::api) fn negotiate(
-        f: Option<&str>,
-        headers: &HeaderMap,
-    ) -> Result<Format, ApiError> {
-        match f {
-            Some("json" | "geojson" | "application/json" | "application/geo+json") => {
-                return Ok(Format::Json);
-            }
-            Some("html" | "text/html") => return Ok(Format::Html),
-            Some(other) => {
-                return Err(ApiError::InvalidParameter {
-                    name: "f",
-                    detail: format!("'{other}' is not a format here; use json or html"),
-                });
-            }
-            None => {}
-        }
-        let accept = headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        Ok(
-            if accept.contains("text/html") && !accept.contains("json") {
-                Format::Html
-            } else {
-                Format::Json
-            },
-        )
-    }
-
-    fn suffix(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Html => "html",
-        }
-    }
 }
 
 /// The URL the client reached the server at: `X-Forwarded-Proto`/`-Host`

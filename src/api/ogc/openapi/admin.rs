@@ -10,8 +10,7 @@ use super::build::{
 };
 use super::problems::CONFLICT;
 use super::values::{date, revision, role};
-use crate::api::admin::{AUDIT_LIMIT_DEFAULT, AUDIT_LIMIT_MAX};
-use crate::api::params::MAX_OFFSET;
+use crate::api::params::{AUDIT_PAGE, MAX_OFFSET};
 use crate::records::access::Role;
 
 /// `components/schemas` of revisions and administration.
@@ -156,7 +155,7 @@ pub fn paths(paths: &mut Paths, layers: &[ServedLayer]) {
             Operation::get("readAuditLog", "The audit log: who submitted, edited, reviewed, published, made tokens")
                 .tag("administration")
                 .needs(Role::Admin)
-                .param(query("limit", "The most entries to return; larger values are clamped to the maximum.", json!({"type": "integer", "minimum": 1, "maximum": AUDIT_LIMIT_MAX, "default": AUDIT_LIMIT_DEFAULT})))
+                .param(query("limit", "The most entries to return; larger values are clamped to the maximum.", json!({"type": "integer", "minimum": 1, "maximum": AUDIT_PAGE.max, "default": AUDIT_PAGE.default})))
                 .param(query("offset", "How many entries to skip.", json!({"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0})))
                 .answer(200, json_answer("The entries, oldest first.", schema("auditLog"))),
         );

@@ -6,8 +6,7 @@ use super::build::{
     Operation, Paths, Reads, body, json_answer, object, one_of, path, query, schema, with_links,
 };
 use super::values::{candidate_crs, id, kind, zone};
-use crate::api::params::MAX_OFFSET;
-use crate::api::records::{LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX};
+use crate::api::params::{CANDIDATE_PAGE, MAX_OFFSET};
 use crate::records::access::Role;
 
 fn links() -> Value {
@@ -158,7 +157,7 @@ pub fn paths(paths: &mut Paths) {
         .add(
             "/candidates",
             record("listCandidates", "A page of candidates")
-                .param(query("limit", "The most candidates to return; larger values are clamped to the maximum.", json!({"type": "integer", "minimum": 1, "maximum": LIST_LIMIT_MAX, "default": LIST_LIMIT_DEFAULT})))
+                .param(query("limit", "The most candidates to return; larger values are clamped to the maximum.", json!({"type": "integer", "minimum": 1, "maximum": CANDIDATE_PAGE.max, "default": CANDIDATE_PAGE.default})))
                 .param(query("offset", "How many to skip.", json!({"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0})))
                 .param(query("kind", "Only candidates of this kind.", kind()))
                 .param(query("status", "Only candidates of this status: `submitted`, or the verdict of the current version's latest review.", one_of(&["submitted", "pass", "warn", "reject"])))
