@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 pub(in crate::api) use super::params::Format;
 use super::params::Params;
@@ -220,8 +219,7 @@ fn collection(state: &AppState, id: &str, path: &str) -> Result<Arc<Layer>, ApiE
 
 /// A strong ETag from the layer revision and what was asked.
 fn etag(revision: &str, uri: &str, format: Format) -> String {
-    let digest = Sha256::digest(format!("{uri}\n{}", format.suffix()));
-    let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let short = crate::digest::short_sha256(format!("{uri}\n{}", format.suffix()));
     format!("\"{revision}-{short}\"")
 }
 
