@@ -23,6 +23,16 @@ async fn server_with(limits: ApiLimits) -> (String, TempDir, Tokens) {
     (serve(state).await, dir, tokens)
 }
 
+/// Limits with one place in each lane and none to wait in.
+fn one_heavy_place(queue_wait: Duration) -> ApiLimits {
+    ApiLimits {
+        heavy_workers: 1,
+        heavy_queue: 0,
+        queue_wait,
+        ..ApiLimits::default()
+    }
+}
+
 async fn server() -> (String, TempDir, Tokens) {
     server_with(ApiLimits::default()).await
 }
@@ -382,12 +392,7 @@ async fn a_check_past_its_compute_deadline_is_a_503_and_nothing_of_it_is_answere
 async fn heavy_work_beyond_the_queue_is_a_503_with_retry_after() {
     // One place to run and none to wait: checks sent together are refused
     // while one runs.
-    let limits = ApiLimits {
-        heavy_workers: 1,
-        heavy_queue: 0,
-        queue_wait: Duration::from_millis(100),
-        ..ApiLimits::default()
-    };
+    let limits = one_heavy_place(Duration::from_millis(100));
     let (base, _dir, _) = server_with(limits).await;
     let http = reqwest::Client::new();
     let mut joins = Vec::new();
@@ -440,12 +445,7 @@ fn long_candidate() -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_small_check_is_answered_while_large_checks_hold_every_place_of_theirs() {
-    let limits = ApiLimits {
-        heavy_workers: 1,
-        heavy_queue: 0,
-        queue_wait: Duration::from_millis(50),
-        ..ApiLimits::default()
-    };
+    let limits = one_heavy_place(Duration::from_millis(50));
     let (base, _dir, _) = server_with(limits).await;
     let long = tokio::spawn({
         let base = base.clone();
@@ -467,12 +467,7 @@ async fn a_small_check_is_answered_while_large_checks_hold_every_place_of_theirs
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_check_whose_client_goes_away_stops_and_gives_its_place_back() {
-    let limits = ApiLimits {
-        heavy_workers: 1,
-        heavy_queue: 0,
-        queue_wait: Duration::from_millis(50),
-        ..ApiLimits::default()
-    };
+    let limits = one_heavy_place(Duration::from_millis(50));
     let (base, _dir, _) = server_with(limits).await;
     // How long the check holds its place when its client waits for it.
     let started = Instant::now();

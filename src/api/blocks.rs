@@ -39,11 +39,7 @@ pub async fn snap(
     let bytes = read_body(&state.limits, &headers, body).await?;
     let format = candidate_format(format, &headers, &bytes);
     let limits = state.limits.candidate;
-    let reading = if bytes.len() <= Weight::LIGHT_BODY_BYTES {
-        Weight::Light
-    } else {
-        Weight::Heavy
-    };
+    let reading = Weight::of_body(bytes.len());
     let parts = compute(reading, move || {
         Ok(submission::read(&bytes, format, crs, zone, limits)?)
     })

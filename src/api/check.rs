@@ -96,11 +96,7 @@ pub async fn check(
     // Reading, reprojection and validation are CPU work: off the executor,
     // in the light lane unless the body is large. The check then takes the
     // lane the candidate's size calls for.
-    let reading = if bytes.len() <= Weight::LIGHT_BODY_BYTES {
-        Weight::Light
-    } else {
-        Weight::Heavy
-    };
+    let reading = Weight::of_body(bytes.len());
     let crs = query.crs.unwrap_or(Crs::Crs84);
     let zone = query.zone;
     let parts = compute(reading, move || {

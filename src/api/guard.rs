@@ -49,7 +49,16 @@ impl Weight {
     /// Nor more vertices than this.
     const LIGHT_VERTICES: usize = 4096;
     /// Bodies up to this size are read in the light lane.
-    pub const LIGHT_BODY_BYTES: usize = 256 * 1024;
+    const LIGHT_BODY_BYTES: usize = 256 * 1024;
+
+    /// The lane that reads a body of `len` bytes into a candidate.
+    pub fn of_body(len: usize) -> Weight {
+        if len <= Self::LIGHT_BODY_BYTES {
+            Weight::Light
+        } else {
+            Weight::Heavy
+        }
+    }
 
     /// The lane of a candidate's check, from its extent and vertices.
     pub fn of_parts(parts: &[crate::intake::submission::Part]) -> Weight {
@@ -232,17 +241,11 @@ async fn off_executor<T: Send + 'static>(
         // when the request does.
         drop(permit);
         let _ = answer.send(result);
+        // The memory the work freed is given back by the keeper
+        // (`give_back_memory_when_idle`) once nothing runs.
         if let Some(work) = work {
             work.last_ended
                 .store(work.started.elapsed().as_secs() + 1, Ordering::Relaxed);
-            // After the answer is on its way: the last of a burst of checks
-            // gives the memory they freed back to the system. glibc keeps what
-            // a thread's arena freed for that thread's next allocation, so a
-            // server that answered a burst of large checks would otherwise
-            // stay at its peak.
-            if work.idle() {
-                crate::memory::give_back_freed_memory();
-            }
         }
     });
     let outcome = match outcome.await {
