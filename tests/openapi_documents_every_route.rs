@@ -197,6 +197,8 @@ fn filled(path: &str) -> String {
         .replace("{candidateId}", "1")
         .replace("{version}", "1")
         .replace("{reviewId}", "1")
+        .replace("{library}", "ol")
+        .replace("{file}", "ol.css")
 }
 
 /// A body the operation takes.

@@ -80,7 +80,10 @@ pub async fn authenticate(
             })
         }
     };
-    let exempt = request.uri().path() == "/health" || request.method() == "OPTIONS";
+    // A page's <script> and <link> cannot send a bearer token; the assets
+    // are the browser libraries, public whatever the server holds.
+    let path = request.uri().path();
+    let exempt = path == "/health" || path.starts_with("/assets/") || request.method() == "OPTIONS";
     if principal.is_none() && !state.open_reads && !exempt {
         return Err(ApiError::Unauthorized(
             "reading needs a token on this server".into(),

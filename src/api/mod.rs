@@ -1,6 +1,7 @@
 //! The HTTP API: parse the request, call the domain, render the answer.
 
 mod admin;
+mod assets;
 mod auth;
 mod blocks;
 mod body;
@@ -139,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .route("/layers", get(layers::list))
         .route("/check", post(check::check))
         .route("/blocks/snap", post(blocks::snap))
+        .route("/assets/{library}/{file}", get(assets::asset))
         .merge(records::routes())
         .merge(admin::routes())
         .merge(ogc::routes())

@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::build::{Operation, Paths, Reads, body, json_answer, object, one_of, query, schema};
+use super::build::{
+    Operation, Paths, Reads, body, json_answer, object, one_of, path, query, schema,
+};
 use super::values::{CANDIDATE_CRS_NOTE, candidate_crs, corner_style, date, flag, kind, zone};
 
 /// The formats a candidate body may be in.
@@ -159,6 +161,17 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .tag("planmap")
                 .anonymous()
                 .answer(200, json_answer("Up.", schema("health"))),
+        )
+        .add(
+            "/assets/{library}/{file}",
+            Operation::get("getAsset", "A browser library planmap serves for web maps")
+                .tag("planmap")
+                .anonymous()
+                .describe("MapLibre GL JS and OpenLayers as their npm packages ship them, so a web page needs no CDN: `maplibre-gl/maplibre-gl.mjs` (an ES module; its worker `maplibre-gl/maplibre-gl-worker.mjs` is loaded from beside it), `maplibre-gl/maplibre-gl.css`, `ol/ol.js` (the global `ol`), `ol/ol.css`, and their licences. Gzipped when the client accepts it; an `ETag` of the content answers `If-None-Match` with 304. Needs no token.")
+                .param(path("library", "The library: `maplibre-gl` or `ol`.", one_of(&crate::api::assets::libraries())))
+                .param(path("file", "The file, e.g. `maplibre-gl.mjs`.", json!({"type": "string"})))
+                .answer(200, json!({"description": "The file.", "content": {"text/javascript": {"schema": {"type": "string"}}, "text/css": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}}))
+                .answer(304, json!({"description": "Not modified: the `If-None-Match` tag is the file's."})),
         )
         .add(
             "/layers",
