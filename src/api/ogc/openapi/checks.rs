@@ -169,9 +169,10 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .anonymous()
                 .describe("MapLibre GL JS and OpenLayers as their npm packages ship them, so a web page needs no CDN: `maplibre-gl/maplibre-gl.mjs` (an ES module; its worker `maplibre-gl/maplibre-gl-worker.mjs` is loaded from beside it), `maplibre-gl/maplibre-gl.css`, `ol/ol.js` (the global `ol`), `ol/ol.css`, and their licences. Gzipped when the client accepts it; an `ETag` of the content answers `If-None-Match` with 304. Needs no token.")
                 .param(path("library", "The library: `maplibre-gl` or `ol`.", one_of(&crate::api::assets::libraries())))
-                .param(path("file", "The file, e.g. `maplibre-gl.mjs`.", json!({"type": "string"})))
+                .param(path("file", "The file, e.g. `maplibre-gl.mjs`; a file the library does not ship is 404.", json!({"type": "string"})))
                 .answer(200, json!({"description": "The file.", "content": {"text/javascript": {"schema": {"type": "string"}}, "text/css": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}}))
-                .answer(304, json!({"description": "Not modified: the `If-None-Match` tag is the file's."})),
+                .answer(304, json!({"description": "Not modified: the `If-None-Match` tag is the file's."}))
+                .may_be_missing(),
         )
         .add(
             "/layers",
