@@ -16,9 +16,10 @@ use crate::intake::formats::GkZone;
 use crate::intake::formats::txt::CornerStyle;
 use crate::intake::submission::{self, InputFormat};
 use crate::layer::catalog::Catalog;
-use crate::records::access::{Role, new_token, token_hash};
+use crate::records::access::{Role, expiry, new_token, token_hash};
 use crate::records::revisions::{open_catalog, publish_file};
 use crate::records::store::{SqliteStore, Store};
+use crate::time::now_ms;
 
 #[derive(Parser)]
 #[command(
@@ -117,6 +118,21 @@ enum TokenCommand {
         role: String,
         /// Who holds it; reviews and the audit log show this name.
         #[arg(long)]
+        name: String,
+        /// When it stops working: an RFC 3339 timestamp, or a date (its start, UTC).
+        #[arg(long)]
+        expires: Option<String>,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// List the tokens: name, role, state, created, expires, revoked, last used (never the secret).
+    List {
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// Revoke a token by name: every server on this data directory refuses it from now on.
+    Revoke {
+        /// The token's name.
         name: String,
         #[arg(long, default_value = "data")]
         data: PathBuf,
@@ -219,15 +235,69 @@ fn run(command: Command) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Token {
-            command: TokenCommand::Create { role, name, data },
+            command:
+                TokenCommand::Create {
+                    role,
+                    name,
+                    expires,
+                    data,
+                },
         } => {
             let role = Role::parse(&role)
                 .ok_or_else(|| anyhow::anyhow!("--role: use viewer, planner, reviewer or admin"))?;
+            let expires_at = expires
+                .map(|text| expiry(&text, now_ms()))
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--expires: {e}"))?;
             let store = SqliteStore::open(&data)?;
             let token = new_token().map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-            store.create_token("cli", &name, role, &token_hash(&token))?;
+            store.create_token(
+                "cli",
+                &name,
+                role,
+                &token_hash(&token),
+                expires_at.as_deref(),
+            )?;
             println!("{token}");
             Ok(0)
+        }
+        Command::Token {
+            command: TokenCommand::List { data },
+        } => {
+            let store = SqliteStore::open(&data)?;
+            let now = now_ms();
+            println!("name\trole\tstate\tcreated_at\texpires_at\trevoked_at\tlast_used_at");
+            for t in store.tokens()? {
+                let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    t.name,
+                    t.role.as_str(),
+                    t.state(now).as_str(),
+                    t.created_at,
+                    or_dash(&t.expires_at),
+                    or_dash(&t.revoked_at),
+                    or_dash(&t.last_used_at)
+                );
+            }
+            Ok(0)
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { name, data },
+        } => {
+            let store = SqliteStore::open(&data)?;
+            match store.revoke_token("cli", &name)? {
+                Some(t) => {
+                    println!(
+                        "revoked {} ({}) at {}",
+                        t.name,
+                        t.role.as_str(),
+                        t.revoked_at.unwrap_or_default()
+                    );
+                    Ok(0)
+                }
+                None => Err(anyhow::anyhow!("no token named '{name}'")),
+            }
         }
         Command::Layers {
             command:

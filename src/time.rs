@@ -106,6 +106,19 @@ pub fn now() -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// Now, in milliseconds since 1970-01-01T00:00:00Z.
+pub fn now_ms() -> i64 {
+    // chrono's clock feature is off; the system clock is what `now` reads too.
+    DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).timestamp_millis()
+}
+
+/// An instant (milliseconds since the epoch) as RFC 3339 UTC with
+/// milliseconds, as [`now`] writes it; `None` outside chrono's range.
+pub fn timestamp(ms: i64) -> Option<String> {
+    DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+}
+
 /// Today's date (UTC), `YYYY-MM-DD`.
 pub fn today() -> String {
     now()[..10].to_string()

@@ -199,6 +199,7 @@ fn filled(path: &str) -> String {
         .replace("{reviewId}", "1")
         .replace("{library}", "ol")
         .replace("{file}", "ol.css")
+        .replace("{name}", "viewer")
 }
 
 /// A body the operation takes.
@@ -329,7 +330,10 @@ async fn operations_that_need_a_role_say_which_and_the_others_need_none() {
             }
         }
     }
-    assert_eq!(needing, 6, "submit, edit, review, publish, tokens, audit");
+    assert_eq!(
+        needing, 8,
+        "submit, edit, review, publish, make, list and revoke tokens, audit"
+    );
 }
 
 /// The values a string schema admits: its `enum`, or the alternatives of

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{Value, json};
 
@@ -14,8 +14,10 @@ use super::body::{read_body, read_bytes};
 use super::params::{AUDIT_PAGE, Params};
 use super::{ApiError, AppState, Caller};
 use crate::intake::submission::parse_json;
-use crate::records::access::{Role, new_token, token_hash};
+use crate::records::access::{Role, expiry, new_token, token_hash};
 use crate::records::revisions::{self, RevisionError};
+use crate::records::store::TokenRecord;
+use crate::time::now_ms;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -25,7 +27,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/collections/{collection_id}/diff", get(diff))
         .route("/admin/layers/{layer_id}", post(publish))
-        .route("/admin/tokens", post(create_token))
+        .route("/admin/tokens", post(create_token).get(list_tokens))
+        .route("/admin/tokens/{name}", delete(revoke_token))
         .route("/admin/audit", get(audit))
 }
 
@@ -125,29 +128,93 @@ async fn create_token(
         .as_str()
         .map(str::trim)
         .filter(|n| !n.is_empty())
-        .ok_or(ApiError::InvalidField {
+        .ok_or(ApiError::InvalidTokenRequest {
             field: "name",
             detail: "a non-empty name for the token's holder".into(),
         })?
         .to_string();
-    let role = json["role"]
-        .as_str()
-        .and_then(Role::parse)
-        .ok_or(ApiError::InvalidField {
-            field: "role",
-            detail: "viewer, planner, reviewer or admin".into(),
-        })?;
+    let role =
+        json["role"]
+            .as_str()
+            .and_then(Role::parse)
+            .ok_or(ApiError::InvalidTokenRequest {
+                field: "role",
+                detail: "viewer, planner, reviewer or admin".into(),
+            })?;
+    let expires_at = match &json["expires"] {
+        Value::Null => None,
+        Value::String(text) => {
+            Some(
+                expiry(text, now_ms()).map_err(|detail| ApiError::InvalidTokenRequest {
+                    field: "expires",
+                    detail,
+                })?,
+            )
+        }
+        _ => {
+            return Err(ApiError::InvalidTokenRequest {
+                field: "expires",
+                detail: "an RFC 3339 timestamp or a date, as a string".into(),
+            });
+        }
+    };
     let token = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
     let hash = token_hash(&token);
-    let record = blocking(move || Ok(store.create_token(&who, &name, role, &hash)?)).await?;
+    let record = blocking(move || {
+        Ok(store.create_token(&who, &name, role, &hash, expires_at.as_deref())?)
+    })
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(
             json!({ "name": record.name, "role": record.role, "token": token,
+                     "expires_at": record.expires_at,
                      "note": "the token is shown once; only its hash is stored" }),
         ),
     )
         .into_response())
+}
+
+/// A token as an administrator sees it: never its secret or its hash.
+fn token_view(token: &TokenRecord) -> Value {
+    json!({
+        "name": token.name,
+        "role": token.role,
+        "state": token.state(now_ms()),
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "revoked_at": token.revoked_at,
+        "last_used_at": token.last_used_at,
+    })
+}
+
+async fn list_tokens(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Admin)?;
+    Params::none(query.as_deref())?;
+    let store = state.store()?;
+    let tokens = blocking(move || Ok(store.tokens()?)).await?;
+    Ok(Json(
+        json!({ "tokens": tokens.iter().map(token_view).collect::<Vec<_>>() }),
+    ))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let who = caller.require(Role::Admin)?.name.clone();
+    Params::none(query.as_deref())?;
+    let store = state.store()?;
+    let id = name.clone();
+    let revoked = blocking(move || Ok(store.revoke_token(&who, &id)?)).await?;
+    let token = revoked.ok_or_else(|| ApiError::NotFound(format!("/admin/tokens/{name}")))?;
+    Ok(Json(token_view(&token)))
 }
 
 async fn audit(

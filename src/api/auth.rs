@@ -11,7 +11,51 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::{ApiError, AppState};
-use crate::records::access::{Principal, Role, token_hash};
+use crate::records::access::{Principal, Role, TokenState, token_hash};
+use crate::records::store::{Store, TokenRecord};
+use crate::time::{now_ms, parse_timestamp, timestamp};
+
+/// How often a token's `last_used_at` is written at most: every request
+/// writing it would turn each read into a durable write.
+const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+
+/// The stored token for `token`, if it lets its holder in now. Looked up in
+/// the store on every request, with no cache, so that a token revoked on
+/// one node is refused at once by every node on the same store.
+fn admit(store: &dyn Store, token: &str) -> Result<TokenRecord, ApiError> {
+    let Some(found) = store.token_by_hash(&token_hash(token))? else {
+        return Err(ApiError::Unauthorized("unknown token".into()));
+    };
+    let now = now_ms();
+    let refusal = match found.state(now) {
+        TokenState::Active => None,
+        TokenState::Revoked => Some(format!(
+            "the token '{}' was revoked at {}",
+            found.name,
+            found.revoked_at.as_deref().unwrap_or("?")
+        )),
+        TokenState::Expired => Some(format!(
+            "the token '{}' expired at {}",
+            found.name,
+            found.expires_at.as_deref().unwrap_or("?")
+        )),
+    };
+    if let Some(refusal) = refusal {
+        return Err(ApiError::Unauthorized(refusal));
+    }
+    let stale = found
+        .last_used_at
+        .as_deref()
+        .and_then(parse_timestamp)
+        .is_none_or(|at| now - at >= LAST_USED_RESOLUTION_MS);
+    if stale && let Some(at) = timestamp(now) {
+        // Not being able to note the use must not refuse the request.
+        if let Err(e) = store.token_used(&found.name, &at) {
+            tracing::warn!("could not record the use of token '{}': {e}", found.name);
+        }
+    }
+    Ok(found)
+}
 
 /// Who made a request, if anyone said.
 #[derive(Debug, Clone)]
@@ -69,11 +113,9 @@ pub async fn authenticate(
                 .store
                 .clone()
                 .ok_or_else(|| ApiError::Unauthorized("this server has no tokens".into()))?;
-            let found =
-                tokio::task::spawn_blocking(move || store.token_by_hash(&token_hash(&token)))
-                    .await
-                    .map_err(|e| ApiError::Internal(e.to_string()))??;
-            let token = found.ok_or_else(|| ApiError::Unauthorized("unknown token".into()))?;
+            let token = tokio::task::spawn_blocking(move || admit(store.as_ref(), &token))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))??;
             Some(Principal {
                 name: token.name,
                 role: token.role,

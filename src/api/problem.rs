@@ -76,6 +76,9 @@ pub enum ApiError {
     Revision(#[from] RevisionError),
     #[error("{field}: {detail}")]
     InvalidField { field: &'static str, detail: String },
+    /// A field of a token request (`POST /admin/tokens`) that cannot be used.
+    #[error("{field}: {detail}")]
+    InvalidTokenRequest { field: &'static str, detail: String },
     #[error(transparent)]
     Screen(ScreenError),
     #[error("{}", match .limit_seconds {
@@ -162,6 +165,7 @@ fn status_of(slug: &str) -> Option<StatusCode> {
         | "crosses-antimeridian"
         | "on-pole"
         | "invalid-candidate"
+        | "invalid-token-request"
         | "invalid-layer-file"
         | "future-effective-date"
         | "layers-not-in-force"
@@ -218,6 +222,7 @@ impl Fault for ApiError {
             Self::Forbidden { .. } => "forbidden",
             Self::NoStore => "no-data-directory",
             Self::InvalidField { .. } => "invalid-candidate",
+            Self::InvalidTokenRequest { .. } => "invalid-token-request",
             Self::DeadlineExceeded { .. } => "deadline-exceeded",
             Self::ServerBusy { .. } | Self::TooManyConnections { .. } => "server-busy",
             Self::RequestTimeout { .. } => "request-timeout",
@@ -250,7 +255,9 @@ impl Fault for ApiError {
                 ("required_role", json!(needed.as_str())),
                 ("role", json!(have.as_str())),
             ]),
-            Self::InvalidField { field, .. } => members([("field", json!(field))]),
+            Self::InvalidField { field, .. } | Self::InvalidTokenRequest { field, .. } => {
+                members([("field", json!(field))])
+            }
             Self::DeadlineExceeded {
                 limit_seconds: Some(s),
             } => members([("limit_seconds", json!(s))]),
@@ -308,7 +315,8 @@ impl ApiError {
             StatusCode::BAD_REQUEST => "Bad request",
             StatusCode::PAYLOAD_TOO_LARGE => "Too large",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported media type",
-            StatusCode::UNPROCESSABLE_ENTITY => "Invalid geometry",
+            // RFC 9110's name: a 422 is a polygon, a file, a date or a field.
+            StatusCode::UNPROCESSABLE_ENTITY => "Unprocessable content",
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
             StatusCode::UNAUTHORIZED => "Unauthorized",
@@ -728,6 +736,14 @@ mod tests {
             ApiError::InvalidField {
                 field: "kind",
                 detail: "unknown kind".into(),
+            },
+        ));
+        all.push((
+            "token request",
+            ApiError::InvalidTokenRequest {
+                field: "expires",
+                detail: "2001-01-01T00:00:00.000Z has passed; a token must expire in the future"
+                    .into(),
             },
         ));
         for e in screens() {

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digest::{hex, sha256_hex};
+use crate::time::{parse_instant, timestamp};
 
 /// A role; each includes every right of the roles before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -47,6 +48,41 @@ pub struct Principal {
     pub role: Role,
 }
 
+/// Whether a stored token lets its holder in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenState {
+    Active,
+    Expired,
+    Revoked,
+}
+
+/// When a new token expires: an RFC 3339 timestamp, or a `YYYY-MM-DD` date
+/// meaning its start in UTC; it must be after `now` (ms since the epoch).
+/// Written back as RFC 3339 UTC, as every instant the store keeps.
+pub fn expiry(text: &str, now: i64) -> Result<String, String> {
+    let at = parse_instant(text.trim()).ok_or_else(|| {
+        format!("'{text}' is neither an RFC 3339 timestamp (2027-01-01T00:00:00+08:00) nor a date (2027-01-01)")
+    })?;
+    let written = timestamp(at).ok_or_else(|| format!("'{text}' is out of range"))?;
+    if at <= now {
+        return Err(format!(
+            "{written} has passed; a token must expire in the future"
+        ));
+    }
+    Ok(written)
+}
+
+impl TokenState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenState::Active => "active",
+            TokenState::Expired => "expired",
+            TokenState::Revoked => "revoked",
+        }
+    }
+}
+
 /// A fresh random token.
 pub fn new_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 32];
@@ -62,6 +98,25 @@ pub fn token_hash(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expiry_is_a_future_instant_written_in_utc() {
+        let now = crate::time::parse_timestamp("2026-12-02T00:00:00Z").unwrap();
+        assert_eq!(
+            expiry("2027-01-01T08:00:00+08:00", now).unwrap(),
+            "2027-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            expiry("2027-01-01", now).unwrap(),
+            "2027-01-01T00:00:00.000Z"
+        );
+        assert!(
+            expiry("2026-12-01", now)
+                .unwrap_err()
+                .contains("has passed")
+        );
+        assert!(expiry("next week", now).unwrap_err().contains("neither"));
+    }
 
     #[test]
     fn roles_are_ordered_by_what_they_may_do() {

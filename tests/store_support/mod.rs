@@ -60,7 +60,7 @@ pub fn make_tokens(store: &dyn Store) -> Tokens {
     let make = |role: Role| {
         let token = new_token().unwrap();
         store
-            .create_token("test", role.as_str(), role, &token_hash(&token))
+            .create_token("test", role.as_str(), role, &token_hash(&token), None)
             .unwrap();
         token
     };

@@ -22,7 +22,8 @@ use crate::engine::rules::CandidateKind;
 use crate::fault::Fault;
 use crate::intake::submission::InputFormat;
 use crate::layer::catalog::LayerEntry;
-use crate::records::access::Role;
+use crate::records::access::{Role, TokenState};
+use crate::time::parse_timestamp;
 
 /// Why the store could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -37,12 +38,18 @@ pub enum StoreError {
     NoCandidate(i64),
     #[error("a token named '{0}' exists already")]
     DuplicateToken(String),
+    #[error(
+        "the data directory's schema is version {found}, newer than this planmap knows ({known}): run the planmap that wrote it, or a newer one"
+    )]
+    NewerSchema { found: i64, known: i64 },
 }
 
 impl Fault for StoreError {
     fn slug(&self) -> &'static str {
         match self {
-            Self::Sqlite(_) | Self::Io(_) | Self::Corrupt(_) => "storage",
+            Self::Sqlite(_) | Self::Io(_) | Self::Corrupt(_) | Self::NewerSchema { .. } => {
+                "storage"
+            }
             Self::NoCandidate(_) => "not-found",
             Self::DuplicateToken(_) => "duplicate-token",
         }
@@ -218,12 +225,37 @@ pub struct LayerRevisionRecord {
     pub entry: LayerEntry,
 }
 
-/// A stored API token (only its hash is kept).
+/// A stored API token (only its hash is kept, and never shown).
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenRecord {
     pub name: String,
     pub role: Role,
     pub created_at: String,
+    /// RFC 3339 UTC; from this instant on the token is refused. `None`: never.
+    pub expires_at: Option<String>,
+    /// RFC 3339 UTC; once set, never unset.
+    pub revoked_at: Option<String>,
+    /// When the token was last used, to the minute (a use within a minute of
+    /// the last recorded one is not written again, so that reads stay reads).
+    pub last_used_at: Option<String>,
+}
+
+impl TokenRecord {
+    /// Whether the token may be used at `now` (milliseconds since the epoch).
+    pub fn state(&self, now: i64) -> TokenState {
+        if self.revoked_at.is_some() {
+            TokenState::Revoked
+        } else if self
+            .expires_at
+            .as_deref()
+            .and_then(parse_timestamp)
+            .is_some_and(|at| at <= now)
+        {
+            TokenState::Expired
+        } else {
+            TokenState::Active
+        }
+    }
 }
 
 /// One line of the append-only audit log.
@@ -232,7 +264,8 @@ pub struct AuditEntry {
     pub seq: i64,
     pub at: String,
     pub actor: String,
-    /// `candidate.create`, `candidate.edit`, `review.create`, `layer.publish`, `token.create`.
+    /// `candidate.create`, `candidate.edit`, `review.create`, `layer.publish`,
+    /// `token.create`, `token.revoke`.
     pub action: String,
     /// What the action was on, e.g. `candidate/3`, `layer/ecological_redline@3da275475f76`.
     pub subject: String,
@@ -286,14 +319,23 @@ pub trait Store: Send + Sync {
     /// latest effective on or before it, the later-recorded one on a tie.
     fn revisions_in_force(&self, date: &str) -> Result<Vec<LayerRevisionRecord>, StoreError>;
 
+    /// Stores a new token's hash; `expires_at` is RFC 3339 UTC.
     fn create_token(
         &self,
         actor: &str,
         name: &str,
         role: Role,
         hash: &str,
+        expires_at: Option<&str>,
     ) -> Result<TokenRecord, StoreError>;
     fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// Every token, revoked and expired ones too, in the order they were made.
+    fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+    /// Revokes a token by name, with its audit line; a token revoked before
+    /// stays as it was (no second line). `None` if there is no such token.
+    fn revoke_token(&self, actor: &str, name: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// Records that the token was used at `at` (RFC 3339 UTC).
+    fn token_used(&self, name: &str, at: &str) -> Result<(), StoreError>;
 
     /// The audit log, oldest first.
     fn audit(&self, limit: usize, offset: usize) -> Result<Vec<AuditEntry>, StoreError>;

@@ -94,6 +94,49 @@ CREATE TRIGGER IF NOT EXISTS audit_kept BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ";
 
+/// Each step takes the schema from version `i` to `i + 1` (SQLite's
+/// `user_version`); `SCHEMA` above is version 0. A store opened by an older
+/// planmap is brought up to date; one written by a newer planmap is refused
+/// rather than misread.
+const MIGRATIONS: &[&str] = &[
+    // 1: tokens expire, are revoked and say when they were last used. A
+    // token's name, role, hash, creation and expiry never change, a revoked
+    // token stays revoked, and no token row is deleted (the audit log names
+    // them).
+    "
+ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE tokens ADD COLUMN revoked_at TEXT;
+ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
+CREATE TRIGGER tokens_fixed BEFORE UPDATE OF name, role, hash, created_at, expires_at ON tokens
+    BEGIN SELECT RAISE(ABORT, 'a token''s name, role, hash and expiry never change'); END;
+CREATE TRIGGER tokens_stay_revoked BEFORE UPDATE OF revoked_at ON tokens
+    WHEN OLD.revoked_at IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'a revoked token stays revoked'); END;
+CREATE TRIGGER tokens_kept BEFORE DELETE ON tokens
+    BEGIN SELECT RAISE(ABORT, 'tokens are revoked, never deleted'); END;
+",
+];
+
+/// Brings the schema to the last of [`MIGRATIONS`], one transaction a step.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        // Read inside the lock: two servers starting on one directory must
+        // not both run the same step.
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > known {
+            return Err(StoreError::NewerSchema { found, known });
+        }
+        if found == known {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[found as usize])?;
+        tx.pragma_update(None, "user_version", found + 1)?;
+        tx.commit()?;
+    }
+}
+
 /// The SQLite store of one data directory.
 pub struct SqliteStore {
     dir: PathBuf,
@@ -104,12 +147,13 @@ impl SqliteStore {
     /// Opens (creating if needed) the store in `dir`.
     pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
         std::fs::create_dir_all(dir.join("layers"))?;
-        let conn = Connection::open(dir.join("planmap.sqlite"))?;
+        let mut conn = Connection::open(dir.join("planmap.sqlite"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&mut conn)?;
         Ok(SqliteStore {
             dir: dir.to_path_buf(),
             conn: Mutex::new(conn),
@@ -133,6 +177,42 @@ impl SqliteStore {
         tx.commit()?;
         Ok(value)
     }
+}
+
+const TOKEN_COLUMNS: &str =
+    "SELECT name, role, created_at, expires_at, revoked_at, last_used_at FROM tokens";
+
+type TokenRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn token_row(r: &Row) -> rusqlite::Result<TokenRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+fn token_from_row(
+    (name, role, created_at, expires_at, revoked_at, last_used_at): TokenRow,
+) -> Result<TokenRecord, StoreError> {
+    Ok(TokenRecord {
+        name,
+        role: named("role", &role, Role::parse)?,
+        created_at,
+        expires_at,
+        revoked_at,
+        last_used_at,
+    })
 }
 
 fn audit(
@@ -592,6 +672,7 @@ impl Store for SqliteStore {
         name: &str,
         role: Role,
         hash: &str,
+        expires_at: Option<&str>,
     ) -> Result<TokenRecord, StoreError> {
         let created_at = now();
         self.write(|tx| {
@@ -606,47 +687,81 @@ impl Store for SqliteStore {
                 return Err(StoreError::DuplicateToken(name.to_string()));
             }
             tx.execute(
-                "INSERT INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![name, role.as_str(), hash, created_at],
+                "INSERT INTO tokens (name, role, hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![name, role.as_str(), hash, created_at, expires_at],
             )?;
             audit(
                 tx,
                 actor,
                 "token.create",
                 &format!("token/{name}"),
-                json!({ "role": role.as_str() }),
+                json!({ "role": role.as_str(), "expires_at": expires_at }),
             )
         })?;
         Ok(TokenRecord {
             name: name.to_string(),
             role,
             created_at,
+            expires_at: expires_at.map(str::to_string),
+            revoked_at: None,
+            last_used_at: None,
         })
     }
 
     fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let row = self
-            .conn()
-            .query_row(
-                "SELECT name, role, created_at FROM tokens WHERE hash = ?1",
-                params![hash],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                },
-            )
-            .optional()?;
-        row.map(|(name, role, created_at)| {
-            Ok(TokenRecord {
-                name,
-                role: named("role", &role, Role::parse)?,
-                created_at,
-            })
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!("{TOKEN_COLUMNS} WHERE hash = ?1"))?;
+        let row = stmt.query_row(params![hash], token_row).optional()?;
+        row.map(token_from_row).transpose()
+    }
+
+    fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("{TOKEN_COLUMNS} ORDER BY rowid"))?;
+        let rows = stmt
+            .query_map([], token_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(token_from_row).collect()
+    }
+
+    fn revoke_token(&self, actor: &str, name: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let at = now();
+        self.write(|tx| {
+            let found = tx
+                .query_row(
+                    &format!("{TOKEN_COLUMNS} WHERE name = ?1"),
+                    params![name],
+                    token_row,
+                )
+                .optional()?;
+            let Some(found) = found else {
+                return Ok(None);
+            };
+            let mut token = token_from_row(found)?;
+            if token.revoked_at.is_none() {
+                tx.execute(
+                    "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1",
+                    params![name, at],
+                )?;
+                audit(
+                    tx,
+                    actor,
+                    "token.revoke",
+                    &format!("token/{name}"),
+                    json!({ "role": token.role.as_str() }),
+                )?;
+                token.revoked_at = Some(at);
+            }
+            Ok(Some(token))
         })
-        .transpose()
+    }
+
+    fn token_used(&self, name: &str, at: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE tokens SET last_used_at = ?2 WHERE name = ?1",
+            params![name, at],
+        )?;
+        Ok(())
     }
 
     fn audit(&self, limit: usize, offset: usize) -> Result<Vec<AuditEntry>, StoreError> {

@@ -52,9 +52,18 @@ pub fn schemas() -> Value {
             "new": {"type": "boolean"}, "in_force": {"type": "boolean"}})),
         "tokenRequest": object(&["name", "role"], json!({
             "name": {"type": "string", "pattern": "\\S", "description": "Who holds the token; reviews and the audit log show this name."},
-            "role": role()})),
+            "role": role(),
+            "expires": {"type": "string", "description": "When the token stops working: an RFC 3339 timestamp, or a date (its start, UTC). In the future. Without it the token works until it is revoked."}})),
+        "tokenInfo": object(&["name", "role", "state", "created_at"], json!({
+            "name": {"type": "string"}, "role": role(),
+            "state": {"type": "string", "enum": ["active", "expired", "revoked"]},
+            "created_at": {"type": "string"},
+            "expires_at": {"type": "string", "nullable": true},
+            "revoked_at": {"type": "string", "nullable": true},
+            "last_used_at": {"type": "string", "nullable": true, "description": "To the minute: a use within a minute of the last recorded one is not recorded again."}})),
         "newToken": object(&["name", "role", "token"], json!({
             "name": {"type": "string"}, "role": role(),
+            "expires_at": {"type": "string", "nullable": true},
             "token": {"type": "string", "pattern": "^pm_[0-9a-f]{64}$", "description": "Shown once; only its hash is stored."},
             "note": {"type": "string"}})),
         "auditLog": object(&["entries", "limit", "offset"], json!({
@@ -149,6 +158,24 @@ pub fn paths(paths: &mut Paths, layers: &[ServedLayer]) {
                 .body(body("Who the token is for, and its role.", true, json!({"application/json": {"schema": schema("tokenRequest")}})))
                 .answer(201, json_answer("The token, shown once.", schema("newToken")))
                 .error(&CONFLICT),
+        )
+        .add(
+            "/admin/tokens",
+            Operation::get("listTokens", "Every token: name, role, state, created, expires, revoked, last used")
+                .tag("administration")
+                .needs(Role::Admin)
+                .describe("Never the token itself or its hash. Revoked and expired tokens stay listed; their names stay taken.")
+                .answer(200, json_answer("The tokens, oldest first.", object(&["tokens"], json!({"tokens": {"type": "array", "items": schema("tokenInfo")}})))),
+        )
+        .add(
+            "/admin/tokens/{name}",
+            Operation::delete("revokeToken", "Revoke a token")
+                .tag("administration")
+                .needs(Role::Admin)
+                .describe("From this request on, every planmap on the same store answers the token with 401. Revoking a revoked token changes nothing and answers as before. Written to the audit log (`token.revoke`).")
+                .param(path("name", "The token's name.", json!({"type": "string"})))
+                .answer(200, json_answer("The token, revoked.", schema("tokenInfo")))
+                .may_be_missing(),
         )
         .add(
             "/admin/audit",

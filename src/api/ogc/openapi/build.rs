@@ -158,6 +158,10 @@ impl Operation {
         Operation::new("post", id, summary, reads)
     }
 
+    pub fn delete(id: &str, summary: &str) -> Operation {
+        Operation::new("delete", id, summary, Reads::Url)
+    }
+
     pub fn put(id: &str, summary: &str) -> Operation {
         Operation::new("put", id, summary, Reads::Body)
     }
