@@ -229,10 +229,19 @@ async fn create_review(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Reviewer)?.name.clone();
     let path = format!("/candidates/{id}/reviews");
     let id = id_of(&id, &path)?;
+    let p = Params::parse(query.as_deref(), &["corners", "blocks"])?;
+    // Read as /check reads them, then kept as given: the record names the
+    // style, and verifying parses it again.
+    p.corners("corners")?;
+    let dossier = review::DossierOptions {
+        corners: p.text("corners"),
+        blocks: p.flag("blocks")?.unwrap_or(false),
+    };
     let store = state.store()?;
     // One catalog generation for the whole review, taken now.
     let catalog = state.catalog();
@@ -240,7 +249,13 @@ async fn create_review(
         let candidate = store
             .candidate(id)?
             .ok_or_else(|| ApiError::NotFound(path))?;
-        let new = review::make(store.as_ref(), &candidate.current, &catalog.layers, &who)?;
+        let new = review::make(
+            store.as_ref(),
+            &candidate.current,
+            &catalog.layers,
+            &who,
+            &dossier,
+        )?;
         Ok(store.insert_review(&who, &new)?)
     })
     .await?;

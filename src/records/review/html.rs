@@ -353,7 +353,9 @@ code {{ word-break: break-all; }}
     for r in &rules {
         let _ = writeln!(html, "<li>{}</li>", escape(r));
     }
-    html += "</ul>\n<h2>图层版本 Layer revisions</h2>\n<table><tr><th>图层 Layer</th><th>版本 Revision</th><th>生效 Effective</th><th>SHA-256</th></tr>\n";
+    html += "</ul>\n";
+    html += &dossier(body, answer);
+    html += "<h2>图层版本 Layer revisions</h2>\n<table><tr><th>图层 Layer</th><th>版本 Revision</th><th>生效 Effective</th><th>SHA-256</th></tr>\n";
     for l in &body.layers {
         let _ = writeln!(
             html,
@@ -371,6 +373,83 @@ code {{ word-break: break-all; }}
         escape(&row.hash),
         row.id
     );
+    html
+}
+
+/// Blocks listed in the report at most; the record's answer holds them all.
+const MAX_BLOCK_ROWS: usize = 5_000;
+
+/// What the reviewer asked to have in the dossier: the basic unit blocks
+/// (always counted, listed when asked) and the corner points.
+fn dossier(body: &RecordBody, answer: &Value) -> String {
+    let mut html = String::new();
+    let b = &answer["basic_blocks"];
+    let _ = writeln!(
+        html,
+        "<h2>基本单位区块 Basic unit blocks</h2>\n<p>整块 whole {} · 部分 partial {} · 合计 touched {} · 折合 {:.2} 块 in blocks</p>",
+        b["whole"],
+        b["partial"],
+        b["touched"],
+        number(&b["area_in_blocks"])
+    );
+    if body.options.blocks {
+        let blocks = b["blocks"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+        html += "<table><tr><th>编号 Code</th><th>西南角 South-west</th><th>整块 Whole</th><th>区块内 m²</th><th>区块 m²</th></tr>\n";
+        for block in blocks.iter().take(MAX_BLOCK_ROWS) {
+            let _ = writeln!(
+                html,
+                r#"<tr><td><code>{}</code></td><td>{:.6}, {:.6}</td><td>{}</td><td class="n">{:.2}</td><td class="n">{:.2}</td></tr>"#,
+                escape(block["code"].as_str().unwrap_or("")),
+                number(&block["south_west"][0]),
+                number(&block["south_west"][1]),
+                if block["whole"].as_bool() == Some(true) {
+                    "整 whole"
+                } else {
+                    "部分 partial"
+                },
+                number(&block["overlap_area_m2"]),
+                number(&block["block_area_m2"]),
+            );
+        }
+        html += "</table>\n";
+        if blocks.len() > MAX_BLOCK_ROWS {
+            let _ = writeln!(
+                html,
+                "<p>另有 {} 块未列出；全部见记录的 answer.basic_blocks.blocks. {} more blocks are in the record's answer.</p>",
+                blocks.len() - MAX_BLOCK_ROWS,
+                blocks.len() - MAX_BLOCK_ROWS
+            );
+        }
+    }
+    if let Some(style) = &body.options.corners {
+        let _ = writeln!(html, "<h2>拐点坐标 Corner points ({})</h2>", escape(style));
+        let mut block = |title: &str, text: &Value| {
+            if let Some(text) = text.as_str() {
+                let _ = writeln!(
+                    html,
+                    "<h3>{}</h3>\n<pre>{}</pre>",
+                    escape(title),
+                    escape(text)
+                );
+            }
+        };
+        block("候选区块 Candidate", &answer["candidate"]["corner_points"]);
+        for c in answer["conflicts"]["features"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let p = &c["properties"];
+            let title = format!(
+                "重叠 Overlap: {} {} {}",
+                p["layer"].as_str().unwrap_or(""),
+                p["feature_id"].to_string().trim_matches('"'),
+                p["name"].as_str().unwrap_or("")
+            );
+            block(&title, &p["corner_points"]);
+        }
+        block("净矿 Clean part", &answer["net"]["corner_points"]);
+    }
     html
 }
 

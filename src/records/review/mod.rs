@@ -24,6 +24,7 @@ use crate::fault::Fault;
 use crate::geom::crs::{Crs, CrsError};
 use crate::intake::candidate::Limits;
 use crate::intake::formats::GkZone;
+use crate::intake::formats::txt::CornerStyle;
 use crate::intake::submission::{self, SubmissionError};
 use crate::layer::catalog::{Layer, LayerEntry};
 use crate::records::revisions::{LiveCatalog, RevisionError, find_revision};
@@ -86,12 +87,30 @@ pub struct RecordedLayer {
     pub entry: LayerEntry,
 }
 
-/// The options a review runs the check with, derived from the candidate.
+/// The options a review runs the check with: the kind and mineral from the
+/// candidate, and what the reviewer asked to have in the dossier. Options a
+/// record does not name are off, so records made before they existed read
+/// (and verify) as they were made.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordedOptions {
     pub kind: Option<CandidateKind>,
     pub mineral: Option<String>,
     pub net: bool,
+    /// Corner points of the candidate, each overlap and the clean part, in
+    /// this style (`dms`, or a Gauss-Krüger zone as the reviewer gave it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corners: Option<String>,
+    /// Every basic unit block listed, not only counted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocks: bool,
+}
+
+/// What a reviewer wants in the dossier besides the verdict.
+#[derive(Debug, Clone, Default)]
+pub struct DossierOptions {
+    /// A corner style as [`CornerStyle::parse`] reads it.
+    pub corners: Option<String>,
+    pub blocks: bool,
 }
 
 /// The body of a review record.
@@ -165,13 +184,21 @@ pub fn parts_of(source: &Source) -> Result<Vec<crate::intake::submission::Part>,
     )?)
 }
 
-fn options_of(options: &RecordedOptions) -> Options {
-    Options {
+fn options_of(options: &RecordedOptions) -> Result<Options, ReviewError> {
+    let corners = options
+        .corners
+        .as_deref()
+        .map(CornerStyle::parse)
+        .transpose()
+        .map_err(|e| ReviewError::Corrupt(e.to_string()))?;
+    Ok(Options {
         kind: options.kind,
         mineral: options.mineral.clone(),
         net: options.net,
+        list_blocks: options.blocks,
+        corners,
         ..Options::default()
-    }
+    })
 }
 
 fn answer_text(screening: &Screening) -> Result<String, ReviewError> {
@@ -186,6 +213,7 @@ pub fn make(
     version: &Version,
     layers: &[Arc<Layer>],
     reviewer: &str,
+    dossier: &DossierOptions,
 ) -> Result<NewReview, ReviewError> {
     let recorded = layers
         .iter()
@@ -204,11 +232,13 @@ pub fn make(
         kind: Some(version.data.kind),
         mineral: version.data.mineral.clone(),
         net: true,
+        corners: dossier.corners.as_ref().map(|c| c.trim().to_string()),
+        blocks: dossier.blocks,
     };
     let screening = screen(
         &parts_of(&version.data.source)?,
         layers,
-        &options_of(&options),
+        &options_of(&options)?,
     )?;
     let answer = answer_text(&screening)?;
     let verdict = screening.report.verdict;
@@ -288,7 +318,7 @@ pub fn verify(
         .collect::<Result<Vec<_>, ReviewError>>()?;
     let source: Source = serde_json::from_value(body.candidate["source"].clone())
         .map_err(|e| ReviewError::Corrupt(e.to_string()))?;
-    let screening = screen(&parts_of(&source)?, &layers, &options_of(&body.options))?;
+    let screening = screen(&parts_of(&source)?, &layers, &options_of(&body.options)?)?;
     let answer = answer_text(&screening)?;
     let identical = answer == row.answer;
     let mut differences = Vec::new();

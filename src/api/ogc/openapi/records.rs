@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::build::{
     Operation, Paths, Reads, body, json_answer, object, one_of, path, query, schema, with_links,
 };
-use super::values::{candidate_crs, id, kind, zone};
+use super::values::{candidate_crs, corner_style, flag, id, kind, zone};
 use crate::api::params::{CANDIDATE_PAGE, MAX_OFFSET};
 use crate::records::access::Role;
 
@@ -217,6 +217,8 @@ pub fn paths(paths: &mut Paths) {
                 .tag("candidates and reviews")
                 .needs(Role::Reviewer)
                 .param(candidate_id())
+                .param(query("corners", "Keep corner points in the dossier (candidate, each overlap, the clean part), in the TXT exchange format: a zone for X/Y in metres, or `dms`; recorded in `record.options.corners` and printed in the report.", corner_style()))
+                .param(query("blocks", "`true`: list every basic unit block in the dossier (`record.options.blocks`), printed in the report.", flag(false)))
                 .answer(201, with_links(created("The review record.", "review"), &review_links()))
                 .may_be_missing(),
         )
