@@ -253,11 +253,17 @@ fn run(command: Command) -> anyhow::Result<u8> {
             only,
             json,
         } => {
-            let screening = check_file(&layers, &file, &request, only.as_deref())
+            let (screening, input) = check_file(&layers, &file, &request, only.as_deref())
                 .map_err(|e| anyhow::anyhow!("{}: {e:#}", file.display()))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&screening)?);
+                // The same members as the answer of POST /check.
+                let mut answer = serde_json::to_value(&screening)?;
+                if let Some(members) = answer.as_object_mut() {
+                    members.insert("input".into(), serde_json::to_value(&input)?);
+                }
+                println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
+                println!("read: {} ({})", input.format.as_str(), input.encoding);
                 print!("{}", table(&screening));
             }
             Ok(screening.report.verdict.exit_code() as u8)
@@ -299,7 +305,7 @@ fn check_file(
     file: &Path,
     request: &CheckFile,
     only: Option<&[String]>,
-) -> anyhow::Result<Screening> {
+) -> anyhow::Result<(Screening, submission::Input)> {
     let catalog = Catalog::load(layers)?;
     let selected = catalog.select(only)?;
     // Each value is read by the function the HTTP API reads it with, so
@@ -340,8 +346,9 @@ fn check_file(
             .transpose()
             .map_err(|e| anyhow::anyhow!("--corners: {e}"))?,
     };
-    let parts = submission::read(&bytes, format, crs, zone, Limits::default())?;
-    Ok(screen(&parts, &selected, &options)?)
+    let (parts, input) =
+        submission::read_saying_what(&bytes, format, crs, zone, Limits::default())?;
+    Ok((screen(&parts, &selected, &options)?, input))
 }
 
 /// A readable table of the conflicts, then the verdict.

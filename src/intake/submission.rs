@@ -11,6 +11,7 @@ use crate::geom::crs::Crs;
 use crate::intake::candidate::{
     Candidate, CandidateError, Limits, candidate_from_area, read_candidate,
 };
+use crate::intake::encoding::{self, NotText};
 use crate::intake::formats::{self, FormatError, GkZone};
 
 /// A parcel's label from a coordinate file.
@@ -86,7 +87,7 @@ impl InputFormat {
     /// Guesses the format from the bytes: JSON starts with `{`, the exchange
     /// format has a `[地块坐标]` section, anything else is a corner list.
     pub fn sniff(bytes: &[u8]) -> InputFormat {
-        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+        let text = encoding::decode_prefix(bytes);
         let start = text.trim_start_matches('\u{feff}').trim_start();
         if start.starts_with('{')
             || start.starts_with('[') && !start.starts_with("[属性") && !start.starts_with("[地块")
@@ -132,8 +133,8 @@ pub enum JsonError {
 pub enum SubmissionError {
     #[error(transparent)]
     Json(#[from] JsonError),
-    #[error("a coordinate file must be UTF-8 text")]
-    NotUtf8,
+    #[error(transparent)]
+    NotText(#[from] NotText),
     #[error(transparent)]
     Format(#[from] FormatError),
     #[error(transparent)]
@@ -167,7 +168,7 @@ impl Fault for SubmissionError {
     fn slug(&self) -> &'static str {
         match self {
             Self::Json(e) => e.slug(),
-            Self::NotUtf8 => "bad-coordinate-file",
+            Self::NotText(_) => "bad-coordinate-file",
             Self::Format(e) => e.slug(),
             Self::Candidate(e) => e.slug(),
         }
@@ -176,7 +177,7 @@ impl Fault for SubmissionError {
     fn location(&self) -> Map<String, Value> {
         match self {
             Self::Json(e) => e.location(),
-            Self::NotUtf8 => Map::new(),
+            Self::NotText(e) => members([("line", json!(e.line))]),
             Self::Format(e) => e.location(),
             Self::Candidate(e) => e.location(),
         }
@@ -222,6 +223,14 @@ pub fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, JsonError> {
     })
 }
 
+/// What was read of a submission, as an answer reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Input {
+    pub format: InputFormat,
+    /// The text encoding a coordinate file was decoded from (GeoJSON is UTF-8).
+    pub encoding: &'static str,
+}
+
 /// Reads a submission. `crs` applies to GeoJSON; coordinate files carry their
 /// zone (or take `zone` when their eastings have no zone number).
 pub fn read(
@@ -231,15 +240,33 @@ pub fn read(
     zone: Option<GkZone>,
     limits: Limits,
 ) -> Result<Vec<Part>, SubmissionError> {
+    read_saying_what(bytes, format, crs, zone, limits).map(|(parts, _)| parts)
+}
+
+/// [`read`], also saying what was read: the format and the text encoding.
+pub fn read_saying_what(
+    bytes: &[u8],
+    format: InputFormat,
+    crs: Crs,
+    zone: Option<GkZone>,
+    limits: Limits,
+) -> Result<(Vec<Part>, Input), SubmissionError> {
     if format == InputFormat::GeoJson {
         let json = parse_json(bytes)?;
         let candidate = read_candidate(&json, crs, limits)?;
-        return Ok(vec![Part {
+        let parts = vec![Part {
             parcel: None,
             candidate,
-        }]);
+        }];
+        let encoding = "UTF-8";
+        return Ok((parts, Input { format, encoding }));
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| SubmissionError::NotUtf8)?;
+    let decoded = encoding::decode(bytes)?;
+    let input = Input {
+        format,
+        encoding: decoded.encoding,
+    };
+    let text = decoded.text.as_ref();
     let parcels = match format {
         InputFormat::Txt => formats::txt::read(text, zone)?,
         _ => formats::corners::read(text, zone)?,
@@ -260,7 +287,8 @@ pub fn read(
                 candidate,
             })
         })
-        .collect()
+        .collect::<Result<_, SubmissionError>>()
+        .map(|parts| (parts, input))
 }
 
 #[cfg(test)]

@@ -62,6 +62,9 @@ pub fn schemas() -> Value {
             &["verdict", "candidate", "conflicts", "adjacent", "layers", "warnings", "basic_blocks"],
             json!({
                 "verdict": {"type": "string", "enum": ["pass", "warn", "reject"]},
+                "input": object(&["format", "encoding"], json!({
+                    "format": {"type": "string", "enum": ["geojson", "txt", "corners"]},
+                    "encoding": {"type": "string", "enum": ["UTF-8", "UTF-8 BOM", "GB18030", "UTF-16LE", "UTF-16BE"], "description": "The text encoding the body was decoded from."}})),
                 "candidate": {"type": "object", "required": ["area_m2", "vertices"]},
                 "conflicts": object(&["type", "features"], json!({
                     "type": {"type": "string", "enum": ["FeatureCollection"]},
@@ -183,7 +186,7 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
             "/check",
             Operation::post("check", "Is a candidate block clear of the plan's layers?", Reads::Body)
                 .tag("planmap")
-                .describe("Checks a candidate (GeoJSON Polygon or MultiPolygon, bare or in a Feature; or a coordinate file as text) against the layers: the overlaps with their areas, the adjacent features, the verdict and the basic unit blocks.")
+                .describe("Checks a candidate (GeoJSON Polygon or MultiPolygon, bare or in a Feature; or a coordinate file as text in UTF-8, GB18030/GBK or UTF-16 with BOM) against the layers: the overlaps with their areas, the adjacent features, the verdict and the basic unit blocks.")
                 .param(crs())
                 .param(query("layers", "Only these layer ids (comma-separated); an unknown id is refused with 400.", json!({"type": "array", "minItems": 1, "items": {"type": "string", "enum": layer_ids}})))
                 .param(format_param())
