@@ -68,8 +68,12 @@ pub fn decode_prefix(bytes: &[u8]) -> String {
     let encoding = match Encoding::for_bom(head) {
         Some((e, _)) => e,
         // A cut multi-byte character at the end is still UTF-8.
+        // As in `decode`: the encoding that reads further.
         None => match std::str::from_utf8(head) {
-            Err(e) if e.error_len().is_some() => GB18030,
+            Err(e) if e.error_len().is_some() => match strict(GB18030, head) {
+                Err(at) if at <= e.valid_up_to() => UTF_8,
+                _ => GB18030,
+            },
             _ => UTF_8,
         },
     };
