@@ -277,7 +277,7 @@ struct CheckFile {
     /// CRS of a GeoJSON file's coordinates, in its authority axis order.
     #[arg(long, default_value = "CRS84")]
     crs: String,
-    /// geojson, txt or corners; by default from the extension and content.
+    /// geojson, txt, corners or csv; by default from the extension and content.
     #[arg(long)]
     format: Option<String>,
     /// Gauss-Krüger zone for coordinate files whose eastings carry no zone number.
@@ -319,6 +319,12 @@ fn check_file(
             .is_some_and(|e| e == "geojson" || e == "json") =>
         {
             InputFormat::GeoJson
+        }
+        None if file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
+        {
+            InputFormat::Csv
         }
         None => InputFormat::sniff(&bytes),
     };

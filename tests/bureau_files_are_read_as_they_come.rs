@@ -216,3 +216,94 @@ fn planmap_check_reads_a_gbk_file_and_says_so() {
     assert_eq!(gist(&from_gbk), gist(&from_utf8));
     assert!(from_gbk["verdict"].is_string(), "{from_gbk}");
 }
+
+/// The TXT fixture's parcels as a corner table, one row a point, as a
+/// spreadsheet keeps it: each corner once (the closing repeat left out).
+fn corner_table_of(txt: &str, header: &str) -> String {
+    let mut out = format!("{header}\n");
+    let mut parcel = String::new();
+    let mut first_of_ring: Option<String> = None;
+    for line in txt.lines() {
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.last() == Some(&"@") {
+            parcel = fields[2].to_string();
+            first_of_ring = None;
+        } else if fields.len() == 4 && fields[0].starts_with('J') {
+            let point = format!("{},{}", fields[2], fields[3]);
+            if first_of_ring.as_deref() == Some(point.as_str()) {
+                first_of_ring = None;
+                continue;
+            }
+            first_of_ring.get_or_insert(point.clone());
+            out.push_str(&format!("{parcel},{},{},{point}\n", fields[0], fields[1]));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_csv_corner_table_gets_the_answer_of_the_same_parcels_as_a_txt_file() {
+    let dir = TempDir::new("bureau-csv");
+    let (state, _, _) = state_in(dir.path(), true);
+    let base = serve(state).await;
+    let http = reqwest::Client::new();
+    let txt = std::fs::read_to_string(repo().join(FILES[0])).unwrap();
+    let (status, expected) = check(&http, &base, "", txt.clone().into_bytes()).await;
+    assert_eq!(status, 200, "{expected}");
+    for header in ["地块编号,点号,圈号,X坐标,Y坐标", "parcel,point,ring,X,Y"] {
+        let csv = corner_table_of(&txt, header);
+        let (status, answer) = check(&http, &base, "?format=csv", csv.clone().into_bytes()).await;
+        assert_eq!(status, 200, "{header}: {answer}");
+        assert_eq!(answer["input"]["format"], "csv");
+        assert_eq!(answer["input"]["columns"]["header_row"], 1);
+        assert_eq!(
+            answer["input"]["columns"]["x"],
+            header.split(',').nth(3).unwrap()
+        );
+        assert_eq!(answer["verdict"], expected["verdict"]);
+        assert_eq!(
+            answer["candidate"]["area_m2"],
+            expected["candidate"]["area_m2"]
+        );
+        let ids = |a: &Value| -> Vec<Value> {
+            a["parcels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].clone())
+                .collect()
+        };
+        assert_eq!(ids(&answer), ids(&expected));
+        // As GBK, and sent as text/csv without format=.
+        let Some(gbk) = iconv(csv.as_bytes(), "GBK") else {
+            return;
+        };
+        let (status, from_gbk, _) = send(
+            http.post(format!("{base}/check"))
+                .header("content-type", "text/csv")
+                .body(gbk),
+        )
+        .await;
+        assert_eq!(status, 200, "{from_gbk}");
+        // ASCII is the same bytes in GBK and UTF-8.
+        let read_as = if csv.is_ascii() { "UTF-8" } else { "GB18030" };
+        assert_eq!(from_gbk["input"]["encoding"], read_as);
+        assert_eq!(
+            from_gbk["candidate"]["area_m2"],
+            expected["candidate"]["area_m2"]
+        );
+    }
+    // Swapped X and Y columns: the corner lists' problem.
+    let swapped =
+        "点号,X,Y\n1,38379559.81,4014115.88\n2,38382256.38,4014079.00\n3,38382463.12,4016074.08\n";
+    let (status, answer) = check(&http, &base, "?format=csv", swapped.into()).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["type"], "/problems/axes-swapped");
+    assert_eq!(answer["line"], 2);
+    // No coordinate columns at all.
+    let (status, answer) =
+        check(&http, &base, "?format=csv", "名称,面积\n某矿,12.5\n".into()).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["type"], "/problems/bad-coordinate-file");
+    assert_eq!(answer["line"], 1);
+}

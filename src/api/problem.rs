@@ -40,7 +40,7 @@ pub enum ApiError {
     #[error("the body is larger than the limit of {limit} bytes")]
     BodyTooLarge { limit: usize },
     #[error(
-        "content type '{0}' is not accepted; send application/json, application/geo+json, or text/plain for coordinate files"
+        "content type '{0}' is not accepted; send application/json, application/geo+json, or text/plain or text/csv for coordinate files"
     )]
     UnsupportedMediaType(String),
     #[error(transparent)]

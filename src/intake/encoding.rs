@@ -131,8 +131,8 @@ mod tests {
 
     #[test]
     fn utf16_with_a_byte_order_mark_is_read_in_either_byte_order() {
-        let le = [0xFF, 0xFE, 0x30, 0x57, 0x57, 0x5B];
-        let be = [0xFE, 0xFF, 0x57, 0x30, 0x5B, 0x57];
+        let le = [0xFF, 0xFE, 0x30, 0x57, 0x57, 0x57];
+        let be = [0xFE, 0xFF, 0x57, 0x30, 0x57, 0x57];
         assert_eq!(decode(&le).unwrap().text, "地块");
         assert_eq!(decode(&le).unwrap().encoding, "UTF-16LE");
         assert_eq!(decode(&be).unwrap().encoding, "UTF-16BE");

@@ -30,7 +30,7 @@ pub struct Part {
 
 /// Why a candidate format was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("'{0}' is not a candidate format: use geojson, txt or corners")]
+#[error("'{0}' is not a candidate format: use geojson, txt, corners or csv")]
 pub struct UnknownInputFormat(pub String);
 
 /// The formats a candidate may come in; a stored submission names its
@@ -43,6 +43,8 @@ pub enum InputFormat {
     Txt,
     /// A corner-point list (拐点坐标) as licences print it.
     Corners,
+    /// A corner table (拐点坐标表) saved as CSV.
+    Csv,
 }
 
 impl InputFormat {
@@ -51,6 +53,7 @@ impl InputFormat {
             "geojson" | "json" => Some(Self::GeoJson),
             "txt" | "exchange" => Some(Self::Txt),
             "corners" | "points" => Some(Self::Corners),
+            "csv" => Some(Self::Csv),
             _ => None,
         }
     }
@@ -66,6 +69,7 @@ impl InputFormat {
             Self::GeoJson => "geojson",
             Self::Txt => "txt",
             Self::Corners => "corners",
+            Self::Csv => "csv",
         }
     }
 
@@ -79,6 +83,8 @@ impl InputFormat {
             .unwrap_or_default();
         if essence == "application/json" || essence.ends_with("+json") {
             InputFormat::GeoJson
+        } else if essence == "text/csv" {
+            InputFormat::Csv
         } else {
             InputFormat::sniff(bytes)
         }
@@ -229,6 +235,9 @@ pub struct Input {
     pub format: InputFormat,
     /// The text encoding a coordinate file was decoded from (GeoJSON is UTF-8).
     pub encoding: &'static str,
+    /// A table's columns taken as X and Y (and ring and parcel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub columns: Option<formats::table::Columns>,
 }
 
 /// Reads a submission. `crs` applies to GeoJSON; coordinate files carry their
@@ -259,16 +268,30 @@ pub fn read_saying_what(
             candidate,
         }];
         let encoding = "UTF-8";
-        return Ok((parts, Input { format, encoding }));
+        let columns = None;
+        return Ok((
+            parts,
+            Input {
+                format,
+                encoding,
+                columns,
+            },
+        ));
     }
     let decoded = encoding::decode(bytes)?;
-    let input = Input {
+    let mut input = Input {
         format,
         encoding: decoded.encoding,
+        columns: None,
     };
     let text = decoded.text.as_ref();
     let parcels = match format {
         InputFormat::Txt => formats::txt::read(text, zone)?,
+        InputFormat::Csv => {
+            let (parcels, columns) = formats::table::read(&formats::table::csv_rows(text)?, zone)?;
+            input.columns = Some(columns);
+            parcels
+        }
         _ => formats::corners::read(text, zone)?,
     };
     let several = parcels.parcels.len() > 1 || format == InputFormat::Txt;
@@ -299,7 +322,12 @@ mod tests {
     // planner is not a name a record is ever written with.
     #[test]
     fn a_format_is_written_by_its_name_and_read_back_from_that_name_only() {
-        for f in [InputFormat::GeoJson, InputFormat::Txt, InputFormat::Corners] {
+        for f in [
+            InputFormat::GeoJson,
+            InputFormat::Txt,
+            InputFormat::Corners,
+            InputFormat::Csv,
+        ] {
             assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
             assert_eq!(InputFormat::parse(f.as_str()), Some(f));
             let read: InputFormat = serde_json::from_value(f.as_str().into()).unwrap();

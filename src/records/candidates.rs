@@ -139,7 +139,7 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
         (None, Some(text)) => {
             let format = match input.format.as_deref() {
                 Some(f) => InputFormat::parse(f)
-                    .ok_or_else(|| field("format", "use geojson, txt or corners"))?,
+                    .ok_or_else(|| field("format", "use geojson, txt, corners or csv"))?,
                 None => InputFormat::sniff(text.as_bytes()),
             };
             if let Some(zone) = &input.zone

@@ -10,7 +10,9 @@ use super::values::{CANDIDATE_CRS_NOTE, candidate_crs, corner_style, date, flag,
 
 /// The formats a candidate body may be in.
 fn format() -> Value {
-    one_of(&["geojson", "txt", "corners", "json", "exchange", "points"])
+    one_of(&[
+        "geojson", "txt", "corners", "csv", "json", "exchange", "points",
+    ])
 }
 
 /// A square of one basic unit block (1′ × 1′) clear of every hard
@@ -63,7 +65,7 @@ pub fn schemas() -> Value {
             json!({
                 "verdict": {"type": "string", "enum": ["pass", "warn", "reject"]},
                 "input": object(&["format", "encoding"], json!({
-                    "format": {"type": "string", "enum": ["geojson", "txt", "corners"]},
+                    "format": {"type": "string", "enum": ["geojson", "txt", "corners", "csv"]},
                     "encoding": {"type": "string", "enum": ["UTF-8", "UTF-8 BOM", "GB18030", "UTF-16LE", "UTF-16BE"], "description": "The text encoding the body was decoded from."}})),
                 "candidate": {"type": "object", "required": ["area_m2", "vertices"]},
                 "conflicts": object(&["type", "features"], json!({
@@ -121,8 +123,11 @@ pub fn candidate_body(description: &str) -> Value {
             "application/geo+json": {"schema": schema("candidate")},
             "application/json": {"schema": schema("candidate")},
             "text/plain": {
-                "schema": {"type": "string", "description": "A 界址点坐标 TXT exchange file or a corner-point list (see the README)."},
+                "schema": {"type": "string", "description": "A 界址点坐标 TXT exchange file or a corner-point list (see the README), in UTF-8, GB18030/GBK or UTF-16 with BOM."},
                 "example": LICENCE_CORNERS,
+            },
+            "text/csv": {
+                "schema": {"type": "string", "description": "A corner table (拐点坐标表): point number, X, Y, optional 圈号 and 地块编号 columns; header row in Chinese or English, or none."},
             },
         }),
     )

@@ -29,7 +29,7 @@ pub fn schemas() -> Value {
                 "notes": {"type": "string"},
                 "geometry": {"$ref": "#/components/schemas/candidate"},
                 "crs": candidate_crs(),
-                "format": {"type": "string", "enum": ["geojson", "txt", "corners"]},
+                "format": {"type": "string", "enum": ["geojson", "txt", "corners", "csv"]},
                 "text": {"type": "string"},
                 "file": {"type": "string", "contentEncoding": "base64", "description": "A coordinate file's bytes: UTF-8, GB18030/GBK or UTF-16 with BOM"},
                 "zone": zone(),
