@@ -36,6 +36,9 @@ pub struct Columns {
     pub parcel: Option<String>,
 }
 
+/// A ring's name (圈号) and its points, as the rows give them.
+type NamedRing = (String, Vec<Coord>);
+
 /// A row of cells as text, with its row number (from 1).
 pub type Row = (usize, Vec<String>);
 
@@ -148,7 +151,7 @@ pub fn read(rows: &[Row], zone: Option<GkZone>) -> Result<(Parcels, Columns), Fo
         }
     };
     // Parcels and rings in the order they first appear.
-    let mut parcels: Vec<(String, Vec<(String, Vec<Coord>)>)> = Vec::new();
+    let mut parcels: Vec<(String, Vec<NamedRing>)> = Vec::new();
     let mut found_zone: Option<GkZone> = None;
     for (line, cells) in body {
         let cell = |i: usize| cells.get(i).map(|c| c.trim()).unwrap_or("");
