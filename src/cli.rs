@@ -323,11 +323,17 @@ fn run(command: Command) -> anyhow::Result<u8> {
             only,
             json,
         } => {
-            let screening = check_file(&layers, &file, &request, only.as_deref())
+            let (screening, input) = check_file(&layers, &file, &request, only.as_deref())
                 .map_err(|e| anyhow::anyhow!("{}: {e:#}", file.display()))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&screening)?);
+                // The same members as the answer of POST /check.
+                let mut answer = serde_json::to_value(&screening)?;
+                if let Some(members) = answer.as_object_mut() {
+                    members.insert("input".into(), serde_json::to_value(&input)?);
+                }
+                println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
+                println!("read: {} ({})", input.format.as_str(), input.encoding);
                 print!("{}", table(&screening));
             }
             Ok(screening.report.verdict.exit_code() as u8)
@@ -341,7 +347,7 @@ struct CheckFile {
     /// CRS of a GeoJSON file's coordinates, in its authority axis order.
     #[arg(long, default_value = "CRS84")]
     crs: String,
-    /// geojson, txt or corners; by default from the extension and content.
+    /// geojson, txt, corners or csv; by default from the extension and content.
     #[arg(long)]
     format: Option<String>,
     /// Gauss-Krüger zone for coordinate files whose eastings carry no zone number.
@@ -369,7 +375,7 @@ fn check_file(
     file: &Path,
     request: &CheckFile,
     only: Option<&[String]>,
-) -> anyhow::Result<Screening> {
+) -> anyhow::Result<(Screening, submission::Input)> {
     let catalog = Catalog::load(layers)?;
     let selected = catalog.select(only)?;
     // Each value is read by the function the HTTP API reads it with, so
@@ -383,6 +389,12 @@ fn check_file(
             .is_some_and(|e| e == "geojson" || e == "json") =>
         {
             InputFormat::GeoJson
+        }
+        None if file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
+        {
+            InputFormat::Csv
         }
         None => InputFormat::sniff(&bytes),
     };
@@ -410,8 +422,9 @@ fn check_file(
             .transpose()
             .map_err(|e| anyhow::anyhow!("--corners: {e}"))?,
     };
-    let parts = submission::read(&bytes, format, crs, zone, Limits::default())?;
-    Ok(screen(&parts, &selected, &options)?)
+    let (parts, input) =
+        submission::read_saying_what(&bytes, format, crs, zone, Limits::default())?;
+    Ok((screen(&parts, &selected, &options)?, input))
 }
 
 /// A readable table of the conflicts, then the verdict.

@@ -23,6 +23,7 @@ pub async fn read_bytes(
             || essence.ends_with("+json")
             || essence.is_empty()
             || essence == "text/plain"
+            || essence == "text/csv"
             // curl's default for -d; planmap reads it by its content all the same
             || essence == "application/x-www-form-urlencoded"
             || essence == "application/octet-stream";

@@ -99,29 +99,42 @@ pub async fn check(
     let reading = Weight::of_body(bytes.len());
     let crs = query.crs.unwrap_or(Crs::Crs84);
     let zone = query.zone;
-    let parts = compute(reading, move || {
-        Ok(submission::read(&bytes, format, crs, zone, limits)?)
+    let (parts, input) = compute(reading, move || {
+        Ok(submission::read_saying_what(
+            &bytes, format, crs, zone, limits,
+        )?)
     })
     .await?;
     let answer = compute(Weight::of_parts(&parts), move || {
         let screening = screen(&parts, &layers, &query.options)?;
-        to_json(&screening)
+        to_json(&Answer {
+            input: &input,
+            screening: &screening,
+        })
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], answer).into_response())
 }
 
+/// A check's answer: what was read, then the screening.
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    input: &'a submission::Input,
+    #[serde(flatten)]
+    screening: &'a Screening,
+}
+
 /// The answer as JSON bytes, written off the executor: with ten thousand
 /// overlaps it is over ten megabytes, and sized up front so that it is not
 /// copied as it grows (about 1.2 kB per overlap with a parcel's geometry).
-fn to_json(screening: &Screening) -> Result<Vec<u8>, ApiError> {
-    let overlaps = screening.report.conflicts.features.len();
+fn to_json(answer: &Answer) -> Result<Vec<u8>, ApiError> {
+    let overlaps = answer.screening.report.conflicts.features.len();
     let mut out = UntilDeadline {
         bytes: Vec::with_capacity(4096 + 1200 * overlaps),
         deadline: Deadline::current(),
         next_look: 0,
     };
-    if let Err(e) = serde_json::to_writer(&mut out, screening) {
+    if let Err(e) = serde_json::to_writer(&mut out, answer) {
         return Err(if out.deadline.expired() {
             ApiError::DeadlineExceeded {
                 limit_seconds: None,

@@ -31,8 +31,8 @@ pub enum ApiError {
     Json(#[from] JsonError),
     #[error(transparent)]
     Format(#[from] FormatError),
-    #[error("a coordinate file must be UTF-8 text")]
-    NotUtf8,
+    #[error(transparent)]
+    NotText(#[from] crate::intake::encoding::NotText),
     #[error("unknown query parameter '{0}'; this endpoint takes: {1}")]
     UnknownParameter(String, String),
     #[error("query parameter '{name}': {detail}")]
@@ -40,7 +40,7 @@ pub enum ApiError {
     #[error("the body is larger than the limit of {limit} bytes")]
     BodyTooLarge { limit: usize },
     #[error(
-        "content type '{0}' is not accepted; send application/json, application/geo+json, or text/plain for coordinate files"
+        "content type '{0}' is not accepted; send application/json, application/geo+json, or text/plain or text/csv for coordinate files"
     )]
     UnsupportedMediaType(String),
     #[error(transparent)]
@@ -210,7 +210,7 @@ impl Fault for ApiError {
             Self::Store(e) => e.slug(),
             Self::Revision(e) => e.slug(),
             Self::Screen(e) => e.slug(),
-            Self::NotUtf8 => "bad-coordinate-file",
+            Self::NotText(_) => "bad-coordinate-file",
             Self::UnknownParameter(..) => "unknown-parameter",
             Self::InvalidParameter { .. } => "invalid-parameter",
             Self::BodyTooLarge { .. } => "body-too-large",
@@ -273,8 +273,8 @@ impl Fault for ApiError {
                 ("queued", json!(queued)),
                 ("retry_after_seconds", json!(retry_after)),
             ]),
-            Self::NotUtf8
-            | Self::UnsupportedMediaType(_)
+            Self::NotText(e) => members([("line", json!(e.line))]),
+            Self::UnsupportedMediaType(_)
             | Self::NotFound(_)
             | Self::MethodNotAllowed(_)
             | Self::Internal(_)
@@ -371,7 +371,7 @@ impl From<SubmissionError> for ApiError {
     fn from(e: SubmissionError) -> Self {
         match e {
             SubmissionError::Json(j) => ApiError::Json(j),
-            SubmissionError::NotUtf8 => ApiError::NotUtf8,
+            SubmissionError::NotText(e) => ApiError::NotText(e),
             SubmissionError::Format(f) => ApiError::Format(f),
             SubmissionError::Candidate(c) => ApiError::Candidate(c),
         }
@@ -629,9 +629,16 @@ mod tests {
         ]
     }
 
+    fn not_text() -> crate::intake::encoding::NotText {
+        crate::intake::encoding::NotText {
+            line: 3,
+            byte: 0xFF,
+        }
+    }
+
     fn submissions() -> Vec<SubmissionError> {
         let mut all: Vec<SubmissionError> = jsons().into_iter().map(Into::into).collect();
-        all.push(SubmissionError::NotUtf8);
+        all.push(SubmissionError::NotText(not_text()));
         all.extend(formats().into_iter().map(SubmissionError::Format));
         all.extend(candidates().into_iter().map(SubmissionError::Candidate));
         all
@@ -643,7 +650,7 @@ mod tests {
                 field: "name",
                 detail: "must not be empty".into(),
             },
-            InputError::Submission(SubmissionError::NotUtf8),
+            InputError::Submission(SubmissionError::NotText(not_text())),
             InputError::Crs(crs()),
         ]
     }
@@ -664,7 +671,7 @@ mod tests {
         let mut all: Vec<(&'static str, ApiError)> = Vec::new();
         all.extend(jsons().into_iter().map(|e| ("json", e.into())));
         all.extend(formats().into_iter().map(|e| ("format", e.into())));
-        all.push(("not utf-8", ApiError::NotUtf8));
+        all.push(("not text", ApiError::NotText(not_text())));
         all.push((
             "unknown parameter",
             ApiError::UnknownParameter("colour".into(), "crs, layers".into()),

@@ -4,6 +4,8 @@
 
 /// A candidate block: parsing, reprojection, validation.
 pub mod candidate;
+/// Text encodings of coordinate files: UTF-8, GB18030/GBK, UTF-16.
+pub mod encoding;
 /// Corner-point coordinates: TXT exchange files, licence lists, DMS.
 pub mod formats;
 /// JSON from outside: duplicate keys refused, nesting bounded.

@@ -11,6 +11,7 @@ use crate::geom::crs::Crs;
 use crate::intake::candidate::{
     Candidate, CandidateError, Limits, candidate_from_area, read_candidate,
 };
+use crate::intake::encoding::{self, NotText};
 use crate::intake::formats::{self, FormatError, GkZone};
 
 /// A parcel's label from a coordinate file.
@@ -29,7 +30,7 @@ pub struct Part {
 
 /// Why a candidate format was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("'{0}' is not a candidate format: use geojson, txt or corners")]
+#[error("'{0}' is not a candidate format: use geojson, txt, corners or csv")]
 pub struct UnknownInputFormat(pub String);
 
 /// The formats a candidate may come in; a stored submission names its
@@ -42,6 +43,8 @@ pub enum InputFormat {
     Txt,
     /// A corner-point list (拐点坐标) as licences print it.
     Corners,
+    /// A corner table (拐点坐标表) saved as CSV.
+    Csv,
 }
 
 impl InputFormat {
@@ -50,6 +53,7 @@ impl InputFormat {
             "geojson" | "json" => Some(Self::GeoJson),
             "txt" | "exchange" => Some(Self::Txt),
             "corners" | "points" => Some(Self::Corners),
+            "csv" => Some(Self::Csv),
             _ => None,
         }
     }
@@ -65,6 +69,7 @@ impl InputFormat {
             Self::GeoJson => "geojson",
             Self::Txt => "txt",
             Self::Corners => "corners",
+            Self::Csv => "csv",
         }
     }
 
@@ -78,6 +83,8 @@ impl InputFormat {
             .unwrap_or_default();
         if essence == "application/json" || essence.ends_with("+json") {
             InputFormat::GeoJson
+        } else if essence == "text/csv" {
+            InputFormat::Csv
         } else {
             InputFormat::sniff(bytes)
         }
@@ -86,7 +93,7 @@ impl InputFormat {
     /// Guesses the format from the bytes: JSON starts with `{`, the exchange
     /// format has a `[地块坐标]` section, anything else is a corner list.
     pub fn sniff(bytes: &[u8]) -> InputFormat {
-        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+        let text = encoding::decode_prefix(bytes);
         let start = text.trim_start_matches('\u{feff}').trim_start();
         if start.starts_with('{')
             || start.starts_with('[') && !start.starts_with("[属性") && !start.starts_with("[地块")
@@ -132,8 +139,8 @@ pub enum JsonError {
 pub enum SubmissionError {
     #[error(transparent)]
     Json(#[from] JsonError),
-    #[error("a coordinate file must be UTF-8 text")]
-    NotUtf8,
+    #[error(transparent)]
+    NotText(#[from] NotText),
     #[error(transparent)]
     Format(#[from] FormatError),
     #[error(transparent)]
@@ -167,7 +174,7 @@ impl Fault for SubmissionError {
     fn slug(&self) -> &'static str {
         match self {
             Self::Json(e) => e.slug(),
-            Self::NotUtf8 => "bad-coordinate-file",
+            Self::NotText(_) => "bad-coordinate-file",
             Self::Format(e) => e.slug(),
             Self::Candidate(e) => e.slug(),
         }
@@ -176,7 +183,7 @@ impl Fault for SubmissionError {
     fn location(&self) -> Map<String, Value> {
         match self {
             Self::Json(e) => e.location(),
-            Self::NotUtf8 => Map::new(),
+            Self::NotText(e) => members([("line", json!(e.line))]),
             Self::Format(e) => e.location(),
             Self::Candidate(e) => e.location(),
         }
@@ -222,6 +229,17 @@ pub fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, JsonError> {
     })
 }
 
+/// What was read of a submission, as an answer reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Input {
+    pub format: InputFormat,
+    /// The text encoding a coordinate file was decoded from (GeoJSON is UTF-8).
+    pub encoding: &'static str,
+    /// A table's columns taken as X and Y (and ring and parcel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub columns: Option<formats::table::Columns>,
+}
+
 /// Reads a submission. `crs` applies to GeoJSON; coordinate files carry their
 /// zone (or take `zone` when their eastings have no zone number).
 pub fn read(
@@ -231,17 +249,49 @@ pub fn read(
     zone: Option<GkZone>,
     limits: Limits,
 ) -> Result<Vec<Part>, SubmissionError> {
+    read_saying_what(bytes, format, crs, zone, limits).map(|(parts, _)| parts)
+}
+
+/// [`read`], also saying what was read: the format and the text encoding.
+pub fn read_saying_what(
+    bytes: &[u8],
+    format: InputFormat,
+    crs: Crs,
+    zone: Option<GkZone>,
+    limits: Limits,
+) -> Result<(Vec<Part>, Input), SubmissionError> {
     if format == InputFormat::GeoJson {
         let json = parse_json(bytes)?;
         let candidate = read_candidate(&json, crs, limits)?;
-        return Ok(vec![Part {
+        let parts = vec![Part {
             parcel: None,
             candidate,
-        }]);
+        }];
+        let encoding = "UTF-8";
+        let columns = None;
+        return Ok((
+            parts,
+            Input {
+                format,
+                encoding,
+                columns,
+            },
+        ));
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| SubmissionError::NotUtf8)?;
+    let decoded = encoding::decode(bytes)?;
+    let mut input = Input {
+        format,
+        encoding: decoded.encoding,
+        columns: None,
+    };
+    let text = decoded.text.as_ref();
     let parcels = match format {
         InputFormat::Txt => formats::txt::read(text, zone)?,
+        InputFormat::Csv => {
+            let (parcels, columns) = formats::table::read(&formats::table::csv_rows(text)?, zone)?;
+            input.columns = Some(columns);
+            parcels
+        }
         _ => formats::corners::read(text, zone)?,
     };
     let several = parcels.parcels.len() > 1 || format == InputFormat::Txt;
@@ -260,7 +310,8 @@ pub fn read(
                 candidate,
             })
         })
-        .collect()
+        .collect::<Result<_, SubmissionError>>()
+        .map(|parts| (parts, input))
 }
 
 #[cfg(test)]
@@ -271,7 +322,12 @@ mod tests {
     // planner is not a name a record is ever written with.
     #[test]
     fn a_format_is_written_by_its_name_and_read_back_from_that_name_only() {
-        for f in [InputFormat::GeoJson, InputFormat::Txt, InputFormat::Corners] {
+        for f in [
+            InputFormat::GeoJson,
+            InputFormat::Txt,
+            InputFormat::Corners,
+            InputFormat::Csv,
+        ] {
             assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
             assert_eq!(InputFormat::parse(f.as_str()), Some(f));
             let read: InputFormat = serde_json::from_value(f.as_str().into()).unwrap();

@@ -39,6 +39,10 @@ pub struct CandidateInput {
     pub format: Option<String>,
     #[serde(default)]
     pub text: Option<String>,
+    /// A coordinate file's bytes in base64, for a file that is not UTF-8
+    /// (GBK/GB18030, UTF-16 with BOM): kept as the text it decodes to.
+    #[serde(default)]
+    pub file: Option<String>,
     /// Gauss-Krüger zone for a coordinate file without zone numbers.
     #[serde(default)]
     pub zone: Option<String>,
@@ -97,7 +101,24 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
             "use exploration_block, mining_block or mining_right",
         )
     })?;
-    let source = match (input.geometry, input.text) {
+    let text = match (input.text, input.file) {
+        (text, None) => text,
+        (None, Some(file)) => {
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(file.trim())
+                .map_err(|e| field("file", format!("is not base64: {e}")))?;
+            let decoded = crate::intake::encoding::decode(&bytes).map_err(SubmissionError::from)?;
+            Some(decoded.text.into_owned())
+        }
+        (Some(_), Some(_)) => {
+            return Err(field(
+                "file",
+                "give a coordinate file either as text or as file (base64), not both",
+            ));
+        }
+    };
+    let source = match (input.geometry, text) {
         (Some(geometry), None) => {
             if input.format.as_deref().is_some_and(|f| f != "geojson") {
                 return Err(field(
@@ -118,7 +139,7 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
         (None, Some(text)) => {
             let format = match input.format.as_deref() {
                 Some(f) => InputFormat::parse(f)
-                    .ok_or_else(|| field("format", "use geojson, txt or corners"))?,
+                    .ok_or_else(|| field("format", "use geojson, txt, corners or csv"))?,
                 None => InputFormat::sniff(text.as_bytes()),
             };
             if let Some(zone) = &input.zone

@@ -4,6 +4,7 @@
 
 pub mod corners;
 pub mod dms;
+pub mod table;
 pub mod txt;
 pub mod zone;
 

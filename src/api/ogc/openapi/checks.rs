@@ -10,7 +10,9 @@ use super::values::{CANDIDATE_CRS_NOTE, candidate_crs, corner_style, date, flag,
 
 /// The formats a candidate body may be in.
 fn format() -> Value {
-    one_of(&["geojson", "txt", "corners", "json", "exchange", "points"])
+    one_of(&[
+        "geojson", "txt", "corners", "csv", "json", "exchange", "points",
+    ])
 }
 
 /// A square of one basic unit block (1′ × 1′) clear of every hard
@@ -62,6 +64,9 @@ pub fn schemas() -> Value {
             &["verdict", "candidate", "conflicts", "adjacent", "layers", "warnings", "basic_blocks"],
             json!({
                 "verdict": {"type": "string", "enum": ["pass", "warn", "reject"]},
+                "input": object(&["format", "encoding"], json!({
+                    "format": {"type": "string", "enum": ["geojson", "txt", "corners", "csv"]},
+                    "encoding": {"type": "string", "enum": ["UTF-8", "UTF-8 BOM", "GB18030", "UTF-16LE", "UTF-16BE"], "description": "The text encoding the body was decoded from."}})),
                 "candidate": {"type": "object", "required": ["area_m2", "vertices"]},
                 "conflicts": object(&["type", "features"], json!({
                     "type": {"type": "string", "enum": ["FeatureCollection"]},
@@ -118,8 +123,11 @@ pub fn candidate_body(description: &str) -> Value {
             "application/geo+json": {"schema": schema("candidate")},
             "application/json": {"schema": schema("candidate")},
             "text/plain": {
-                "schema": {"type": "string", "description": "A 界址点坐标 TXT exchange file or a corner-point list (see the README)."},
+                "schema": {"type": "string", "description": "A 界址点坐标 TXT exchange file or a corner-point list (see the README), in UTF-8, GB18030/GBK or UTF-16 with BOM."},
                 "example": LICENCE_CORNERS,
+            },
+            "text/csv": {
+                "schema": {"type": "string", "description": "A corner table (拐点坐标表): point number, X, Y, optional 圈号 and 地块编号 columns; header row in Chinese or English, or none."},
             },
         }),
     )
@@ -184,7 +192,7 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
             "/check",
             Operation::post("check", "Is a candidate block clear of the plan's layers?", Reads::Body)
                 .tag("planmap")
-                .describe("Checks a candidate (GeoJSON Polygon or MultiPolygon, bare or in a Feature; or a coordinate file as text) against the layers: the overlaps with their areas, the adjacent features, the verdict and the basic unit blocks.")
+                .describe("Checks a candidate (GeoJSON Polygon or MultiPolygon, bare or in a Feature; or a coordinate file as text in UTF-8, GB18030/GBK or UTF-16 with BOM) against the layers: the overlaps with their areas, the adjacent features, the verdict and the basic unit blocks.")
                 .param(crs())
                 .param(query("layers", "Only these layer ids (comma-separated); an unknown id is refused with 400.", json!({"type": "array", "minItems": 1, "items": {"type": "string", "enum": layer_ids}})))
                 .param(format_param())

@@ -17,7 +17,7 @@ fn links() -> Value {
 pub fn schemas() -> Value {
     json!({
         "candidateInput": {
-            "description": "A submission: `geometry` (GeoJSON, with `crs`) or `text` (a coordinate file, with `format` and `zone`), not both.",
+            "description": "A submission: `geometry` (GeoJSON, with `crs`), `text` (a coordinate file, with `format` and `zone`) or `file` (the same file's bytes in base64, for GBK/GB18030 or UTF-16 files), one of them.",
             "type": "object",
             "additionalProperties": false,
             "required": ["name", "kind"],
@@ -29,11 +29,12 @@ pub fn schemas() -> Value {
                 "notes": {"type": "string"},
                 "geometry": {"$ref": "#/components/schemas/candidate"},
                 "crs": candidate_crs(),
-                "format": {"type": "string", "enum": ["geojson", "txt", "corners"]},
+                "format": {"type": "string", "enum": ["geojson", "txt", "corners", "csv"]},
                 "text": {"type": "string"},
+                "file": {"type": "string", "contentEncoding": "base64", "description": "A coordinate file's bytes: UTF-8, GB18030/GBK or UTF-16 with BOM"},
                 "zone": zone(),
             },
-            "oneOf": [{"required": ["geometry"]}, {"required": ["text"]}],
+            "oneOf": [{"required": ["geometry"]}, {"required": ["text"]}, {"required": ["file"]}],
             "example": {
                 "name": "某煤矿勘查区块", "kind": "exploration_block", "mineral": "煤", "applicant": "某公司",
                 "geometry": {"type": "Polygon", "coordinates": [[[112.76, 36.33], [112.77, 36.33], [112.77, 36.34], [112.76, 36.34], [112.76, 36.33]]]},
