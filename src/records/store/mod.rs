@@ -274,6 +274,15 @@ pub trait Store: Send + Sync {
     /// Stores a layer file's bytes under their content address, durably,
     /// before its revision is recorded. Returns the file's path.
     fn put_layer_file(&self, sha256: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf, StoreError>;
+    /// Stores the layer file at `source` (whose SHA-256 is `sha256`) under its
+    /// content address without a second copy of its bytes where the
+    /// filesystem allows (a hard link), durably. Returns the stored path.
+    fn keep_layer_file(
+        &self,
+        sha256: &str,
+        ext: &str,
+        source: &std::path::Path,
+    ) -> Result<PathBuf, StoreError>;
     /// Records a revision of a layer; `None` when `once` and it was recorded before.
     fn record_layer_revision(
         &self,

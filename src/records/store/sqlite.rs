@@ -303,6 +303,24 @@ fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
+/// Keeps the file at `source` as `path` without a second copy when it can:
+/// a hard link (same filesystem), else a durable copy.
+fn link_durably(source: &Path, path: &Path) -> std::io::Result<()> {
+    let dir = path.parent().expect("a layer file lives in a directory");
+    let tmp = dir.join(format!(
+        ".{}.{}.link",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("layer"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&tmp);
+    if std::fs::hard_link(source, &tmp).is_err() {
+        std::fs::copy(source, &tmp)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
 impl Store for SqliteStore {
     fn create_candidate(
         &self,
@@ -502,6 +520,21 @@ impl Store for SqliteStore {
         let present = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
         if !present {
             write_durably(&path, bytes)?;
+        }
+        Ok(path)
+    }
+
+    fn keep_layer_file(
+        &self,
+        sha256: &str,
+        ext: &str,
+        source: &Path,
+    ) -> Result<PathBuf, StoreError> {
+        let path = self.layer_file(sha256, ext);
+        let len = std::fs::metadata(source)?.len();
+        let present = std::fs::metadata(&path).is_ok_and(|m| m.len() == len);
+        if !present {
+            link_durably(source, &path)?;
         }
         Ok(path)
     }
