@@ -230,7 +230,10 @@ impl LiveCatalog {
 
     /// The same, keeping at most `bytes` of old revisions in memory.
     pub fn with_cache_bytes(self, bytes: usize) -> LiveCatalog {
-        self.cache.lock().unwrap_or_else(|e| e.into_inner()).limit_bytes = bytes;
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .limit_bytes = bytes;
         self
     }
 

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-pub use sqlite::SqliteStore;
+pub use sqlite::{LINK_FROM_BYTES, SqliteStore};
 
 use crate::engine::report::Verdict;
 use crate::engine::rules::CandidateKind;

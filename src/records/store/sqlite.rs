@@ -303,8 +303,13 @@ fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
-/// Keeps the file at `source` as `path` without a second copy when it can:
-/// a hard link (same filesystem), else a durable copy.
+/// Files from this size on are kept as hard links rather than copied: 1 MiB.
+/// A smaller file costs nothing to copy, and a copy leaves the catalog file
+/// as it was (writable, unshared).
+pub const LINK_FROM_BYTES: u64 = 1024 * 1024;
+
+/// Keeps the file at `source` as `path` without a second copy when it is
+/// large and can be: a hard link (same filesystem), else a durable copy.
 fn link_durably(source: &Path, path: &Path) -> std::io::Result<()> {
     let dir = path.parent().expect("a layer file lives in a directory");
     let tmp = dir.join(format!(
@@ -313,7 +318,16 @@ fn link_durably(source: &Path, path: &Path) -> std::io::Result<()> {
         std::process::id()
     ));
     let _ = std::fs::remove_file(&tmp);
-    if std::fs::hard_link(source, &tmp).is_err() {
+    let large = std::fs::metadata(source)?.len() >= LINK_FROM_BYTES;
+    if large && std::fs::hard_link(source, &tmp).is_ok() {
+        // The catalog file and the stored revision are now one file: made
+        // read-only, an in-place overwrite (`cp` onto it) is refused rather
+        // than changing the revision's bytes; replacing it (`mv`, git,
+        // planmap-seed) leaves them alone.
+        let mut permissions = std::fs::metadata(&tmp)?.permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&tmp, permissions)?;
+    } else {
         std::fs::copy(source, &tmp)?;
         std::fs::File::open(&tmp)?.sync_all()?;
     }
