@@ -17,7 +17,7 @@ use crate::intake::formats::txt::CornerStyle;
 use crate::intake::submission::{self, InputFormat};
 use crate::layer::catalog::Catalog;
 use crate::records::access::{Role, expiry, new_token, token_hash};
-use crate::records::revisions::{open_catalog, publish_file};
+use crate::records::revisions::{DEFAULT_CACHE_BYTES, open_catalog, publish_file};
 use crate::records::store::{SqliteStore, Store};
 use crate::time::now_ms;
 
@@ -81,6 +81,17 @@ enum Command {
         /// Whether reading (layers, checks, candidates, reviews) works without a token.
         #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
         open_reads: bool,
+        /// Seconds between looks at the data directory for revisions published
+        /// by `planmap layers publish` or come into force; 0 never looks.
+        #[arg(long, default_value_t = 2.0)]
+        follow_interval: f64,
+        /// Megabytes of old revisions (for as_of, diffs, verifying) kept in memory.
+        #[arg(long, default_value_t = DEFAULT_CACHE_BYTES / (1024 * 1024))]
+        revision_cache_mb: usize,
+        /// For tests only: the clock reads this RFC 3339 instant at start and
+        /// runs on from it, so a scheduled revision's date can come in seconds.
+        #[arg(long, hide = true)]
+        clock_start: Option<String>,
     },
     /// API tokens.
     Token {
@@ -119,7 +130,7 @@ enum TokenCommand {
         /// Who holds it; reviews and the audit log show this name.
         #[arg(long)]
         name: String,
-        /// When it stops working: an RFC 3339 timestamp, or a date (its start, UTC).
+        /// When it stops working: an RFC 3339 timestamp, or a date (its start, China Standard Time).
         #[arg(long)]
         expires: Option<String>,
         #[arg(long, default_value = "data")]
@@ -142,14 +153,16 @@ enum TokenCommand {
 #[derive(Subcommand)]
 enum LayersCommand {
     /// Publish a new revision of a catalog layer into the data directory.
-    /// A running server serves it after its next restart.
+    /// A running server serves it within its --follow-interval (or, with a
+    /// future --effective date, from that date on).
     Publish {
         /// The layer id, as in catalog.toml.
         #[arg(long)]
         layer: String,
         /// The new layer file (GeoJSON or FlatGeobuf).
         file: PathBuf,
-        /// In force from this date (YYYY-MM-DD), today by default.
+        /// In force from this date (YYYY-MM-DD, China Standard Time), today by
+        /// default; a future date schedules it.
         #[arg(long)]
         effective: Option<String>,
         /// Who publishes, for the audit log.
@@ -199,7 +212,14 @@ fn run(command: Command) -> anyhow::Result<u8> {
             max_connections,
             data,
             open_reads,
+            follow_interval,
+            revision_cache_mb,
+            clock_start,
         } => {
+            if let Some(start) = &clock_start {
+                crate::time::start_clock_at(start)
+                    .ok_or_else(|| anyhow::anyhow!("--clock-start: an RFC 3339 timestamp"))?;
+            }
             // Before any thread allocates: a server's threads share a few
             // allocator arenas instead of one each.
             crate::memory::few_allocator_arenas();
@@ -211,7 +231,10 @@ fn run(command: Command) -> anyhow::Result<u8> {
             };
             let catalog = Arc::new(Catalog::load(&layers)?);
             let store = Arc::new(SqliteStore::open(&data)?);
-            let live = Arc::new(open_catalog(store.as_ref(), catalog)?);
+            let live = Arc::new(
+                open_catalog(store.as_ref(), catalog)?
+                    .with_cache_bytes(revision_cache_mb.saturating_mul(1024 * 1024)),
+            );
             if max_extent_deg.is_nan() || max_extent_deg <= 0.0 {
                 anyhow::bail!("--max-extent-deg: a positive number of degrees");
             }
@@ -230,7 +253,10 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 queue_wait: seconds("queue-wait", queue_wait)?,
                 max_connections: max_connections.max(1),
             };
-            let state = AppState::with_store(live, store, limits, open_reads);
+            let mut state = AppState::with_store(live, store, limits, open_reads);
+            if follow_interval != 0.0 {
+                state.follow_interval = Some(seconds("follow-interval", follow_interval)?);
+            }
             tokio::runtime::Runtime::new()?.block_on(crate::api::serve(state, addr))?;
             Ok(0)
         }

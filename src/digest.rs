@@ -18,6 +18,22 @@ pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// The SHA-256 of a file, in lower-case hex, read in pieces so a layer file
+/// of gigabytes is not held in memory to be named.
+pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(hex(&hasher.finalize()));
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
 /// The short name of a SHA-256 digest: its first 6 bytes in hex.
 pub fn short(digest: &[u8]) -> String {
     hex(&digest[..SHORT_BYTES])

@@ -100,16 +100,32 @@ pub fn checked_date(text: &str) -> Option<String> {
         .map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-/// Now, as RFC 3339 UTC with milliseconds.
-pub fn now() -> String {
-    DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+/// Milliseconds the clock is set ahead of the system clock (0 unless a test
+/// server was started with the hidden `serve --clock-start`).
+static CLOCK_AHEAD_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Sets the clock so that it reads `start` now and runs on from there, for
+/// the tests of scheduled revisions (a test cannot wait for midnight). The
+/// service never calls it unless asked on the command line.
+pub fn start_clock_at(start: &str) -> Option<()> {
+    let start = parse_timestamp(start)?;
+    let system = system_clock().timestamp_millis();
+    CLOCK_AHEAD_MS.store(start - system, std::sync::atomic::Ordering::Relaxed);
+    Some(())
 }
 
-/// Now, in milliseconds since 1970-01-01T00:00:00Z.
+fn system_clock() -> DateTime<chrono::Utc> {
+    DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+}
+
+fn clock() -> DateTime<chrono::Utc> {
+    let ahead = CLOCK_AHEAD_MS.load(std::sync::atomic::Ordering::Relaxed);
+    system_clock() + chrono::TimeDelta::milliseconds(ahead)
+}
+
+/// Now, in milliseconds since 1970-01-01T00:00:00Z (the clock [`now`] reads).
 pub fn now_ms() -> i64 {
-    // chrono's clock feature is off; the system clock is what `now` reads too.
-    DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).timestamp_millis()
+    clock().timestamp_millis()
 }
 
 /// An instant (milliseconds since the epoch) as RFC 3339 UTC with
@@ -119,7 +135,23 @@ pub fn timestamp(ms: i64) -> Option<String> {
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
 }
 
-/// Today's date (UTC), `YYYY-MM-DD`.
+/// Now, as RFC 3339 UTC with milliseconds.
+pub fn now() -> String {
+    clock().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The time zone plan dates are in: China Standard Time, UTC+8, the zone
+/// the plans are adopted and adjusted in. An effective date 2027-01-01 comes
+/// into force at 2027-01-01T00:00:00+08:00 (2026-12-31T16:00:00Z).
+pub fn plan_zone() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// Today's date in China Standard Time (UTC+8), `YYYY-MM-DD`: the day
+/// effective dates and `as_of` are compared with.
 pub fn today() -> String {
-    now()[..10].to_string()
+    clock()
+        .with_timezone(&plan_zone())
+        .format("%Y-%m-%d")
+        .to_string()
 }

@@ -349,7 +349,7 @@ async fn the_command_line_makes_lists_and_revokes_tokens() {
     };
     let p = row(&listing, "规划科");
     assert_eq!(&p[1..3], ["planner", "active"]);
-    assert_eq!(p[4], "2099-06-01T00:00:00.000Z");
+    assert_eq!(p[4], "2099-05-31T16:00:00.000Z");
     assert!(!listing.contains(&planner) && !listing.contains(&admin));
 
     let (state, _, _) = state_in(data, false);

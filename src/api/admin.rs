@@ -46,7 +46,7 @@ async fn list_revisions(
         .ok_or_else(|| ApiError::NotFound(path))?;
     let store = state.store()?;
     let id = layer.clone();
-    let revisions = blocking(move || Ok(store.layer_revisions(&id)?)).await?;
+    let revisions = blocking(move || Ok(revisions::list(store.as_ref(), &id)?)).await?;
     Ok(Json(json!({
         "layer": layer,
         "served": served,

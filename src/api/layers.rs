@@ -7,12 +7,24 @@ use serde::Serialize;
 use super::params::Params;
 use super::{ApiError, AppState};
 use crate::layer::OnOverlap;
+use crate::records::revisions::{CacheStats, FollowStats};
 
 #[derive(Serialize)]
 pub struct Health {
+    /// `ok`, or `degraded` when a revision in force could not be loaded
+    /// (the one before it is served; `revisions.not_served` says which).
     status: &'static str,
     layers: usize,
     features: usize,
+    /// How the server follows the store, and its cache of old revisions.
+    revisions: Revisions,
+}
+
+#[derive(Serialize)]
+pub struct Revisions {
+    #[serde(flatten)]
+    follow: FollowStats,
+    cache: CacheStats,
 }
 
 pub async fn health(
@@ -20,8 +32,17 @@ pub async fn health(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Health>, ApiError> {
     Params::none(query.as_deref())?;
+    let follow = state.live.follow_stats();
     Ok(Json(Health {
-        status: "ok",
+        status: if follow.not_served.is_empty() {
+            "ok"
+        } else {
+            "degraded"
+        },
+        revisions: Revisions {
+            follow,
+            cache: state.live.cache_stats(),
+        },
         layers: state.catalog().layers.len(),
         features: state
             .catalog()

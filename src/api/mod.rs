@@ -91,6 +91,9 @@ pub struct AppState {
     pub open_reads: bool,
     /// The bound on heavy work, shared by every request.
     pub work: Arc<Work>,
+    /// How often the server looks in the store for revisions published
+    /// elsewhere or come into force (`--follow-interval`); `None` never.
+    pub follow_interval: Option<Duration>,
 }
 
 impl AppState {
@@ -102,6 +105,7 @@ impl AppState {
             store: None,
             open_reads: true,
             work: Arc::new(Work::new(&limits)),
+            follow_interval: None,
         }
     }
 
@@ -118,6 +122,7 @@ impl AppState {
             store: Some(store),
             open_reads,
             work: Arc::new(Work::new(&limits)),
+            follow_interval: None,
         }
     }
 
@@ -206,7 +211,35 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
 pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let limits = state.limits;
     let keeper = tokio::spawn(guard::give_back_memory_when_idle(state.work.clone()));
+    let follower = match (&state.store, state.follow_interval) {
+        (Some(store), Some(every)) => Some(tokio::spawn(follow_store(
+            state.live.clone(),
+            store.clone(),
+            every,
+        ))),
+        _ => None,
+    };
     let served = serve::run(listener, router(state), limits).await;
     keeper.abort();
+    if let Some(follower) = follower {
+        follower.abort();
+    }
     served
+}
+
+/// Every `every`, brings the served layers to what the store has in force
+/// today (see [`LiveCatalog::follow`]); the loading runs off the executor,
+/// and requests go on being served from the catalog before it meanwhile.
+async fn follow_store(live: Arc<LiveCatalog>, store: Arc<dyn Store>, every: Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let (live, store) = (live.clone(), store.clone());
+        match tokio::task::spawn_blocking(move || live.follow(store.as_ref())).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!("following the store: {e}"),
+            Err(e) => tracing::error!("following the store stopped short: {e}"),
+        }
+    }
 }

@@ -167,7 +167,6 @@ fn status_of(slug: &str) -> Option<StatusCode> {
         | "invalid-candidate"
         | "invalid-token-request"
         | "invalid-layer-file"
-        | "future-effective-date"
         | "layers-not-in-force"
         | "no-layers" => StatusCode::UNPROCESSABLE_ENTITY,
         "header-too-large" => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -597,7 +596,6 @@ mod tests {
                 revision: "abcdef".into(),
             },
             RevisionError::BadDate("2024-13-01".into()),
-            RevisionError::FutureDate("2999-01-01".into()),
             RevisionError::NotInForce {
                 date: "2001-01-01".into(),
                 missing: vec![

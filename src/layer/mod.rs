@@ -150,6 +150,14 @@ pub enum FeatureProblem {
 pub(crate) type Chunks = Vec<(FeatureTable, Vec<Rect>)>;
 
 impl LayerData {
+    /// An estimate of the bytes the layer holds in memory: its table, its
+    /// id order and its R-tree (leaves plus about a third more for the inner
+    /// nodes), for bounding caches of layers.
+    pub fn heap_bytes(&self) -> usize {
+        let leaves = self.index.size() * std::mem::size_of::<IndexEntry>();
+        self.features.heap_bytes() + self.by_id.capacity() * 4 + leaves + leaves / 3
+    }
+
     /// Indexes features already read (from a file, a generator or a test),
     /// refusing a duplicate id with the index of the feature that repeats it.
     pub fn from_features(

@@ -41,6 +41,10 @@ struct Arena {
 }
 
 impl Arena {
+    fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.ends.capacity() * 4
+    }
+
     fn push(&mut self, s: &str) -> Result<(), TooLarge> {
         self.text.push_str(s);
         self.ends.push(offset(self.text.len(), "bytes of text")?);
@@ -97,6 +101,19 @@ pub struct ShapeView<'a> {
 }
 
 impl FeatureTable {
+    /// Bytes the table holds on the heap, for bounding caches of layers.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.coords.capacity() * size_of::<Coord>()
+            + (self.ring_ends.capacity() + self.part_ends.capacity() + self.feature_ends.capacity())
+                * 4
+            + self.flags.capacity()
+            + self.measures.capacity() * 8
+            + self.ids.heap_bytes()
+            + self.names.heap_bytes()
+            + self.properties.heap_bytes()
+    }
+
     pub fn len(&self) -> usize {
         self.feature_ends.len()
     }

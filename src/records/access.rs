@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digest::{hex, sha256_hex};
-use crate::time::{parse_instant, timestamp};
+use crate::time::{parse_date, parse_timestamp, plan_zone, timestamp};
 
 /// A role; each includes every right of the roles before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -58,10 +58,16 @@ pub enum TokenState {
 }
 
 /// When a new token expires: an RFC 3339 timestamp, or a `YYYY-MM-DD` date
-/// meaning its start in UTC; it must be after `now` (ms since the epoch).
-/// Written back as RFC 3339 UTC, as every instant the store keeps.
+/// meaning its start in China Standard Time, as plan dates are read; it
+/// must be after `now` (ms since the epoch). Written back as RFC 3339 UTC,
+/// as every instant the store keeps.
 pub fn expiry(text: &str, now: i64) -> Result<String, String> {
-    let at = parse_instant(text.trim()).ok_or_else(|| {
+    let trimmed = text.trim();
+    let at = parse_timestamp(trimmed).or_else(|| {
+        let offset = i64::from(plan_zone().local_minus_utc()) * 1000;
+        parse_date(trimmed).map(|midnight_utc| midnight_utc - offset)
+    });
+    let at = at.ok_or_else(|| {
         format!("'{text}' is neither an RFC 3339 timestamp (2027-01-01T00:00:00+08:00) nor a date (2027-01-01)")
     })?;
     let written = timestamp(at).ok_or_else(|| format!("'{text}' is out of range"))?;

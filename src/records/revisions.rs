@@ -19,7 +19,7 @@ use crate::geom::geodesy;
 use crate::geom::shape::Shape;
 use crate::layer::catalog::{Catalog, Layer, LayerEntry};
 use crate::layer::fgb;
-use crate::layer::load::{LayerError, load_layer, revision_of};
+use crate::layer::load::{LayerError, load_layer};
 use crate::layer::table::FeatureTable;
 use crate::layer::{FeatureId, LayerData};
 use crate::records::store::{LayerRevisionRecord, NewLayerRevision, Store, StoreError};
@@ -38,10 +38,6 @@ pub enum RevisionError {
     UnknownRevision { layer: String, revision: String },
     #[error("'{0}' is not a date (YYYY-MM-DD)")]
     BadDate(String),
-    #[error(
-        "effective date {0} is in the future; publish a revision on or after the day it comes into force"
-    )]
-    FutureDate(String),
     #[error(
         "on {date} no revision of {} was in force, so a check then would not cover {}: {}",
         if .missing.len() == 1 { "this layer" } else { "these layers" },
@@ -65,7 +61,6 @@ impl Fault for RevisionError {
             Self::UnknownLayer(_) => "unknown-layer",
             Self::UnknownRevision { .. } => "unknown-revision",
             Self::BadDate(_) => "invalid-parameter",
-            Self::FutureDate(_) => "future-effective-date",
             Self::NotInForce { .. } => "layers-not-in-force",
         }
     }
@@ -96,10 +91,123 @@ pub struct NotInForce {
 /// publish that lands meanwhile never shows it a mixture of revisions.
 pub struct LiveCatalog {
     current: RwLock<Arc<Catalog>>,
-    /// Publishes are serialised so the store's order and the swaps agree.
+    /// Publishes and follows are serialised so the store's order and the
+    /// swaps agree.
     publishing: Mutex<()>,
-    /// Layers loaded from stored revisions, by content address and entry.
-    loaded: Mutex<HashMap<(String, String), Arc<Layer>>>,
+    /// Layers of old revisions loaded for `as_of`, diffs and verifying.
+    cache: Mutex<RevisionCache>,
+    /// Revisions in force that could not be loaded, and when the store was
+    /// last followed.
+    following: Mutex<Following>,
+}
+
+/// Default bound of the cache of old revisions: 512 MiB.
+pub const DEFAULT_CACHE_BYTES: usize = 512 * 1024 * 1024;
+
+/// Layers of stored revisions kept in memory, bounded by an estimate of
+/// their bytes ([`LayerData::heap_bytes`]); the least recently used goes
+/// first. A layer larger than the whole bound is loaded, used and not kept.
+struct RevisionCache {
+    limit_bytes: usize,
+    bytes: usize,
+    tick: u64,
+    entries: HashMap<(String, String), (Arc<Layer>, usize, u64)>,
+    hits: u64,
+    misses: u64,
+    evictions: u64,
+}
+
+impl RevisionCache {
+    fn get(&mut self, key: &(String, String)) -> Option<Arc<Layer>> {
+        self.tick += 1;
+        match self.entries.get_mut(key) {
+            Some((layer, _, used)) => {
+                *used = self.tick;
+                self.hits += 1;
+                Some(layer.clone())
+            }
+            None => {
+                self.misses += 1;
+                None
+            }
+        }
+    }
+
+    fn put(&mut self, key: (String, String), layer: Arc<Layer>) {
+        let size = layer.data.heap_bytes();
+        if size > self.limit_bytes || self.entries.contains_key(&key) {
+            return;
+        }
+        while self.bytes + size > self.limit_bytes {
+            let Some(oldest) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, _, used))| *used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some((_, freed, _)) = self.entries.remove(&oldest) {
+                self.bytes -= freed;
+                self.evictions += 1;
+            }
+        }
+        self.tick += 1;
+        self.bytes += size;
+        self.entries.insert(key, (layer, size, self.tick));
+    }
+
+    fn stats(&self) -> CacheStats {
+        CacheStats {
+            limit_bytes: self.limit_bytes,
+            bytes: self.bytes,
+            entries: self.entries.len(),
+            hits: self.hits,
+            misses: self.misses,
+            evictions: self.evictions,
+        }
+    }
+}
+
+/// The cache of old revisions, as `/health` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheStats {
+    /// The bound (`--revision-cache-mb`), in bytes.
+    pub limit_bytes: usize,
+    /// Estimated bytes of the layers kept.
+    pub bytes: usize,
+    pub entries: usize,
+    pub hits: u64,
+    pub misses: u64,
+    pub evictions: u64,
+}
+
+#[derive(Default)]
+struct Following {
+    last: Option<String>,
+    /// By layer: the revision in force that could not be loaded, and why.
+    failed: HashMap<String, NotServed>,
+}
+
+/// A revision in force that is not served, since it could not be loaded:
+/// the revision before it stays served.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotServed {
+    pub layer: String,
+    pub revision: String,
+    pub effective: String,
+    #[serde(skip)]
+    seq: i64,
+    pub error: String,
+}
+
+/// How the served catalog follows the store, as `/health` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowStats {
+    /// When the store was last looked at (RFC 3339), if ever.
+    pub last_followed: Option<String>,
+    /// Revisions in force that failed to load; empty when all are served.
+    pub not_served: Vec<NotServed>,
 }
 
 impl LiveCatalog {
@@ -107,8 +215,26 @@ impl LiveCatalog {
         LiveCatalog {
             current: RwLock::new(catalog),
             publishing: Mutex::new(()),
-            loaded: Mutex::new(HashMap::new()),
+            cache: Mutex::new(RevisionCache {
+                limit_bytes: DEFAULT_CACHE_BYTES,
+                bytes: 0,
+                tick: 0,
+                entries: HashMap::new(),
+                hits: 0,
+                misses: 0,
+                evictions: 0,
+            }),
+            following: Mutex::new(Following::default()),
         }
+    }
+
+    /// The same, keeping at most `bytes` of old revisions in memory.
+    pub fn with_cache_bytes(self, bytes: usize) -> LiveCatalog {
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .limit_bytes = bytes;
+        self
     }
 
     /// The catalog now in force.
@@ -119,18 +245,34 @@ impl LiveCatalog {
             .clone()
     }
 
-    /// Replaces one layer (by id), leaving the others as they are.
-    fn swap_in(&self, layer: Arc<Layer>) {
+    /// The cache of old revisions: its bound, size, hits and misses.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).stats()
+    }
+
+    /// When the store was last followed, and what could not be served.
+    pub fn follow_stats(&self) -> FollowStats {
+        let following = self.following.lock().unwrap_or_else(|e| e.into_inner());
+        let mut not_served: Vec<NotServed> = following.failed.values().cloned().collect();
+        not_served.sort_by(|a, b| a.layer.cmp(&b.layer));
+        FollowStats {
+            last_followed: following.last.clone(),
+            not_served,
+        }
+    }
+
+    /// Replaces layers (by id), leaving the others as they are, in one swap.
+    fn swap_in_all(&self, newer: Vec<Arc<Layer>>) {
         let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
         let layers = current
             .layers
             .iter()
             .map(|l| {
-                if l.entry.id == layer.entry.id {
-                    layer.clone()
-                } else {
-                    l.clone()
-                }
+                newer
+                    .iter()
+                    .find(|n| n.entry.id == l.entry.id)
+                    .unwrap_or(l)
+                    .clone()
             })
             .collect();
         *current = Arc::new(Catalog {
@@ -139,8 +281,13 @@ impl LiveCatalog {
         });
     }
 
+    fn swap_in(&self, layer: Arc<Layer>) {
+        self.swap_in_all(vec![layer]);
+    }
+
     /// The layer of a stored revision with `entry`, from the live catalog
-    /// when it is the same, else loaded from the store (and kept).
+    /// when it is the same, else from the cache of old revisions, else
+    /// loaded from the store (and kept, within the cache's bound).
     pub fn layer_of(
         &self,
         store: &dyn Store,
@@ -158,24 +305,128 @@ impl LiveCatalog {
             serde_json::to_string(entry).unwrap_or_default(),
         );
         if let Some(layer) = self
-            .loaded
+            .cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&key)
         {
-            return Ok(layer.clone());
+            return Ok(layer);
         }
-        let data = load_layer(&store.layer_file(&record.sha256, &record.ext))?;
-        let layer = Arc::new(Layer {
-            entry: entry.clone(),
-            data,
-        });
-        self.loaded
+        let layer = load_revision(store, record, entry)?;
+        self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(key, layer.clone());
+            .put(key, layer.clone());
         Ok(layer)
     }
+
+    /// Brings the served catalog to the revisions the store has in force
+    /// today: a revision published by another process (`planmap layers
+    /// publish`) or a scheduled one whose date has come. Steps:
+    /// 1. read the revisions in force today;
+    /// 2. load each that differs from the one served, off the request path
+    ///    (a revision that fails to load is logged once, and the one before
+    ///    stays served);
+    /// 3. if the store still says so, swap them all in at once.
+    ///
+    /// Returns how many layers were swapped.
+    pub fn follow(&self, store: &dyn Store) -> Result<usize, RevisionError> {
+        let today = today();
+        let in_force = store.revisions_in_force(&today)?;
+        let catalog = self.current();
+        let mut newer = Vec::new();
+        for record in &in_force {
+            let Some(served) = catalog.get(&record.layer_id) else {
+                continue;
+            };
+            let mut following = self.following.lock().unwrap_or_else(|e| e.into_inner());
+            if served.data.revision == record.revision {
+                following.failed.remove(&record.layer_id);
+                continue;
+            }
+            if following
+                .failed
+                .get(&record.layer_id)
+                .is_some_and(|f| f.seq == record.seq)
+            {
+                continue;
+            }
+            drop(following);
+            match load_revision(store, record, &served.entry) {
+                Ok(layer) => newer.push(layer),
+                Err(e) => {
+                    tracing::error!(
+                        "revision {} of layer {} (in force from {}) cannot be served, revision {} stays: {e}",
+                        record.revision,
+                        record.layer_id,
+                        record.effective,
+                        served.data.revision
+                    );
+                    self.following
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .failed
+                        .insert(
+                            record.layer_id.clone(),
+                            NotServed {
+                                layer: record.layer_id.clone(),
+                                revision: record.revision.clone(),
+                                effective: record.effective.clone(),
+                                seq: record.seq,
+                                error: e.to_string(),
+                            },
+                        );
+                }
+            }
+        }
+        let _serial = self.publishing.lock().unwrap_or_else(|e| e.into_inner());
+        // A publish may have landed while the files loaded: swap in only
+        // what the store still has in force.
+        let again = store.revisions_in_force(&today)?;
+        newer.retain(|l| {
+            again
+                .iter()
+                .any(|r| r.layer_id == l.entry.id && r.revision == l.data.revision)
+        });
+        let swapped = newer.len();
+        for layer in &newer {
+            tracing::info!(
+                "layer {} now serves revision {}",
+                layer.entry.id,
+                layer.data.revision
+            );
+        }
+        if swapped > 0 {
+            self.swap_in_all(newer);
+        }
+        self.following
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .last = Some(crate::time::now());
+        Ok(swapped)
+    }
+}
+
+/// Loads a stored revision's file and checks it is still the file the
+/// revision names: a stored file is never rewritten, but one kept as a
+/// hard link to a catalog file changes if that file is overwritten in place.
+fn load_revision(
+    store: &dyn Store,
+    record: &LayerRevisionRecord,
+    entry: &LayerEntry,
+) -> Result<Arc<Layer>, RevisionError> {
+    let data = load_layer(&store.layer_file(&record.sha256, &record.ext))?;
+    if data.revision != record.revision {
+        return Err(StoreError::Corrupt(format!(
+            "the stored file of revision {} of layer {} has changed (it now hashes to {}); was the layer file overwritten in place?",
+            record.revision, record.layer_id, data.revision
+        ))
+        .into());
+    }
+    Ok(Arc::new(Layer {
+        entry: entry.clone(),
+        data,
+    }))
 }
 
 fn same_entry(a: &LayerEntry, b: &LayerEntry) -> bool {
@@ -206,15 +457,23 @@ pub fn open_catalog(
 ) -> Result<LiveCatalog, RevisionError> {
     let today = today();
     for layer in &catalog.layers {
-        let bytes = std::fs::read(catalog.dir.join(&layer.entry.file)).map_err(StoreError::Io)?;
-        let sha256 = sha256_hex(&bytes);
-        let ext = extension_of(&bytes);
-        store.put_layer_file(&sha256, ext, &bytes)?;
+        let file = catalog.dir.join(&layer.entry.file);
+        let sha256 = crate::digest::sha256_file(&file).map_err(StoreError::Io)?;
+        if !sha256.starts_with(&layer.data.revision) {
+            return Err(StoreError::Corrupt(format!(
+                "{} changed while planmap started; start again",
+                file.display()
+            ))
+            .into());
+        }
+        let ext = extension_of(&first_bytes(&file).map_err(StoreError::Io)?);
+        warn_if_overwritten(store, &layer.entry.id, &file, &sha256)?;
+        store.keep_layer_file(&sha256, ext, &file)?;
         store.record_layer_revision(
             "startup",
             &NewLayerRevision {
                 layer_id: layer.entry.id.clone(),
-                revision: revision_of(&bytes),
+                revision: layer.data.revision.clone(),
                 sha256,
                 ext: ext.to_string(),
                 effective: today.clone(),
@@ -230,11 +489,55 @@ pub fn open_catalog(
             continue;
         };
         if layer.data.revision != record.revision {
-            let newer = live.layer_of(store, &record, &layer.entry)?;
-            live.swap_in(newer);
+            live.swap_in(load_revision(store, &record, &layer.entry)?);
         }
     }
     Ok(live)
+}
+
+/// The first bytes of a file, enough to tell its format.
+fn first_bytes(file: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(16);
+    std::fs::File::open(file)?.take(16).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Logs, loudly, a stored revision whose file is the catalog file itself
+/// (a hard link) under another hash: the catalog file was overwritten in
+/// place, and the old revision's bytes went with it.
+#[cfg(unix)]
+fn warn_if_overwritten(
+    store: &dyn Store,
+    layer_id: &str,
+    file: &Path,
+    sha256: &str,
+) -> Result<(), RevisionError> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(file) else {
+        return Ok(());
+    };
+    for record in store.layer_revisions(layer_id)? {
+        if record.sha256 == sha256 {
+            continue;
+        }
+        let stored = store.layer_file(&record.sha256, &record.ext);
+        if std::fs::metadata(&stored).is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino())
+        {
+            tracing::error!(
+                "{} was overwritten in place, and revision {} of layer {} was kept as that same file: its bytes are gone; replace layer files by renaming a new file over them, or publish them",
+                file.display(),
+                record.revision,
+                layer_id
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn warn_if_overwritten(_: &dyn Store, _: &str, _: &Path, _: &str) -> Result<(), RevisionError> {
+    Ok(())
 }
 
 /// What a publish did.
@@ -245,6 +548,9 @@ pub struct Published {
     pub new: bool,
     /// Whether the revision is the one now served.
     pub in_force: bool,
+    /// Whether its effective date is still to come: it is served from that
+    /// date on, without a restart.
+    pub scheduled: bool,
 }
 
 /// Publishes `bytes` as a revision of layer `layer_id`, in force from
@@ -268,9 +574,6 @@ pub fn publish(
         Some(date) => parse_date(date)?,
         None => today.clone(),
     };
-    if effective > today {
-        return Err(RevisionError::FutureDate(effective));
-    }
     let entry = live
         .current()
         .get(layer_id)
@@ -306,8 +609,10 @@ pub fn publish(
             revision: served,
             new: false,
             in_force: true,
+            scheduled: false,
         });
     }
+    let scheduled = effective > today;
     let recorded = store.record_layer_revision(
         actor,
         &NewLayerRevision {
@@ -344,7 +649,30 @@ pub fn publish(
         revision,
         new,
         in_force: served,
+        scheduled,
     })
+}
+
+/// A recorded revision as `/collections/{id}/revisions` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListedRevision {
+    #[serde(flatten)]
+    pub record: LayerRevisionRecord,
+    /// Its effective date is still to come (China Standard Time).
+    pub scheduled: bool,
+}
+
+/// Every revision of a layer in the order recorded, the scheduled ones marked.
+pub fn list(store: &dyn Store, layer_id: &str) -> Result<Vec<ListedRevision>, RevisionError> {
+    let today = today();
+    Ok(store
+        .layer_revisions(layer_id)?
+        .into_iter()
+        .map(|record| ListedRevision {
+            scheduled: record.effective > today,
+            record,
+        })
+        .collect())
 }
 
 /// A recorded revision of a layer by its short revision.

@@ -220,11 +220,16 @@ pub fn catalog(layers: &[LayerOut]) -> String {
     out
 }
 
-/// Writes `text` to `dir/name`, creating `dir`.
+/// Writes `text` to `dir/name`, creating `dir`. The file is replaced (a new
+/// file renamed over the old one), not overwritten in place: a server keeps
+/// the layer files it has served as hard links in its data directory, and
+/// those must keep their bytes.
 pub fn write(dir: &Path, name: &str, text: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
     let path = dir.join(name);
-    std::fs::write(&path, text).with_context(|| path.display().to_string())
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, text).with_context(|| tmp.display().to_string())?;
+    std::fs::rename(&tmp, &path).with_context(|| path.display().to_string())
 }
 
 /// The roles a shipped layer plays in the plan's rules (see `src/engine/rules.rs`):

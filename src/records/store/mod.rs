@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-pub use sqlite::SqliteStore;
+pub use sqlite::{LINK_FROM_BYTES, SqliteStore};
 
 use crate::engine::report::Verdict;
 use crate::engine::rules::CandidateKind;
@@ -307,6 +307,15 @@ pub trait Store: Send + Sync {
     /// Stores a layer file's bytes under their content address, durably,
     /// before its revision is recorded. Returns the file's path.
     fn put_layer_file(&self, sha256: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf, StoreError>;
+    /// Stores the layer file at `source` (whose SHA-256 is `sha256`) under its
+    /// content address without a second copy of its bytes where the
+    /// filesystem allows (a hard link), durably. Returns the stored path.
+    fn keep_layer_file(
+        &self,
+        sha256: &str,
+        ext: &str,
+        source: &std::path::Path,
+    ) -> Result<PathBuf, StoreError>;
     /// Records a revision of a layer; `None` when `once` and it was recorded before.
     fn record_layer_revision(
         &self,

@@ -383,6 +383,38 @@ fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
+/// Files from this size on are kept as hard links rather than copied: 1 MiB.
+/// A smaller file costs nothing to copy, and a copy leaves the catalog file
+/// as it was (writable, unshared).
+pub const LINK_FROM_BYTES: u64 = 1024 * 1024;
+
+/// Keeps the file at `source` as `path` without a second copy when it is
+/// large and can be: a hard link (same filesystem), else a durable copy.
+fn link_durably(source: &Path, path: &Path) -> std::io::Result<()> {
+    let dir = path.parent().expect("a layer file lives in a directory");
+    let tmp = dir.join(format!(
+        ".{}.{}.link",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("layer"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&tmp);
+    let large = std::fs::metadata(source)?.len() >= LINK_FROM_BYTES;
+    if large && std::fs::hard_link(source, &tmp).is_ok() {
+        // The catalog file and the stored revision are now one file: made
+        // read-only, an in-place overwrite (`cp` onto it) is refused rather
+        // than changing the revision's bytes; replacing it (`mv`, git,
+        // planmap-seed) leaves them alone.
+        let mut permissions = std::fs::metadata(&tmp)?.permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&tmp, permissions)?;
+    } else {
+        std::fs::copy(source, &tmp)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
 impl Store for SqliteStore {
     fn create_candidate(
         &self,
@@ -582,6 +614,21 @@ impl Store for SqliteStore {
         let present = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
         if !present {
             write_durably(&path, bytes)?;
+        }
+        Ok(path)
+    }
+
+    fn keep_layer_file(
+        &self,
+        sha256: &str,
+        ext: &str,
+        source: &Path,
+    ) -> Result<PathBuf, StoreError> {
+        let path = self.layer_file(sha256, ext);
+        let len = std::fs::metadata(source)?.len();
+        let present = std::fs::metadata(&path).is_ok_and(|m| m.len() == len);
+        if !present {
+            link_durably(source, &path)?;
         }
         Ok(path)
     }

@@ -31,6 +31,7 @@ pub fn schemas() -> Value {
                 "effective": {"type": "string"}, "published_at": {"type": "string"}, "published_by": {"type": "string"},
                 "features": {"type": "integer", "minimum": 0},
                 "entry": {"type": "object", "required": ["id", "title"]},
+                "scheduled": {"type": "boolean", "description": "In a list of revisions: its effective date (China Standard Time) is still to come."},
             }),
         ),
         "layerRevisions": object(&["layer", "served", "revisions"], json!({
@@ -47,13 +48,14 @@ pub fn schemas() -> Value {
                 "changed_area_m2": {"type": "number"}, "changed_area_mu": {"type": "number"},
             }),
         ),
-        "published": object(&["revision", "new", "in_force"], json!({
+        "published": object(&["revision", "new", "in_force", "scheduled"], json!({
             "revision": {"$ref": "#/components/schemas/layerRevision"},
-            "new": {"type": "boolean"}, "in_force": {"type": "boolean"}})),
+            "new": {"type": "boolean"}, "in_force": {"type": "boolean"},
+            "scheduled": {"type": "boolean", "description": "Its effective date is still to come: served from that date on, without a restart."}})),
         "tokenRequest": object(&["name", "role"], json!({
             "name": {"type": "string", "pattern": "\\S", "description": "Who holds the token; reviews and the audit log show this name."},
             "role": role(),
-            "expires": {"type": "string", "description": "When the token stops working: an RFC 3339 timestamp, or a date (its start, UTC). In the future. Without it the token works until it is revoked."}})),
+            "expires": {"type": "string", "description": "When the token stops working: an RFC 3339 timestamp, or a date (its start in China Standard Time, UTC+8). In the future. Without it the token works until it is revoked."}})),
         "tokenInfo": object(&["name", "role", "state", "created_at"], json!({
             "name": {"type": "string"}, "role": role(),
             "state": {"type": "string", "enum": ["active", "expired", "revoked"]},
@@ -141,10 +143,10 @@ pub fn paths(paths: &mut Paths, layers: &[ServedLayer]) {
             "/admin/layers/{layerId}",
             Operation::post("publishLayer", "Publish a layer file as a new revision", Reads::Body)
                 .tag("administration")
-                .describe("Publishing the file already in force changes nothing (200); any other file is recorded as a new revision (201), served from its effective date. Effective dates in the future are refused (422).")
+                .describe("Publishing the file already in force changes nothing (200); any other file is recorded as a new revision (201), served from its effective date (China Standard Time, UTC+8); a future date schedules it, and the server switches to it by itself on that date.")
                 .needs(Role::Admin)
                 .param(layer_path("layerId", layers))
-                .param(query("effective", "The date the revision is in force from; today when absent.", date()))
+                .param(query("effective", "The date the revision is in force from (China Standard Time, UTC+8); today when absent; a future date schedules it.", date()))
                 .body(layer_file())
                 .answer(200, json_answer("The file was already the revision in force.", schema("published")))
                 .answer(201, json_answer("Recorded as a new revision.", schema("published")))

@@ -96,10 +96,24 @@ pub fn schemas() -> Value {
                 "cap": {"type": "object", "required": ["class", "max_blocks", "within"]},
             }),
         ),
-        "health": object(&["status", "layers", "features"], json!({
-            "status": {"type": "string", "enum": ["ok"]},
+        "health": object(&["status", "layers", "features", "revisions"], json!({
+            "status": {"type": "string", "enum": ["ok", "degraded"],
+                "description": "`degraded` when a layer revision in force could not be loaded; the revision before it is served (see `revisions.not_served`)."},
             "layers": {"type": "integer", "minimum": 0},
-            "features": {"type": "integer", "minimum": 0}})),
+            "features": {"type": "integer", "minimum": 0},
+            "revisions": object(&["last_followed", "not_served", "cache"], json!({
+                "last_followed": {"type": "string", "format": "date-time", "nullable": true,
+                    "description": "When the server last looked in the data directory for revisions published elsewhere or come into force (every `--follow-interval` seconds)."},
+                "not_served": {"type": "array", "items": object(&["layer", "revision", "effective", "error"], json!({
+                    "layer": {"type": "string"}, "revision": {"type": "string"},
+                    "effective": {"type": "string", "format": "date"}, "error": {"type": "string"}}))},
+                "cache": object(&["limit_bytes", "bytes", "entries", "hits", "misses", "evictions"], json!({
+                    "limit_bytes": {"type": "integer", "minimum": 0, "description": "`--revision-cache-mb`, in bytes."},
+                    "bytes": {"type": "integer", "minimum": 0, "description": "Estimated memory of the old revisions kept (for `as_of`, diffs, verifying); never above `limit_bytes`, the least recently used is dropped first."},
+                    "entries": {"type": "integer", "minimum": 0},
+                    "hits": {"type": "integer", "minimum": 0},
+                    "misses": {"type": "integer", "minimum": 0},
+                    "evictions": {"type": "integer", "minimum": 0}}))}))})),
         "layerSummary": object(
             &["id", "title", "on_overlap", "rule", "revision", "features", "bbox"],
             json!({
