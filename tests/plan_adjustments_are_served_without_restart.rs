@@ -436,10 +436,9 @@ fn startup_keeps_a_large_layer_file_without_a_second_copy() {
     std::fs::write(&large, redline_variant(&[], "overwritten")).unwrap();
     let (store, live) = start();
     let record = find_revision(&store, "ecological_redline", &old.revision).unwrap();
-    let error = live
-        .layer_of(&store, &record, &record.entry)
-        .err()
-        .expect("a changed stored file is refused");
+    let Err(error) = live.layer_of(&store, &record, &record.entry) else {
+        panic!("a changed stored file is refused");
+    };
     assert!(error.to_string().contains("has changed"), "{error}");
     let _: &LiveCatalog = &live;
 }
