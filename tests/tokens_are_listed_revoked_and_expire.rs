@@ -241,9 +241,10 @@ async fn making_and_revoking_tokens_is_in_the_audit_log_once_each() {
     let created = of("token.create");
     assert_eq!(created.len(), 1, "{entries:?}");
     assert_eq!(created[0]["actor"], "admin");
+    // A date is its start in China Standard Time (UTC+8).
     assert_eq!(
         created[0]["detail"]["expires_at"],
-        "2099-01-01T00:00:00.000Z"
+        "2098-12-31T16:00:00.000Z"
     );
     let revoked = of("token.revoke");
     assert_eq!(revoked.len(), 1, "{entries:?}");

@@ -112,9 +112,10 @@ mod tests {
             expiry("2027-01-01T08:00:00+08:00", now).unwrap(),
             "2027-01-01T00:00:00.000Z"
         );
+        // A date is its start in China Standard Time.
         assert_eq!(
             expiry("2027-01-01", now).unwrap(),
-            "2027-01-01T00:00:00.000Z"
+            "2026-12-31T16:00:00.000Z"
         );
         assert!(
             expiry("2026-12-01", now)
