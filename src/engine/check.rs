@@ -26,6 +26,7 @@ use crate::engine::report::{
 use crate::geom::geodesy::{self, AreaFigures, M2_PER_MU};
 use crate::geom::segments::{EdgeIndex, Position};
 use crate::geom::shape::Shape;
+use crate::geom::shared_area;
 use crate::intake::candidate::Candidate;
 use crate::layer::OnOverlap;
 use crate::layer::catalog::Layer;
@@ -181,6 +182,11 @@ impl<'a> PreparedCandidate<'a> {
         }
     }
 
+    /// The whole candidate cut down to `rect`, each polygon with its holes.
+    fn cut_whole(&self, rect: Rect) -> MultiPolygon {
+        cut_to(&self.candidate.area, rect)
+    }
+
     /// The candidate cut down to `rect` (Sutherland–Hodgman, ring by ring).
     /// Rings are kept as separate polygons: the boolean operations fill by
     /// even-odd crossings, so holes still subtract and the zero-width seams
@@ -300,7 +306,7 @@ struct Overlap {
     share_of_feature: f64,
 }
 
-fn expanded(rect: Rect) -> Rect {
+pub(crate) fn expanded(rect: Rect) -> Rect {
     // A margin keeps the seams of the clipped candidate off the feature.
     let m = 1e-7 + 1e-9 * (rect.width() + rect.height());
     Rect::new(
@@ -313,6 +319,66 @@ fn expanded(rect: Rect) -> Rect {
             y: rect.max().y + m,
         },
     )
+}
+
+/// The box where a candidate with box `candidate` and a feature with box
+/// `feature` can meet, with the margin of [`expanded`] on every side, so
+/// that the seams cutting leaves along its edges lie off both.
+fn meeting_box(candidate: Rect, feature: Rect) -> Rect {
+    let (c, f) = (expanded(candidate), expanded(feature));
+    Rect::new(
+        Coord {
+            x: c.min().x.max(f.min().x),
+            y: c.min().y.max(f.min().y),
+        },
+        Coord {
+            x: c.max().x.min(f.max().x),
+            y: c.max().y.min(f.max().y),
+        },
+    )
+}
+
+/// An area cut down to `rect`, each polygon keeping its holes (cut too), so
+/// that both the boolean operations (even-odd) and the exact overlay
+/// (which orients rings) read it as the same area.
+pub(crate) fn cut_to(area: &MultiPolygon, rect: Rect) -> MultiPolygon {
+    MultiPolygon(
+        area.0
+            .iter()
+            .filter_map(|polygon| {
+                let exterior = clip_ring(polygon.exterior(), rect);
+                (exterior.0.len() >= 4).then(|| {
+                    let holes = polygon
+                        .interiors()
+                        .iter()
+                        .map(|hole| clip_ring(hole, rect))
+                        .filter(|hole| hole.0.len() >= 4)
+                        .collect();
+                    Polygon::new(exterior, holes)
+                })
+            })
+            .collect(),
+    )
+}
+
+/// A bound on how far the boolean operations' snapping may have moved an
+/// overlap's area (m²): i_overlay snaps to 2³⁰ steps across the half-width
+/// of its operands' box, and each edge may move by a step.
+fn snapping_error_m2(overlap: &MultiPolygon, area_m2: f64, reach: Rect) -> f64 {
+    let half = (reach.width().max(reach.height()) / 2.0).max(f64::MIN_POSITIVE);
+    let step = 2f64.powi(half.log2().floor() as i32 - 29);
+    let (mut perimeter, mut planar) = (0.0, 0.0);
+    for polygon in &overlap.0 {
+        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+            perimeter += ring.lines().map(|l| l.dx().hypot(l.dy())).sum::<f64>();
+        }
+        planar += geo::Area::unsigned_area(polygon);
+    }
+    if planar > 0.0 {
+        step * perimeter * area_m2 / planar
+    } else {
+        f64::INFINITY
+    }
 }
 
 fn meet(candidate: &PreparedCandidate, layer: &Arc<Layer>, index: usize) -> Meeting {
@@ -338,16 +404,34 @@ fn meet(candidate: &PreparedCandidate, layer: &Arc<Layer>, index: usize) -> Meet
     let local = candidate.clipped_to(expanded(bbox));
     match table.shape(index) {
         Shape::Area(area) => {
-            let overlap = local.intersection(&area);
-            let area_m2 = geodesy::multipolygon_area_m2(&overlap);
+            // Both operands cut to where they can meet: the boolean
+            // operation's grid is then laid over that box, not over the
+            // whole feature (a red line 100 km across).
+            let reach = meeting_box(candidate.bbox, bbox);
+            let near = cut_to(&area, reach);
+            let overlap = local.intersection(&near);
+            let mut area_m2 = geodesy::multipolygon_area_m2(&overlap);
+            let mut geometry = overlap;
+            let grid_may_matter = if area_m2 > 0.0 {
+                snapping_error_m2(&geometry, area_m2, reach) > 0.01 * (1e-6 * area_m2).max(1e-4)
+            } else {
+                local.intersects(&near)
+            };
+            if grid_may_matter {
+                // A sliver, or an overlap near the 0.01 m² line: measured
+                // exactly, from the two boundaries.
+                let exact = shared_area::shared(&candidate.cut_whole(reach), &near);
+                area_m2 = exact.area_m2;
+                geometry = exact.outline();
+            }
             if area_m2 > MIN_OVERLAP_M2 {
                 Meeting::Overlapping(Overlap {
-                    geometry: candidate.render(|| OverlapGeometry::Part(Shape::Area(overlap))),
+                    geometry: candidate.render(|| OverlapGeometry::Part(Shape::Area(geometry))),
                     area_m2,
                     length_m: None,
                     share_of_feature: share(area_m2, measure),
                 })
-            } else if local.intersects(&area) {
+            } else if local.intersects(&near) {
                 Meeting::Touching
             } else {
                 Meeting::Apart

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::deadline::{Deadline, DeadlineExceeded};
 use crate::engine::blocks::{self, BlockCount};
-use crate::engine::check::CheckOptions;
+use crate::engine::check::{self, CheckOptions};
 use crate::engine::report::{CheckReport, Verdict};
 use crate::engine::rules::{self, CandidateKind, Finding};
 use crate::fault::{Fault, members};
@@ -330,7 +330,10 @@ fn clean_part(whole: &MultiPolygon, report: &CheckReport, layers: &[Arc<Layer>])
                 && ids.contains(&table.id(i))
                 && let Shape::Area(area) = table.shape(i)
             {
-                cut.extend(area.0);
+                // Cut to the candidate first: the boolean operations' grid
+                // is laid over their operands' box, and a red line 100 km
+                // across would make it as coarse as the red line is large.
+                cut.extend(check::cut_to(&area, check::expanded(bbox)).0);
             }
         }
     }

@@ -12,5 +12,7 @@ pub mod geojson;
 pub mod segments;
 /// GeoJSON geometry to geo types, with structural checks.
 pub mod shape;
+/// The exact area two areas share, with no fixed-point grid.
+pub mod shared_area;
 /// Polygon validity with locations.
 pub mod validate;

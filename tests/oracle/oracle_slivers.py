@@ -82,6 +82,9 @@ FEATURES = {
     "dia-0.4": diamond(109.0, 31.0, 0.4),
     "star-0.5": star(111.0, 17.0, 0.5),
     "hole-0.8": holed(113.5, 36.5, 0.8),
+    # A zone about 180 km across with 720 short oblique edges.
+    "round-1.6": Polygon([(116.0 + 0.8 * math.cos(2 * math.pi * i / 720),
+                           40.0 + 0.8 * math.sin(2 * math.pi * i / 720)) for i in range(720)]),
 }
 
 
@@ -139,6 +142,36 @@ def cases():
         probe = strip_east(f, 1e-9, 0.009, 0.001).intersection(f)
         wd = 1e-9 * target / area_m2(probe)
         out.append((f"sq-0.4-east-{target:g}m2", "sq-0.4", strip_east(f, wd, 0.009, 0.001)))
+    # Candidates that are not convex: a comb whose two teeth reach `wd`
+    # into the 0.4-degree square; a block with a hole over the edge.
+    f = FEATURES["sq-0.4"]
+    w_, s_, e_, n_ = f.bounds
+    y0, length = s_ + 0.6 * (n_ - s_), 0.01
+    for wd in [1e-9, 1e-7, 1e-6]:
+        comb = Polygon([(e_ + 0.001, y0), (e_ + 0.001, y0 + length), (e_ - wd, y0 + length),
+                        (e_ - wd, y0 + 0.6 * length), (e_ + 0.0005, y0 + 0.6 * length),
+                        (e_ + 0.0005, y0 + 0.4 * length), (e_ - wd, y0 + 0.4 * length), (e_ - wd, y0)])
+        out.append((f"sq-0.4-comb-{wd:g}", "sq-0.4", comb))
+        block = Polygon([(e_ - wd, y0), (e_ + 0.001, y0), (e_ + 0.001, y0 + length), (e_ - wd, y0 + length)],
+                        [[(e_ - wd / 2, y0 + 0.3 * length), (e_ + 0.0005, y0 + 0.3 * length),
+                          (e_ + 0.0005, y0 + 0.6 * length), (e_ - wd / 2, y0 + 0.6 * length)]])
+        out.append((f"sq-0.4-holed-block-{wd:g}", "sq-0.4", block))
+    # Along one short edge of the 720-gon and across several of its edges.
+    ring = shapely.geometry.polygon.orient(FEATURES["round-1.6"], 1.0).exterior.coords
+    for wd in widths:
+        out.append((f"round-1.6-edge-{wd:g}", "round-1.6", strip_along(ring[100], ring[101], wd, 0.004, 0.001)))
+        out.append((f"round-1.6-chord-{wd:g}", "round-1.6", strip_along(ring[200], ring[203], wd, 0.015, 0.02)))
+    # Drawn exactly on the boundary: sharing the diamond's whole edge, and a
+    # stretch of the square's east edge. Both touch, neither overlaps.
+    ring = shapely.geometry.polygon.orient(FEATURES["dia-0.4"], 1.0).exterior.coords
+    (px, py), (qx, qy) = ring[0], ring[1]
+    out.append(("dia-0.4-shared-edge", "dia-0.4", Polygon([(px, py), (px + 0.01, py - 0.01), (qx + 0.01, qy - 0.01), (qx, qy)])))
+    out.append(("sq-0.4-on-edge", "sq-0.4", strip_east(FEATURES["sq-0.4"], 0.0, 0.01, 0.001)))
+    # Just below and just above 0.01 m2 along the diamond's oblique edge.
+    for target in [0.009, 0.011]:
+        probe = strip_along(ring[0], ring[1], 1e-9, 0.003, 0.001).intersection(FEATURES["dia-0.4"])
+        wd = 1e-9 * target / area_m2(probe)
+        out.append((f"dia-0.4-oblique-{target:g}m2", "dia-0.4", strip_along(ring[0], ring[1], wd, 0.003, 0.001)))
     return out
 
 

@@ -52,6 +52,28 @@ pub fn coords_signed_area_m2(ring: &[Coord]) -> f64 {
     signed
 }
 
+/// Area (m², positive counter-clockwise) enclosed by directed edges that
+/// together close — the rings of a region, or the pieces of two boundaries
+/// an overlay keeps — summed edge by edge, so they need not be joined into
+/// rings first. Edges that do not close give a meaningless number.
+pub fn edges_signed_area_m2(edges: &[(Coord, Coord)]) -> f64 {
+    if let Some(area) = small_ring::edges_signed_area_m2(edges.iter().copied()) {
+        return area;
+    }
+    // GeographicLib's area under each geodesic, down to the equator; the
+    // sum over a boundary that closes (and circles no pole) is its area,
+    // counted clockwise.
+    -edges
+        .iter()
+        .filter(|(p, q)| p != q)
+        .map(|(p, q)| {
+            let (.., s12, _): (f64, f64, f64, f64, f64, f64, f64, f64) =
+                ellipsoid().inverse(p.y, p.x, q.y, q.x);
+            s12
+        })
+        .sum::<f64>()
+}
+
 /// Ellipsoid area of a polygon: the exterior less its holes.
 pub fn polygon_area_m2(polygon: &Polygon) -> f64 {
     let holes: f64 = polygon.interiors().iter().map(ring_area_m2).sum();

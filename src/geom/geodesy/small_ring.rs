@@ -114,19 +114,34 @@ fn area_series(phi0: f64) -> [f64; TERMS + 1] {
 /// closing vertex, or `None` when the ring is too large or too near a pole
 /// for this method.
 pub fn signed_area_m2(ring: &[Coord]) -> Option<f64> {
-    let (south, north) = ring
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(s, n), c| {
-            (s.min(c.y), n.max(c.y))
+    let n = ring.len();
+    edges_signed_area_m2((0..n).map(|i| (ring[i], ring[(i + 1) % n])))
+}
+
+/// Signed area (m², positive counter-clockwise) enclosed by directed edges
+/// that together close (each vertex left as often as it is reached): the
+/// rings of a region, or the pieces of boundary an overlay keeps, in any
+/// order. `None` when an edge is too long or the edges span too much
+/// latitude for this method.
+///
+/// Why edges and not rings: every edge is integrated about one middle
+/// latitude, so the pieces of two boundaries can be summed without first
+/// being joined into rings.
+pub fn edges_signed_area_m2(edges: impl Iterator<Item = (Coord, Coord)> + Clone) -> Option<f64> {
+    let (south, north) = edges
+        .clone()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(s, n), (p, q)| {
+            (s.min(p.y).min(q.y), n.max(p.y).max(q.y))
         });
+    if south > north {
+        return Some(0.0); // no edges
+    }
     if north - south > MAX_LAT_SPAN_DEG || south < -MAX_ABS_LAT_DEG || north > MAX_ABS_LAT_DEG {
         return None;
     }
-    let n = ring.len();
-    let long_edge = (0..n).any(|i| {
-        let (p, q) = (ring[i], ring[(i + 1) % n]);
-        (q.x - p.x).abs() > MAX_EDGE_DEG || (q.y - p.y).abs() > MAX_EDGE_DEG
-    });
+    let long_edge = edges
+        .clone()
+        .any(|(p, q)| (q.x - p.x).abs() > MAX_EDGE_DEG || (q.y - p.y).abs() > MAX_EDGE_DEG);
     if long_edge {
         return None;
     }
@@ -136,8 +151,7 @@ pub fn signed_area_m2(ring: &[Coord]) -> Option<f64> {
     let g = area_series(phi0);
     let rad = std::f64::consts::PI / 180.0;
     let mut sum = 0.0;
-    for i in 0..n {
-        let (p, q) = (ring[i], ring[(i + 1) % n]);
+    for (p, q) in edges {
         // Differences in degrees first: exact for nearby values.
         let u1 = (p.y - lat0) * rad;
         let du = (q.y - p.y) * rad;

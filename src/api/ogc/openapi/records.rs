@@ -31,7 +31,7 @@ pub fn schemas() -> Value {
                 "crs": candidate_crs(),
                 "format": {"type": "string", "enum": ["geojson", "txt", "corners", "csv"]},
                 "text": {"type": "string"},
-                "file": {"type": "string", "contentEncoding": "base64", "description": "A coordinate file's bytes: UTF-8, GB18030/GBK or UTF-16 with BOM"},
+                "file": {"type": "string", "format": "byte", "description": "A coordinate file's bytes: UTF-8, GB18030/GBK or UTF-16 with BOM"},
                 "zone": zone(),
             },
             "oneOf": [{"required": ["geometry"]}, {"required": ["text"]}, {"required": ["file"]}],
