@@ -3,9 +3,10 @@
 //!
 //! 1. the central directory is read (by the `zip` crate) and the number of
 //!    members and their declared uncompressed sizes are summed and checked;
-//! 2. each member is then read through a counter that stops at its declared
-//!    size, so a member whose header lies about its size is refused too
-//!    rather than inflated into memory.
+//! 2. each member is then read no further than its declared size (the `zip`
+//!    crate stops a member that inflates beyond it, and planmap reads at
+//!    most one byte more to see it), so a member whose header lies about
+//!    its size is refused too rather than inflated into memory.
 //!
 //! A zip bomb (a few kilobytes of deflated zeros declaring gigabytes) is
 //! refused at step 1 naming the limit; one that declares small sizes and
