@@ -226,6 +226,28 @@ async fn a_zip_bomb_is_refused_naming_the_limit_before_it_is_inflated() {
     );
 }
 
+#[tokio::test]
+async fn a_workbook_declaring_more_shared_strings_than_it_can_hold_is_refused_not_reserved() {
+    let (base, http, _dir) = server("xlsx-sst").await;
+    let (status, answer) = post(
+        &http,
+        &base,
+        "",
+        Some(XLSX),
+        workbook("huge_shared_strings.xlsx"),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["type"], "/problems/bad-coordinate-file");
+    assert!(
+        answer["detail"].as_str().unwrap().contains("99999999999"),
+        "{answer}"
+    );
+    // The server is still there.
+    let (status, _) = post(&http, &base, "", Some(XLSX), workbook("no_header.xlsx")).await;
+    assert_eq!(status, 200);
+}
+
 /// Each parcel of an answer against the records pyproj measured.
 fn assert_records(answer: &Value, cases: &Value) {
     let parcels = answer["parcels"].as_array().unwrap();

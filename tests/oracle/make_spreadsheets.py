@@ -20,7 +20,10 @@ expected areas from pyproj; nothing of planmap (issue 13).
        80 kB deflated), over planmap's 64 MiB limit on what an archive may
        declare;
      * lying_bomb.xlsx: a member of 8 MiB of zeros whose headers declare
-       1000 bytes, so that only inflating it shows what it is.
+       1000 bytes, so that only inflating it shows what it is;
+     * huge_shared_strings.xlsx: the first workbook with a shared-strings
+       table (as Excel writes; openpyxl writes inline strings) that declares
+       99,999,999,999 strings and holds one.
    Each workbook is repacked with fixed member dates (1980-01-01) and fixed
    document dates so that re-running gives byte-identical files.
 2. Computes each parcel's ellipsoid area: pyproj converts EPSG:4526
@@ -174,6 +177,12 @@ def main() -> None:
     (OUT / "lying_bomb.xlsx").write_bytes(
         declare_size(repack(chinese, [("xl/media/zeros.bin", bytes(8 * 1024 * 1024))]), "xl/media/zeros.bin", 1000)
     )
+
+    sst = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        b' count="1" uniqueCount="99999999999"><si><t>a</t></si></sst>'
+    )
+    (OUT / "huge_shared_strings.xlsx").write_bytes(repack(chinese, [("xl/sharedStrings.xml", sst)]))
 
     cases = {
         "chinese_header": {

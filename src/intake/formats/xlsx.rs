@@ -3,7 +3,10 @@
 //!
 //! 1. the archive is opened within [`super::archive`]'s limits and every
 //!    member inflated once to check its declared size, so that calamine is
-//!    never handed a zip bomb;
+//!    never handed a zip bomb; the shared-strings table's `uniqueCount`,
+//!    which calamine reserves room for before reading a string, must fit
+//!    the table's size (a 6 kB workbook declaring 10¹¹ strings would ask
+//!    for 2.4 TB and abort the process);
 //! 2. the sheet is chosen: the first worksheet whose first non-empty row
 //!    names X and Y columns, else the first worksheet with any cell;
 //! 3. its cells are streamed (calamine's cell reader, not a `Range`, which
@@ -50,6 +53,7 @@ pub fn rows(bytes: &[u8]) -> Result<(String, Vec<Row>), FormatError> {
         });
     }
     archive.check_sizes(WHAT)?;
+    check_shared_strings(&mut archive)?;
     let corrupt = |e: calamine::XlsxError| FormatError::Unreadable {
         what: WHAT,
         reason: e.to_string(),
@@ -131,4 +135,57 @@ fn sheet_rows(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<Row>
         .into_iter()
         .map(|(row, cells)| (row as usize + 1, cells))
         .collect())
+}
+
+/// Refuses a shared-strings table whose `uniqueCount` is more strings than
+/// its bytes can hold (each `<si/>` takes five at least), reading it as
+/// calamine does: the attribute of the first `sst` element, by its raw name.
+fn check_shared_strings(archive: &mut Archive) -> Result<(), FormatError> {
+    use quick_xml::events::Event;
+    let tables = archive
+        .names()
+        .into_iter()
+        .filter(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"));
+    for name in tables {
+        let xml = archive.read(&name, WHAT)?;
+        let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+        let mut buf = Vec::new();
+        loop {
+            match reader.read_event_into(&mut buf) {
+                Ok(Event::Start(e)) if e.local_name().as_ref() == "sst" => {
+                    // Attributes quick-xml cannot read are refused, not
+                    // left for calamine's own reading to take otherwise.
+                    let count = e.try_get_attribute("uniqueCount").map_err(|err| {
+                        FormatError::Unreadable {
+                            what: WHAT,
+                            reason: format!("{name}: {err}"),
+                        }
+                    })?;
+                    if let Some(count) = count {
+                        let digits: &str = count.value.as_ref();
+                        let declared = Some(digits)
+                            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                            .and_then(|d| d.parse::<u64>().ok());
+                        let room = xml.len() as u64 / 5;
+                        if declared.is_none_or(|n| n > room) {
+                            return Err(FormatError::Unreadable {
+                                what: WHAT,
+                                reason: format!(
+                                    "{name} declares {} shared strings in {} bytes",
+                                    digits,
+                                    xml.len()
+                                ),
+                            });
+                        }
+                    }
+                    break;
+                }
+                // calamine refuses what does not parse or has no table.
+                Ok(Event::Eof) | Err(_) => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+    }
+    Ok(())
 }
