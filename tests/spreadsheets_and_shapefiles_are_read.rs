@@ -385,6 +385,47 @@ async fn a_point_shapefile_and_an_archive_of_two_shapefiles_are_refused() {
     );
 }
 
+/// `parcels.zip` with its first record declaring `points` points: the
+/// record's point count sits 40 bytes into its content, after the 100-byte
+/// file header and the 8-byte record header (ESRI's specification).
+fn parcels_declaring(points: i32) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(shapefile("parcels.zip"))).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut member = archive.by_index(i).unwrap();
+        let name = member.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        member.read_to_end(&mut bytes).unwrap();
+        if name.ends_with(".shp") {
+            bytes[100 + 8 + 40..100 + 8 + 44].copy_from_slice(&points.to_le_bytes());
+        }
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        out.start_file(name, stored).unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_shapefile_record_declaring_more_points_than_it_holds_is_refused_naming_it() {
+    let (base, http, _dir) = server("shp-points").await;
+    for points in [1_400_000_000, -1] {
+        let (status, answer) = post(
+            &http,
+            &base,
+            "",
+            Some("application/zip"),
+            parcels_declaring(points),
+        )
+        .await;
+        assert_eq!(status, 422, "{points}: {answer}");
+        assert_eq!(answer["type"], "/problems/bad-coordinate-file");
+        assert_eq!(answer["record"], 1, "{answer}");
+    }
+}
+
 #[tokio::test]
 async fn a_workbook_and_a_shapefile_submitted_in_base64_become_candidates_a_review_reads_again() {
     let dir = TempDir::new("binary-candidates");

@@ -163,6 +163,7 @@ pub fn read(bytes: &[u8], crs: Option<Crs>) -> Result<Read, FormatError> {
     let (placing, read_crs) = placing(prj.as_deref(), crs)?;
     let (encoding, fields, records) = attributes(&dbf_bytes, cpg.as_deref())?;
 
+    check_record_sizes(&shp_bytes)?;
     let shapes = ShapeReader::new(Cursor::new(shp_bytes.as_slice())).map_err(|e| {
         FormatError::Unreadable {
             what: WHAT,
@@ -207,6 +208,47 @@ pub fn read(bytes: &[u8], crs: Option<Crs>) -> Result<Read, FormatError> {
         encoding,
         crs: read_crs,
     })
+}
+
+/// Refuses a polygon record whose counts of parts and points need more
+/// bytes than the record has: the shapefile crate reserves room for the
+/// points a record declares before it reads them, and two billion points
+/// are 32 GB. The layout is the ESRI specification's: a 100-byte file
+/// header, then records of an 8-byte header (number, content length in
+/// 16-bit words, big-endian) and content (shape type, a 32-byte box, the
+/// number of parts and of points, little-endian; then 4 bytes a part and
+/// 16 a point).
+fn check_record_sizes(shp: &[u8]) -> Result<(), FormatError> {
+    let be = |at: usize| {
+        shp.get(at..at + 4)
+            .map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let le = |at: usize| {
+        shp.get(at..at + 4)
+            .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let mut at = 100;
+    let mut record = 0;
+    while at + 8 <= shp.len() {
+        record += 1;
+        let bytes = be(at + 4).map_or(0, |words| words.max(0) as u64 * 2);
+        let content = at + 8;
+        if let (Some(5 | 15 | 25), Some(parts), Some(points)) =
+            (le(content), le(content + 36), le(content + 40))
+        {
+            let needed = 44 + 4 * parts.max(0) as u64 + 16 * points.max(0) as u64;
+            if parts < 0 || points < 0 || needed > bytes {
+                return Err(FormatError::Record {
+                    record,
+                    reason: format!(
+                        "it declares {parts} parts and {points} points, which need {needed} bytes, in {bytes}"
+                    ),
+                });
+            }
+        }
+        at = content + bytes as usize;
+    }
+    Ok(())
 }
 
 fn file_name(path: &str) -> &str {
