@@ -426,4 +426,53 @@ mod tests {
         }
         assert!(serde_json::from_value::<InputFormat>("json".into()).is_err());
     }
+
+    fn zip_of(names: &[&str]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for name in names {
+            out.start_file(*name, stored).unwrap();
+            out.write_all(b"x").unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    // Both are zips; only the central directory is read to tell them apart.
+    #[test]
+    fn a_zip_is_a_workbook_when_it_holds_xl_workbook_xml_and_a_shapefile_otherwise() {
+        let workbook = zip_of(&["[Content_Types].xml", "xl/workbook.xml"]);
+        let shapefile = zip_of(&["kq/a.shp", "kq/a.dbf"]);
+        let other = zip_of(&["readme.txt"]);
+        assert_eq!(InputFormat::sniff(&workbook), InputFormat::Xlsx);
+        assert_eq!(InputFormat::sniff(&shapefile), InputFormat::Shapefile);
+        assert_eq!(InputFormat::sniff(&other), InputFormat::Shapefile);
+        let zip = Some("application/zip");
+        assert_eq!(InputFormat::of_body(zip, &workbook), InputFormat::Xlsx);
+        assert_eq!(InputFormat::of_body(zip, b"1,2"), InputFormat::Shapefile);
+        assert_eq!(
+            InputFormat::of_body(Some(XLSX_MEDIA_TYPE), &shapefile),
+            InputFormat::Xlsx
+        );
+    }
+
+    #[test]
+    fn an_archive_of_more_members_than_the_limit_is_refused_naming_the_limit() {
+        let names: Vec<String> = (0..=formats::archive::MAX_MEMBERS)
+            .map(|i| format!("m{i}"))
+            .collect();
+        let bytes = zip_of(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let Err(e) = read(
+            &bytes,
+            InputFormat::Shapefile,
+            None,
+            None,
+            Limits::default(),
+        ) else {
+            panic!("read");
+        };
+        assert_eq!(e.slug(), "bad-coordinate-file");
+        assert_eq!(e.location()["limit_members"], 1000, "{e}");
+    }
 }
