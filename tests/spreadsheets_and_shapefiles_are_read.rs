@@ -302,6 +302,17 @@ async fn a_zipped_shapefile_with_its_prj_gets_pyprojs_geodesic_areas_and_keeps_i
         json!({"name": cases["epsg_prj_crs_name"], "from": ".prj", "read_as": "EPSG:4526"}),
     );
     assert_records(&answer, &cases);
+    // PolygonZ records are read for their x and y.
+    let (status, answer) = post(
+        &http,
+        &base,
+        "",
+        Some("application/zip"),
+        shapefile("parcels_z.zip"),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_records(&answer, &cases);
     // Without a .cpg the GBK .dbf is not UTF-8, so it is read as GB18030.
     let (status, answer) = post(
         &http,

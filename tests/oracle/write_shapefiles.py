@@ -23,6 +23,7 @@ byte-identical. Run it only to change the fixtures, then commit them.
        EPSG:4526, which names its EPSG code;
      * parcels_no_prj.zip: no .prj;
      * parcels_no_cpg.zip: no .cpg (the .dbf still GBK);
+     * parcels_z.zip: the same parcels as PolygonZ (`-dim XYZ`, z = 0);
      * points.zip: the point Shapefile;
      * two_shapefiles.zip: both Shapefiles in one archive.
 4. Computes each record's ellipsoid area: pyproj converts EPSG:4526
@@ -78,7 +79,7 @@ def polygon_area(rings: list[list[list[float]]]) -> float:
     return ring_area(rings[0]) - sum(ring_area(r) for r in rings[1:])
 
 
-def ogr2ogr(features: list[dict], out_dir: Path, name: str) -> None:
+def ogr2ogr(features: list[dict], out_dir: Path, name: str, *extra: str) -> None:
     source = out_dir / f"{name}.geojson"
     source.write_text(
         json.dumps(
@@ -100,6 +101,7 @@ def ogr2ogr(features: list[dict], out_dir: Path, name: str) -> None:
             "ENCODING=GBK",
             "-nln",
             name,
+            *extra,
             str(out_dir / name),
             str(source),
         ],
@@ -167,6 +169,7 @@ def main() -> None:
         tmp = Path(tmp)
         ogr2ogr(features, tmp, "parcels")
         ogr2ogr(points, tmp, "points")
+        ogr2ogr(features, tmp, "parcels_z", "-dim", "XYZ")
 
         def files(name: str, leave_out: tuple[str, ...] = ()) -> list[tuple[str, bytes]]:
             return [
@@ -185,6 +188,7 @@ def main() -> None:
         write_zip(OUT / "parcels_no_prj.zip", files("parcels", ("prj",)))
         write_zip(OUT / "parcels_no_cpg.zip", files("parcels", ("cpg",)))
         write_zip(OUT / "points.zip", files("points"))
+        write_zip(OUT / "parcels_z.zip", files("parcels_z"))
         write_zip(OUT / "two_shapefiles.zip", files("parcels") + files("points"))
         prj = (tmp / "parcels" / "parcels.prj").read_text()
 
