@@ -359,7 +359,14 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 }
                 println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
-                println!("read: {} ({})", input.format.as_str(), input.encoding);
+                let mut read = format!("read: {} ({})", input.format.as_str(), input.encoding);
+                if let Some(sheet) = &input.sheet {
+                    read.push_str(&format!(", sheet {sheet}"));
+                }
+                if let Some(crs) = &input.crs {
+                    read.push_str(&format!(", CRS {} from the {}", crs.name, crs.from));
+                }
+                println!("{read}");
                 print!("{}", table(&screening));
             }
             Ok(screening.report.verdict.exit_code() as u8)
@@ -370,10 +377,12 @@ fn run(command: Command) -> anyhow::Result<u8> {
 /// What `planmap check` was asked, as given on the command line.
 #[derive(clap::Args)]
 struct CheckFile {
-    /// CRS of a GeoJSON file's coordinates, in its authority axis order.
-    #[arg(long, default_value = "CRS84")]
-    crs: String,
-    /// geojson, txt, corners or csv; by default from the extension and content.
+    /// CRS of a GeoJSON file's coordinates, in its authority axis order
+    /// (CRS84 when not given), or of a zipped Shapefile without a .prj.
+    #[arg(long)]
+    crs: Option<String>,
+    /// geojson, txt, corners, csv, xlsx or shapefile; by default from the
+    /// extension and content.
     #[arg(long)]
     format: Option<String>,
     /// Gauss-Krüger zone for coordinate files whose eastings carry no zone number.
@@ -406,7 +415,12 @@ fn check_file(
     let selected = catalog.select(only)?;
     // Each value is read by the function the HTTP API reads it with, so
     // both accept the same spellings and refuse with the same words.
-    let crs = Crs::parse(&request.crs).map_err(|e| anyhow::anyhow!("--crs: {e}"))?;
+    let crs = request
+        .crs
+        .as_deref()
+        .map(Crs::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--crs: {e}"))?;
     let bytes = std::fs::read(file)?;
     let format = match request.format.as_deref() {
         Some(f) => InputFormat::read(f).map_err(|e| anyhow::anyhow!("--format: {e}"))?,
@@ -421,6 +435,18 @@ fn check_file(
             .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
         {
             InputFormat::Csv
+        }
+        None if file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) =>
+        {
+            InputFormat::Xlsx
+        }
+        None if file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zip")) =>
+        {
+            InputFormat::Shapefile
         }
         None => InputFormat::sniff(&bytes),
     };

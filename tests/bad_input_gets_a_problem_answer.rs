@@ -349,7 +349,7 @@ async fn a_server_keeps_answering_after_every_kind_of_bad_input() {
 #[tokio::test]
 async fn an_unknown_input_format_is_a_400() {
     let b = problem(
-        "?format=shapefile",
+        "?format=kml",
         polygon(square(112.8, 36.3, 0.01)),
         400,
         "invalid-parameter",

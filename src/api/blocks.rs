@@ -22,7 +22,8 @@ pub async fn snap(
     body: Body,
 ) -> Result<Json<SnapReport>, ApiError> {
     let p = Params::parse(query.as_deref(), PARAMETERS)?;
-    let crs = p.crs("crs")?.unwrap_or(Crs::Crs84);
+    let given = p.crs("crs")?;
+    let crs = given.unwrap_or(Crs::Crs84);
     let format = p.input_format("format")?;
     let zone = p.zone("zone")?;
     let mode = p
@@ -41,7 +42,7 @@ pub async fn snap(
     let limits = state.limits.candidate;
     let reading = Weight::of_body(bytes.len());
     let parts = compute(reading, move || {
-        Ok(submission::read(&bytes, format, crs, zone, limits)?)
+        Ok(submission::read(&bytes, format, given, zone, limits)?)
     })
     .await?;
     let report = compute(Weight::of_parts(&parts), move || {

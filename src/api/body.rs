@@ -8,8 +8,9 @@ use axum::http::{HeaderMap, header};
 use super::ApiError;
 
 /// Reads the body up to `limit` bytes within `timeout`, refusing content
-/// types planmap does not read (JSON, GeoJSON, or plain text for coordinate
-/// files) and an empty body.
+/// types planmap does not read (JSON, GeoJSON, plain text or CSV for
+/// coordinate files, an .xlsx workbook or a zip for a Shapefile) and an
+/// empty body.
 pub async fn read_bytes(
     headers: &HeaderMap,
     body: Body,
@@ -24,6 +25,9 @@ pub async fn read_bytes(
             || essence.is_empty()
             || essence == "text/plain"
             || essence == "text/csv"
+            || essence == crate::intake::submission::XLSX_MEDIA_TYPE
+            || essence == "application/zip"
+            || essence == "application/x-zip-compressed"
             // curl's default for -d; planmap reads it by its content all the same
             || essence == "application/x-www-form-urlencoded"
             || essence == "application/octet-stream";

@@ -86,10 +86,10 @@ pub async fn check(
     }
     let bytes = read_body(&state.limits, &headers, body).await?;
     let format = candidate_format(query.format, &headers, &bytes);
-    if format != InputFormat::GeoJson && query.crs.is_some() {
+    if !matches!(format, InputFormat::GeoJson | InputFormat::Shapefile) && query.crs.is_some() {
         return Err(ApiError::InvalidParameter {
             name: "crs",
-            detail: "applies to GeoJSON; a coordinate file carries its zone (use zone for eastings without a zone number)".into(),
+            detail: "applies to GeoJSON and to a Shapefile without a .prj; a coordinate file carries its zone (use zone for eastings without a zone number)".into(),
         });
     }
     let limits = state.limits.candidate;
@@ -97,7 +97,8 @@ pub async fn check(
     // in the light lane unless the body is large. The check then takes the
     // lane the candidate's size calls for.
     let reading = Weight::of_body(bytes.len());
-    let crs = query.crs.unwrap_or(Crs::Crs84);
+    // GeoJSON takes CRS84 without it; a Shapefile without a .prj is refused.
+    let crs = query.crs;
     let zone = query.zone;
     let (parts, input) = compute(reading, move || {
         Ok(submission::read_saying_what(

@@ -573,7 +573,7 @@ mod tests {
             Some(InputFormat::Txt)
         );
         assert_eq!(
-            refused(params("format=shapefile").input_format("format")),
+            refused(params("format=kml").input_format("format")),
             "format"
         );
         let headers = HeaderMap::new();

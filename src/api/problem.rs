@@ -40,7 +40,7 @@ pub enum ApiError {
     #[error("the body is larger than the limit of {limit} bytes")]
     BodyTooLarge { limit: usize },
     #[error(
-        "content type '{0}' is not accepted; send application/json, application/geo+json, or text/plain or text/csv for coordinate files"
+        "content type '{0}' is not accepted; send application/json, application/geo+json, or text/plain or text/csv for coordinate files, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet for an .xlsx corner table, application/zip for a zipped Shapefile"
     )]
     UnsupportedMediaType(String),
     #[error(transparent)]
@@ -149,6 +149,7 @@ fn status_of(slug: &str) -> Option<StatusCode> {
         | "axes-swapped"
         | "zone-mismatch"
         | "unknown-zone"
+        | "unknown-crs"
         | "unclosed-ring"
         | "too-few-positions"
         | "not-geojson"

@@ -162,6 +162,7 @@ pub fn screen(
                 id: String::new(),
                 name: None,
                 declared_area_ha: None,
+                attributes: Default::default(),
             });
             for c in &mut r.conflicts.features {
                 c.properties.parcel = Some(label.id.clone());

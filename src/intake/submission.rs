@@ -1,8 +1,7 @@
 //! Reading a submitted candidate in any accepted format — GeoJSON, a 界址点
-//! TXT exchange file, or a corner-point list — into the parts a screening
-//! checks.
+//! TXT exchange file, a corner-point list, a corner table (CSV or .xlsx) or
+//! a zipped Shapefile — into the parts a screening checks.
 
-use geo::MultiPolygon;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -20,6 +19,9 @@ pub struct ParcelLabel {
     pub id: String,
     pub name: Option<String>,
     pub declared_area_ha: Option<f64>,
+    /// The file's fields of the parcel (a Shapefile's attributes).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub attributes: Map<String, Value>,
 }
 
 /// One part of a submission: a parcel of a file, or the whole GeoJSON candidate.
@@ -30,11 +32,12 @@ pub struct Part {
 
 /// Why a candidate format was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("'{0}' is not a candidate format: use geojson, txt, corners or csv")]
+#[error("'{0}' is not a candidate format: use geojson, txt, corners, csv, xlsx or shapefile")]
 pub struct UnknownInputFormat(pub String);
 
 /// The formats a candidate may come in; a stored submission names its
-/// format as it serializes (`geojson`, `txt`, `corners`).
+/// format as it serializes (`geojson`, `txt`, `corners`, `csv`, `xlsx`,
+/// `shapefile`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InputFormat {
@@ -45,6 +48,10 @@ pub enum InputFormat {
     Corners,
     /// A corner table (拐点坐标表) saved as CSV.
     Csv,
+    /// A corner table in an Excel workbook (.xlsx).
+    Xlsx,
+    /// A zipped Shapefile (.shp, .dbf, .prj, … in one .zip).
+    Shapefile,
 }
 
 impl InputFormat {
@@ -54,6 +61,8 @@ impl InputFormat {
             "txt" | "exchange" => Some(Self::Txt),
             "corners" | "points" => Some(Self::Corners),
             "csv" => Some(Self::Csv),
+            "xlsx" | "excel" => Some(Self::Xlsx),
+            "shapefile" | "shp" | "zip" => Some(Self::Shapefile),
             _ => None,
         }
     }
@@ -70,7 +79,15 @@ impl InputFormat {
             Self::Txt => "txt",
             Self::Corners => "corners",
             Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+            Self::Shapefile => "shapefile",
         }
+    }
+
+    /// Whether the format is a binary file (a zip archive), kept by a
+    /// stored submission as base64 rather than as text.
+    pub fn is_binary(self) -> bool {
+        matches!(self, Self::Xlsx | Self::Shapefile)
     }
 
     /// The format of a body: JSON when its content type says so (whatever
@@ -85,14 +102,34 @@ impl InputFormat {
             InputFormat::GeoJson
         } else if essence == "text/csv" {
             InputFormat::Csv
+        } else if essence == XLSX_MEDIA_TYPE {
+            InputFormat::Xlsx
+        } else if essence == "application/zip" || essence == "application/x-zip-compressed" {
+            // A zip is a Shapefile unless it is a workbook saved as .zip.
+            match InputFormat::sniff(bytes) {
+                InputFormat::Xlsx => InputFormat::Xlsx,
+                _ => InputFormat::Shapefile,
+            }
         } else {
             InputFormat::sniff(bytes)
         }
     }
 
-    /// Guesses the format from the bytes: JSON starts with `{`, the exchange
+    /// Guesses the format from the bytes: a zip archive is a workbook when
+    /// it has `xl/workbook.xml` and a Shapefile otherwise (which names its
+    /// members when it has no `.shp`); JSON starts with `{`, the exchange
     /// format has a `[地块坐标]` section, anything else is a corner list.
     pub fn sniff(bytes: &[u8]) -> InputFormat {
+        if formats::archive::is_zip(bytes) {
+            // Only the central directory is read: no member is inflated.
+            let workbook = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+                .is_ok_and(|z| z.index_for_name("xl/workbook.xml").is_some());
+            return if workbook {
+                InputFormat::Xlsx
+            } else {
+                InputFormat::Shapefile
+            };
+        }
         let text = encoding::decode_prefix(bytes);
         let start = text.trim_start_matches('\u{feff}').trim_start();
         if start.starts_with('{')
@@ -106,6 +143,10 @@ impl InputFormat {
         }
     }
 }
+
+/// The media type of an .xlsx workbook.
+pub const XLSX_MEDIA_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A JSON body that does not parse, with where and why.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -238,14 +279,21 @@ pub struct Input {
     /// A table's columns taken as X and Y (and ring and parcel).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub columns: Option<formats::table::Columns>,
+    /// The worksheet a workbook's table was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Where a Shapefile's CRS came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crs: Option<formats::shp::ReadCrs>,
 }
 
-/// Reads a submission. `crs` applies to GeoJSON; coordinate files carry their
-/// zone (or take `zone` when their eastings have no zone number).
+/// Reads a submission. `crs` applies to GeoJSON (CRS84 when `None`) and to a
+/// Shapefile without a `.prj` (refused when `None`); coordinate files carry
+/// their zone (or take `zone` when their eastings have no zone number).
 pub fn read(
     bytes: &[u8],
     format: InputFormat,
-    crs: Crs,
+    crs: impl Into<Option<Crs>>,
     zone: Option<GkZone>,
     limits: Limits,
 ) -> Result<Vec<Part>, SubmissionError> {
@@ -256,13 +304,14 @@ pub fn read(
 pub fn read_saying_what(
     bytes: &[u8],
     format: InputFormat,
-    crs: Crs,
+    crs: impl Into<Option<Crs>>,
     zone: Option<GkZone>,
     limits: Limits,
 ) -> Result<(Vec<Part>, Input), SubmissionError> {
+    let crs = crs.into();
     if format == InputFormat::GeoJson {
         let json = parse_json(bytes)?;
-        let candidate = read_candidate(&json, crs, limits)?;
+        let candidate = read_candidate(&json, crs.unwrap_or(Crs::Crs84), limits)?;
         let parts = vec![Part {
             parcel: None,
             candidate,
@@ -275,14 +324,71 @@ pub fn read_saying_what(
                 format,
                 encoding,
                 columns,
+                sheet: None,
+                crs: None,
             },
         ));
     }
+    let (parcels, input) = match format {
+        InputFormat::Xlsx => {
+            let (parcels, columns, sheet) = formats::xlsx::read(bytes, zone)?;
+            let input = Input {
+                format,
+                // The workbook's XML is UTF-8 (Excel writes nothing else).
+                encoding: "UTF-8",
+                columns: Some(columns),
+                sheet: Some(sheet),
+                crs: None,
+            };
+            (parcels, input)
+        }
+        InputFormat::Shapefile => {
+            let read = formats::shp::read(bytes, crs)?;
+            let input = Input {
+                format,
+                encoding: read.encoding,
+                columns: None,
+                sheet: None,
+                crs: Some(read.crs),
+            };
+            (read.parcels, input)
+        }
+        _ => read_text(bytes, format, zone)?,
+    };
+    let several =
+        parcels.parcels.len() > 1 || matches!(format, InputFormat::Txt | InputFormat::Shapefile);
+    parcels
+        .parcels
+        .iter()
+        .map(|p| {
+            let candidate = candidate_from_area(p.area(), parcels.crs, limits)?;
+            Ok(Part {
+                parcel: several.then(|| ParcelLabel {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    declared_area_ha: p.declared_area_ha,
+                    attributes: p.attributes.clone(),
+                }),
+                candidate,
+            })
+        })
+        .collect::<Result<_, SubmissionError>>()
+        .map(|parts| (parts, input))
+}
+
+/// The parcels of a text coordinate file, and what was read.
+fn read_text(
+    bytes: &[u8],
+    format: InputFormat,
+    zone: Option<GkZone>,
+) -> Result<(formats::Parcels, Input), SubmissionError> {
     let decoded = encoding::decode(bytes)?;
     let mut input = Input {
         format,
         encoding: decoded.encoding,
         columns: None,
+        sheet: None,
+        crs: None,
     };
     let text = decoded.text.as_ref();
     let parcels = match format {
@@ -294,24 +400,7 @@ pub fn read_saying_what(
         }
         _ => formats::corners::read(text, zone)?,
     };
-    let several = parcels.parcels.len() > 1 || format == InputFormat::Txt;
-    parcels
-        .parcels
-        .iter()
-        .map(|p| {
-            let candidate =
-                candidate_from_area(MultiPolygon(vec![p.polygon()]), parcels.crs, limits)?;
-            Ok(Part {
-                parcel: several.then(|| ParcelLabel {
-                    id: p.id.clone(),
-                    name: p.name.clone(),
-                    declared_area_ha: p.declared_area_ha,
-                }),
-                candidate,
-            })
-        })
-        .collect::<Result<_, SubmissionError>>()
-        .map(|parts| (parts, input))
+    Ok((parcels, input))
 }
 
 #[cfg(test)]
@@ -327,6 +416,8 @@ mod tests {
             InputFormat::Txt,
             InputFormat::Corners,
             InputFormat::Csv,
+            InputFormat::Xlsx,
+            InputFormat::Shapefile,
         ] {
             assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
             assert_eq!(InputFormat::parse(f.as_str()), Some(f));
@@ -334,5 +425,54 @@ mod tests {
             assert_eq!(read, f);
         }
         assert!(serde_json::from_value::<InputFormat>("json".into()).is_err());
+    }
+
+    fn zip_of(names: &[&str]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for name in names {
+            out.start_file(*name, stored).unwrap();
+            out.write_all(b"x").unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    // Both are zips; only the central directory is read to tell them apart.
+    #[test]
+    fn a_zip_is_a_workbook_when_it_holds_xl_workbook_xml_and_a_shapefile_otherwise() {
+        let workbook = zip_of(&["[Content_Types].xml", "xl/workbook.xml"]);
+        let shapefile = zip_of(&["kq/a.shp", "kq/a.dbf"]);
+        let other = zip_of(&["readme.txt"]);
+        assert_eq!(InputFormat::sniff(&workbook), InputFormat::Xlsx);
+        assert_eq!(InputFormat::sniff(&shapefile), InputFormat::Shapefile);
+        assert_eq!(InputFormat::sniff(&other), InputFormat::Shapefile);
+        let zip = Some("application/zip");
+        assert_eq!(InputFormat::of_body(zip, &workbook), InputFormat::Xlsx);
+        assert_eq!(InputFormat::of_body(zip, b"1,2"), InputFormat::Shapefile);
+        assert_eq!(
+            InputFormat::of_body(Some(XLSX_MEDIA_TYPE), &shapefile),
+            InputFormat::Xlsx
+        );
+    }
+
+    #[test]
+    fn an_archive_of_more_members_than_the_limit_is_refused_naming_the_limit() {
+        let names: Vec<String> = (0..=formats::archive::MAX_MEMBERS)
+            .map(|i| format!("m{i}"))
+            .collect();
+        let bytes = zip_of(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let Err(e) = read(
+            &bytes,
+            InputFormat::Shapefile,
+            None,
+            None,
+            Limits::default(),
+        ) else {
+            panic!("read");
+        };
+        assert_eq!(e.slug(), "bad-coordinate-file");
+        assert_eq!(e.location()["limit_members"], 1000, "{e}");
     }
 }

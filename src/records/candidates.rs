@@ -34,13 +34,14 @@ pub struct CandidateInput {
     /// CRS of `geometry` (authority axis order); CRS84 when absent.
     #[serde(default)]
     pub crs: Option<String>,
-    /// `txt` or `corners` for a coordinate file given in `text`.
+    /// `txt`, `corners`, `csv`, `xlsx` or `shapefile` (sniffed when absent).
     #[serde(default)]
     pub format: Option<String>,
     #[serde(default)]
     pub text: Option<String>,
     /// A coordinate file's bytes in base64, for a file that is not UTF-8
-    /// (GBK/GB18030, UTF-16 with BOM): kept as the text it decodes to.
+    /// (GBK/GB18030, UTF-16 with BOM): kept as the text it decodes to; an
+    /// .xlsx workbook or a zipped Shapefile is kept as its base64.
     #[serde(default)]
     pub file: Option<String>,
     /// Gauss-Krüger zone for a coordinate file without zone numbers.
@@ -101,15 +102,46 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
             "use exploration_block, mining_block or mining_right",
         )
     })?;
+    let asked = match input.format.as_deref() {
+        Some(f) => Some(InputFormat::parse(f).ok_or_else(|| {
+            field(
+                "format",
+                "use geojson, txt, corners, csv, xlsx or shapefile",
+            )
+        })?),
+        None => None,
+    };
+    // A workbook or a Shapefile is kept as its base64 (Source::text says
+    // so); a text file as the text it decodes to.
+    let mut binary = None;
     let text = match (input.text, input.file) {
-        (text, None) => text,
+        (text, None) => {
+            if let Some(f) = asked.filter(|f| f.is_binary()) {
+                return Err(field(
+                    "file",
+                    format!(
+                        "a {} file is binary: send its bytes in base64 as file",
+                        f.as_str()
+                    ),
+                ));
+            }
+            text
+        }
         (None, Some(file)) => {
             use base64::Engine;
-            let bytes = base64::engine::general_purpose::STANDARD
+            let base64 = base64::engine::general_purpose::STANDARD;
+            let bytes = base64
                 .decode(file.trim())
                 .map_err(|e| field("file", format!("is not base64: {e}")))?;
-            let decoded = crate::intake::encoding::decode(&bytes).map_err(SubmissionError::from)?;
-            Some(decoded.text.into_owned())
+            let format = asked.unwrap_or_else(|| InputFormat::sniff(&bytes));
+            if format.is_binary() {
+                binary = Some(format);
+                Some(base64.encode(&bytes))
+            } else {
+                let decoded =
+                    crate::intake::encoding::decode(&bytes).map_err(SubmissionError::from)?;
+                Some(decoded.text.into_owned())
+            }
         }
         (Some(_), Some(_)) => {
             return Err(field(
@@ -137,9 +169,8 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
             }
         }
         (None, Some(text)) => {
-            let format = match input.format.as_deref() {
-                Some(f) => InputFormat::parse(f)
-                    .ok_or_else(|| field("format", "use geojson, txt, corners or csv"))?,
+            let format = match binary.or(asked) {
+                Some(f) => f,
                 None => InputFormat::sniff(text.as_bytes()),
             };
             if let Some(zone) = &input.zone
@@ -164,12 +195,12 @@ pub fn prepare(input: CandidateInput, limits: Limits) -> Result<VersionData, Inp
             ));
         }
     };
-    let crs = match &source.crs {
-        Some(c) => Crs::parse(c)?,
-        None => Crs::Crs84,
-    };
+    let crs = source.crs.as_deref().map(Crs::parse).transpose()?;
+    let bytes = source
+        .bytes()
+        .map_err(|e| field("file", format!("is not base64: {e}")))?;
     let parts = submission::read(
-        source.text.as_bytes(),
+        &bytes,
         source.format,
         crs,
         source.zone.as_deref().and_then(GkZone::parse),

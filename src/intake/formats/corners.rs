@@ -148,12 +148,7 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
         .collect::<Result<_, _>>()?;
     Ok(Parcels {
         crs,
-        parcels: vec![Parcel {
-            id: "1".into(),
-            name: None,
-            declared_area_ha: None,
-            rings,
-        }],
+        parcels: vec![Parcel::of_rings("1".into(), rings)],
     })
 }
 

@@ -1,11 +1,16 @@
 //! What reviewers actually hold: 界址点坐标 TXT exchange files and corner-point
 //! lists (拐点坐标) from licences and auction notices, in Gauss-Krüger zones or
 //! in degrees, minutes and seconds — read into parcels, and written back.
+//! Corner tables come as CSV or .xlsx workbooks, and parcels drawn in a GIS
+//! as zipped Shapefiles; the zip archives are opened within bounds.
 
+pub mod archive;
 pub mod corners;
 pub mod dms;
+pub mod shp;
 pub mod table;
 pub mod txt;
+pub mod xlsx;
 pub mod zone;
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
@@ -26,13 +31,39 @@ pub struct Parcel {
     pub declared_area_ha: Option<f64>,
     /// First the exterior, then the holes; each closed.
     pub rings: Vec<LineString>,
+    /// Further polygons of the parcel, when a file gives one parcel in
+    /// several parts (a Shapefile record with several outer rings).
+    pub parts: Vec<Polygon>,
+    /// The file's attributes of the parcel (a Shapefile's .dbf fields).
+    pub attributes: Map<String, Value>,
 }
 
 impl Parcel {
+    /// A parcel of one polygon, without attributes.
+    pub fn of_rings(id: String, rings: Vec<LineString>) -> Parcel {
+        Parcel {
+            id,
+            name: None,
+            declared_area_ha: None,
+            rings,
+            parts: Vec::new(),
+            attributes: Map::new(),
+        }
+    }
+
     pub fn polygon(&self) -> Polygon {
         let mut rings = self.rings.iter().cloned();
         let exterior = rings.next().unwrap_or_else(|| LineString(vec![]));
         Polygon::new(exterior, rings.collect())
+    }
+
+    /// The parcel's polygon and its further parts.
+    pub fn area(&self) -> MultiPolygon {
+        MultiPolygon(
+            std::iter::once(self.polygon())
+                .chain(self.parts.iter().cloned())
+                .collect(),
+        )
     }
 }
 
@@ -45,7 +76,7 @@ pub struct Parcels {
 
 impl Parcels {
     pub fn area(&self) -> MultiPolygon {
-        MultiPolygon(self.parcels.iter().map(Parcel::polygon).collect())
+        MultiPolygon(self.parcels.iter().flat_map(|p| p.area().0).collect())
     }
 }
 
@@ -92,6 +123,41 @@ pub enum FormatError {
     },
     #[error("no coordinates found")]
     Empty,
+    #[error("not {what}: {reason}")]
+    Unreadable { what: &'static str, reason: String },
+    #[error("the archive {reason}; the limit is {limit} {unit}")]
+    ArchiveLimit {
+        reason: String,
+        limit: u64,
+        unit: &'static str,
+    },
+    /// A table's fault in one sheet of a workbook, where lines are rows.
+    #[error("sheet {sheet}: {}", .error.to_string().replacen("line ", "row ", 1))]
+    InSheet {
+        sheet: String,
+        error: Box<FormatError>,
+    },
+    #[error("{reason}: {}", .members.join(", "))]
+    Members {
+        reason: String,
+        members: Vec<String>,
+    },
+    #[error("record {record}: {reason}")]
+    Record { record: usize, reason: String },
+    #[error(
+        "the Shapefile holds {0} shapes; a candidate is an area: save it as Polygon (or PolygonZ, PolygonM)"
+    )]
+    ShapeType(String),
+    #[error(
+        "the archive has no .prj, so the CRS of its coordinates is unknown: add the .prj the Shapefile was saved with, or give the crs parameter (such as crs=EPSG:4527 for CGCS2000 3-degree Gauss-Krüger zone 39)"
+    )]
+    NoCrs,
+    #[error("the .prj cannot be used: {0}")]
+    BadPrj(String),
+    #[error(
+        "the archive's .prj gives the CRS ({prj}); leave out the crs parameter, which is for a Shapefile without one"
+    )]
+    CrsTwice { prj: String },
 }
 
 impl Fault for FormatError {
@@ -102,7 +168,16 @@ impl Fault for FormatError {
             Self::UnknownZone | Self::NoSuchZone(_) => "unknown-zone",
             Self::Unclosed { .. } => "unclosed-ring",
             Self::TooFewPoints { .. } => "too-few-positions",
-            Self::Line { .. } | Self::Empty => "bad-coordinate-file",
+            Self::Line { .. }
+            | Self::Empty
+            | Self::Unreadable { .. }
+            | Self::ArchiveLimit { .. }
+            | Self::Members { .. }
+            | Self::Record { .. }
+            | Self::ShapeType(_) => "bad-coordinate-file",
+            Self::InSheet { error, .. } => error.slug(),
+            Self::NoCrs | Self::BadPrj(_) => "unknown-crs",
+            Self::CrsTwice { .. } => "invalid-parameter",
         }
     }
 
@@ -127,7 +202,27 @@ impl Fault for FormatError {
             Self::TooFewPoints { parcel, ring, .. } => {
                 members([("parcel", json!(parcel)), ("ring", json!(ring))])
             }
-            Self::UnknownZone | Self::NoSuchZone(_) | Self::Empty => Map::new(),
+            Self::ArchiveLimit { limit, unit, .. } => {
+                members([(format!("limit_{unit}").as_str(), json!(limit))])
+            }
+            // A sheet's lines are its rows, and said so.
+            Self::InSheet { sheet, error } => {
+                let mut at = members([("sheet", json!(sheet))]);
+                for (k, v) in error.location() {
+                    at.insert(if k == "line" { "row".into() } else { k }, v);
+                }
+                at
+            }
+            Self::Members { members: names, .. } => members([("members", json!(names))]),
+            Self::Record { record, .. } => members([("record", json!(record))]),
+            Self::ShapeType(shape_type) => members([("shape_type", json!(shape_type))]),
+            Self::CrsTwice { .. } => members([("parameter", json!("crs"))]),
+            Self::UnknownZone
+            | Self::NoSuchZone(_)
+            | Self::Empty
+            | Self::Unreadable { .. }
+            | Self::NoCrs
+            | Self::BadPrj(_) => Map::new(),
         }
     }
 }
@@ -183,7 +278,11 @@ fn check_projected(
 }
 
 /// Closes the book on one ring: at least three distinct points, first repeated last.
-fn finish_ring(parcel: &str, ring: usize, points: Vec<Coord>) -> Result<LineString, FormatError> {
+pub(crate) fn finish_ring(
+    parcel: &str,
+    ring: usize,
+    points: Vec<Coord>,
+) -> Result<LineString, FormatError> {
     let mut points = points;
     points.dedup();
     let (Some(&first), Some(&last)) = (points.first(), points.last()) else {

@@ -74,6 +74,12 @@ fn normal(cell: &str) -> String {
         .replace(' ', "")
 }
 
+/// Whether a header row names an X and a Y column, as [`read`] takes them.
+pub fn names_x_and_y(cells: &[String]) -> bool {
+    let header: Vec<String> = cells.iter().map(|c| normal(c)).collect();
+    header.iter().any(|h| is_x(h)) && header.iter().any(|h| is_y(h))
+}
+
 /// Reads a corner table. `zone` stands in when eastings carry no zone number.
 pub fn read(rows: &[Row], zone: Option<GkZone>) -> Result<(Parcels, Columns), FormatError> {
     let rows: Vec<&Row> = rows
@@ -214,12 +220,7 @@ pub fn read(rows: &[Row], zone: Option<GkZone>) -> Result<(Parcels, Columns), Fo
                     finish_ring(&id, r, points)
                 })
                 .collect::<Result<_, _>>()?;
-            Ok(Parcel {
-                id,
-                name: None,
-                declared_area_ha: None,
-                rings,
-            })
+            Ok(Parcel::of_rings(id, rings))
         })
         .collect::<Result<_, FormatError>>()?;
     Ok((Parcels { crs, parcels }, columns))

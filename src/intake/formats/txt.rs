@@ -104,6 +104,8 @@ pub fn read(text: &str, zone: Option<GkZone>) -> Result<Parcels, FormatError> {
                                 .and_then(|s| s.parse::<f64>().ok())
                                 .filter(|a| a.is_finite() && *a >= 0.0),
                             rings: Vec::new(),
+                            parts: Vec::new(),
+                            attributes: Default::default(),
                         },
                         rings: Vec::new(),
                     });

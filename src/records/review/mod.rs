@@ -168,15 +168,14 @@ fn write_canonical(value: &Value, out: &mut String) {
 
 /// Reads a stored candidate version back into parts, exactly as submitted.
 pub fn parts_of(source: &Source) -> Result<Vec<crate::intake::submission::Part>, ReviewError> {
-    let crs = match &source.crs {
-        Some(c) => Crs::parse(c)?,
-        None => Crs::Crs84,
-    };
+    let crs = source.crs.as_deref().map(Crs::parse).transpose()?;
     let zone = source.zone.as_deref().and_then(GkZone::parse);
     // The submission was checked against the limits when it was stored.
     let limits = Limits::none();
     Ok(submission::read(
-        source.text.as_bytes(),
+        &source
+            .bytes()
+            .map_err(|e| ReviewError::Corrupt(e.to_string()))?,
         source.format,
         crs,
         zone,

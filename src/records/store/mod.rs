@@ -67,8 +67,24 @@ pub struct Source {
     /// Gauss-Krüger zone for coordinate files without zone numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<String>,
-    /// The geometry (GeoJSON text) or the coordinate file's text.
+    /// The geometry (GeoJSON text) or the coordinate file's text; for a
+    /// binary format (.xlsx, zipped Shapefile) the file's bytes in base64.
     pub text: String,
+}
+
+impl Source {
+    /// The bytes the submission is read from again: the text, or the bytes
+    /// a binary format's base64 stands for.
+    pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, base64::DecodeError> {
+        use base64::Engine;
+        if self.format.is_binary() {
+            base64::engine::general_purpose::STANDARD
+                .decode(&self.text)
+                .map(std::borrow::Cow::Owned)
+        } else {
+            Ok(std::borrow::Cow::Borrowed(self.text.as_bytes()))
+        }
+    }
 }
 
 /// The attributes and geometry of one version of a candidate.

@@ -944,8 +944,8 @@ mod tests {
 
     #[test]
     fn a_stored_format_the_store_does_not_know_is_refused_not_read_as_geojson() {
-        let read = version_stored_as("format", |v| v["source"]["format"] = "shapefile".into());
-        assert!(matches!(read, Err(StoreError::Corrupt(m)) if m.contains("shapefile")));
+        let read = version_stored_as("format", |v| v["source"]["format"] = "kml".into());
+        assert!(matches!(read, Err(StoreError::Corrupt(m)) if m.contains("kml")));
     }
 
     // Versions were once stored with the kind exactly as it was submitted.

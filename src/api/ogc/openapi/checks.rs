@@ -11,7 +11,18 @@ use super::values::{CANDIDATE_CRS_NOTE, candidate_crs, corner_style, date, flag,
 /// The formats a candidate body may be in.
 fn format() -> Value {
     one_of(&[
-        "geojson", "txt", "corners", "csv", "json", "exchange", "points",
+        "geojson",
+        "txt",
+        "corners",
+        "csv",
+        "xlsx",
+        "shapefile",
+        "json",
+        "exchange",
+        "points",
+        "excel",
+        "shp",
+        "zip",
     ])
 }
 
@@ -65,8 +76,13 @@ pub fn schemas() -> Value {
             json!({
                 "verdict": {"type": "string", "enum": ["pass", "warn", "reject"]},
                 "input": object(&["format", "encoding"], json!({
-                    "format": {"type": "string", "enum": ["geojson", "txt", "corners", "csv"]},
-                    "encoding": {"type": "string", "enum": ["UTF-8", "UTF-8 BOM", "GB18030", "UTF-16LE", "UTF-16BE"], "description": "The text encoding the body was decoded from."}})),
+                    "format": {"type": "string", "enum": ["geojson", "txt", "corners", "csv", "xlsx", "shapefile"]},
+                    "encoding": {"type": "string", "description": "The text encoding the body was decoded from: UTF-8, UTF-8 BOM, GB18030, UTF-16LE or UTF-16BE; for a Shapefile the .dbf's (the .cpg's, such as GBK, else UTF-8 or GB18030)."},
+                    "columns": {"type": "object", "description": "A corner table's columns taken as X, Y, ring and parcel."},
+                    "sheet": {"type": "string", "description": "The worksheet an .xlsx table was read from."},
+                    "crs": object(&["name", "from", "read_as"], json!({
+                        "name": {"type": "string"}, "from": {"type": "string", "enum": [".prj", "crs parameter"]},
+                        "read_as": {"type": "string", "description": "The CRS the parcels were read in: the .prj's EPSG code when it names one, else CRS84 (converted by PROJ from the .prj's WKT)."}}))})),
                 "candidate": {"type": "object", "required": ["area_m2", "vertices"]},
                 "conflicts": object(&["type", "features"], json!({
                     "type": {"type": "string", "enum": ["FeatureCollection"]},
@@ -143,6 +159,15 @@ pub fn candidate_body(description: &str) -> Value {
             "text/csv": {
                 "schema": {"type": "string", "description": "A corner table (拐点坐标表): point number, X, Y, optional 圈号 and 地块编号 columns; header row in Chinese or English, or none."},
             },
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary", "description": "A corner table in an .xlsx workbook (the first sheet naming X and Y columns, else the first with cells), read as a CSV table; at most 64 MiB uncompressed."},
+            },
+            "application/zip": {
+                "schema": {"type": "string", "format": "binary", "description": "A zipped Shapefile: one .shp with its .dbf, .prj (else give crs) and .cpg; Polygon, PolygonZ or PolygonM records, one parcel each; at most 64 MiB uncompressed."},
+            },
+            "application/x-zip-compressed": {
+                "schema": {"type": "string", "format": "binary", "description": "As application/zip (the type Windows gives a .zip)."},
+            },
         }),
     )
 }
@@ -154,7 +179,7 @@ fn crs() -> Value {
 fn format_param() -> Value {
     query(
         "format",
-        "The body's format: `geojson`, `txt` (界址点坐标 exchange file) or `corners` (corner-point list). Sniffed from the body when absent.",
+        "The body's format: `geojson`, `txt` (界址点坐标 exchange file), `corners` (corner-point list), `csv` or `xlsx` (corner table), `shapefile` (zipped Shapefile). Sniffed from the content type and the body when absent.",
         format(),
     )
 }

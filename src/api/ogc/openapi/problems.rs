@@ -99,7 +99,7 @@ pub const UNSUPPORTED_MEDIA_TYPE: Status = Status {
 pub const UNPROCESSABLE: Status = Status {
     code: 422,
     name: "UnprocessableContent",
-    when: "The body parses but cannot be used: not a GeoJSON Polygon or MultiPolygon, an invalid polygon (with `polygon`, `ring`, `vertex`, `coordinates`), a coordinate file that cannot be read (`line`), coordinates outside the CRS's area of use, a candidate or token-request field that is wrong (`field`), a layer file that does not load, a CRS the body names that PROJ cannot convert, a candidate through a pole, no layers to check against.",
+    when: "The body parses but cannot be used: not a GeoJSON Polygon or MultiPolygon, an invalid polygon (with `polygon`, `ring`, `vertex`, `coordinates`), a coordinate file that cannot be read (`line`; `sheet` and `row` in a workbook, `record` in a Shapefile, `members` of an archive, `limit_bytes` of an archive too large), a Shapefile whose CRS is unknown (`unknown-crs`: no .prj and no `crs`), coordinates outside the CRS's area of use, a candidate or token-request field that is wrong (`field`), a layer file that does not load, a CRS the body names that PROJ cannot convert, a candidate through a pole, no layers to check against.",
     slugs: &[
         "not-geojson",
         "no-geometry",
@@ -118,6 +118,7 @@ pub const UNPROCESSABLE: Status = Status {
         "axes-swapped",
         "zone-mismatch",
         "unknown-zone",
+        "unknown-crs",
         "bad-coordinate-file",
         "invalid-candidate",
         "invalid-token-request",

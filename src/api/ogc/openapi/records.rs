@@ -17,7 +17,7 @@ fn links() -> Value {
 pub fn schemas() -> Value {
     json!({
         "candidateInput": {
-            "description": "A submission: `geometry` (GeoJSON, with `crs`), `text` (a coordinate file, with `format` and `zone`) or `file` (the same file's bytes in base64, for GBK/GB18030 or UTF-16 files), one of them.",
+            "description": "A submission: `geometry` (GeoJSON, with `crs`), `text` (a coordinate file, with `format` and `zone`) or `file` (the same file's bytes in base64, for GBK/GB18030 or UTF-16 files, .xlsx workbooks and zipped Shapefiles), one of them.",
             "type": "object",
             "additionalProperties": false,
             "required": ["name", "kind"],
@@ -29,9 +29,9 @@ pub fn schemas() -> Value {
                 "notes": {"type": "string"},
                 "geometry": {"$ref": "#/components/schemas/candidate"},
                 "crs": candidate_crs(),
-                "format": {"type": "string", "enum": ["geojson", "txt", "corners", "csv"]},
+                "format": {"type": "string", "enum": ["geojson", "txt", "corners", "csv", "xlsx", "shapefile"]},
                 "text": {"type": "string"},
-                "file": {"type": "string", "format": "byte", "description": "A coordinate file's bytes: UTF-8, GB18030/GBK or UTF-16 with BOM"},
+                "file": {"type": "string", "format": "byte", "description": "A coordinate file's bytes: UTF-8, GB18030/GBK or UTF-16 with BOM; or an .xlsx corner table or a zipped Shapefile (kept as this base64)"},
                 "zone": zone(),
             },
             "oneOf": [{"required": ["geometry"]}, {"required": ["text"]}, {"required": ["file"]}],
