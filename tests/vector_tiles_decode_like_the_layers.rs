@@ -630,14 +630,71 @@ async fn a_world_tile_of_a_big_layer_stays_under_its_caps_keeping_the_largest() 
     assert!(!tile.layers[0].features.is_empty() && tile.layers[0].features.len() <= 50_000);
 }
 
+/// A feature as GDAL read it: its box on the tile's grid and, for polygons,
+/// its area there (exteriors less holes).
+#[derive(Debug, Clone, Copy)]
+struct GdalFeature {
+    bbox: [f64; 4],
+    area: f64,
+}
+
+/// The area of a WKT polygon or multipolygon given as grid points: the rings
+/// at the deepest parentheses, the first of each polygon its exterior.
+fn wkt_area(wkt: &str, to_grid: impl Fn(f64, f64) -> (f64, f64)) -> f64 {
+    let ring_depth = if wkt.starts_with("MULTIPOLYGON") {
+        3
+    } else {
+        2
+    };
+    let (mut depth, mut area, mut first_of_polygon) = (0, 0.0, true);
+    let mut text = String::new();
+    for c in wkt.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                if depth == ring_depth - 1 {
+                    first_of_polygon = true;
+                }
+                text.clear();
+            }
+            ')' => {
+                if depth == ring_depth {
+                    let points: Vec<(f64, f64)> = text
+                        .split(',')
+                        .map(|p| {
+                            let mut xy = p.split_whitespace().map(|v| v.parse::<f64>().unwrap());
+                            to_grid(xy.next().unwrap(), xy.next().unwrap())
+                        })
+                        .collect();
+                    let ring: f64 = points
+                        .windows(2)
+                        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+                        .sum::<f64>()
+                        / 2.0;
+                    area += if first_of_polygon {
+                        ring.abs()
+                    } else {
+                        -ring.abs()
+                    };
+                    first_of_polygon = false;
+                }
+                depth -= 1;
+            }
+            _ if depth == ring_depth => text.push(c),
+            _ => {}
+        }
+    }
+    area
+}
+
 /// A tile's features as GDAL's MVT driver reads them: layer → id → box on
-/// the tile's grid (from the EPSG:3857 coordinates it reprojects to).
+/// the tile's grid (from the EPSG:3857 coordinates it reprojects to) and area.
 fn read_with_gdal(
     bytes: &[u8],
     z: u32,
     row: u32,
     col: u32,
-) -> BTreeMap<String, BTreeMap<String, [f64; 4]>> {
+) -> BTreeMap<String, BTreeMap<String, GdalFeature>> {
     let path = std::env::temp_dir().join(format!(
         "planmap-tile-{}-{z}-{row}-{col}.mvt",
         std::process::id()
@@ -671,7 +728,7 @@ fn read_with_gdal(
             (half - y) / (2.0 * half) * n * 4096.0 - f64::from(row) * 4096.0,
         )
     };
-    let mut layers: BTreeMap<String, BTreeMap<String, [f64; 4]>> = BTreeMap::new();
+    let mut layers: BTreeMap<String, BTreeMap<String, GdalFeature>> = BTreeMap::new();
     let (mut layer, mut id) = (String::new(), String::new());
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("OGRFeature(") {
@@ -697,10 +754,16 @@ fn read_with_gdal(
                 let (gx, gy) = to_grid(xy[0], xy[1]);
                 b = [b[0].min(gx), b[1].min(gy), b[2].max(gx), b[3].max(gy)];
             }
+            let wkt = line.trim();
+            let area = if wkt.contains("POLYGON") {
+                wkt_area(wkt, to_grid)
+            } else {
+                0.0
+            };
             layers
                 .entry(layer.clone())
                 .or_default()
-                .insert(id.clone(), b);
+                .insert(id.clone(), GdalFeature { bbox: b, area });
         }
     }
     layers
@@ -720,7 +783,7 @@ async fn every_tile_holds_the_features_the_oracle_expects_where_it_expects_them(
         println!("skipped: ogrinfo (GDAL's MVT driver) not installed");
         return;
     }
-    let mut compared = 0;
+    let (mut compared, mut areas) = (0, 0);
     for set in ["layers", "ogc_layers"] {
         let expected = read_json(&repo().join(format!("tests/oracle/expected_tiles/{set}.json")));
         let base = server_on(&format!("tests/fixtures/{set}")).await;
@@ -773,7 +836,20 @@ async fn every_tile_holds_the_features_the_oracle_expects_where_it_expects_them(
                         .iter()
                         .map(|v| v.as_f64().unwrap())
                         .collect();
-                    let got_box = have[id];
+                    let read = have[id];
+                    let got_box = read.bbox;
+                    if let (Some(area), Some(perimeter)) =
+                        (f["area"].as_f64(), f["perimeter"].as_f64())
+                    {
+                        // Each vertex moves at most half a unit each way when snapped.
+                        let slack = 0.71 * perimeter + 2.0;
+                        assert!(
+                            (read.area - area).abs() <= slack,
+                            "{set} {z}/{row}/{col} {layer} {id}: area {}, oracle {area} (± {slack})",
+                            read.area
+                        );
+                        areas += 1;
+                    }
                     for k in 0..4 {
                         assert!(
                             (got_box[k] - b[k]).abs() <= 0.5 + 1e-3,
@@ -786,4 +862,5 @@ async fn every_tile_holds_the_features_the_oracle_expects_where_it_expects_them(
         }
     }
     assert!(compared >= 40, "only {compared} features compared");
+    assert!(areas >= 30, "only {areas} areas compared");
 }
