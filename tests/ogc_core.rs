@@ -114,6 +114,20 @@ async fn conformance_declares_core_and_every_declared_class_is_one_planmap_tests
         .iter()
         .map(|(c, _)| format!("http://www.opengis.net/spec/{c}"))
         .collect();
+    // OGC API – Tiles, all tested in vector_tiles_decode_like_the_layers.rs.
+    expected.extend(
+        [
+            "core",
+            "tileset",
+            "tilesets-list",
+            "geodata-tilesets",
+            "dataset-tilesets",
+            "collections-selection",
+            "mvt",
+            "oas30",
+        ]
+        .map(|c| format!("http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/{c}")),
+    );
     let mut got: Vec<String> = classes.iter().map(|c| c.to_string()).collect();
     expected.sort();
     got.sort();

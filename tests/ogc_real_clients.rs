@@ -513,6 +513,16 @@ fn the_readme_maplibre_snippet_draws_the_red_lines_with_no_internet() {
 }
 
 #[test]
+fn the_readme_vector_tiles_snippet_draws_the_red_lines_from_tiles_with_no_internet() {
+    run_snippet(
+        "### Vector tiles",
+        "maplibre",
+        "ecological_redline",
+        |html| html.replacen("const map = new", "const map = window.map = new", 1),
+    );
+}
+
+#[test]
 fn the_readme_openlayers_snippet_draws_the_farmland_with_no_internet() {
     run_snippet("### OpenLayers", "openlayers", "basic_farmland", |html| {
         html

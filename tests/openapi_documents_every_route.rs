@@ -200,6 +200,10 @@ fn filled(path: &str) -> String {
         .replace("{library}", "ol")
         .replace("{file}", "ol.css")
         .replace("{name}", "viewer")
+        .replace("{tileMatrixSetId}", "WebMercatorQuad")
+        .replace("{tileMatrix}", "9")
+        .replace("{tileRow}", "200")
+        .replace("{tileCol}", "416")
 }
 
 /// A body the operation takes.

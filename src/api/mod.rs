@@ -168,7 +168,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Any origin may read the API (a web map on another host); the headers a
-/// client needs for caching and CRS handling are exposed.
+/// client needs for caching and CRS handling, and what a tile left out,
+/// are exposed.
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
@@ -184,6 +185,7 @@ fn cors() -> CorsLayer {
             header::ETAG,
             header::RETRY_AFTER,
             header::HeaderName::from_static("content-crs"),
+            header::HeaderName::from_static("planmap-tile-features"),
         ])
 }
 

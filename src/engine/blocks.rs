@@ -79,7 +79,7 @@ impl Rings {
                             && b.min().y <= rect.max().y
                     })
                 })
-                .map(|(ring, sign)| (crate::engine::check::clip_ring(ring, rect), *sign))
+                .map(|(ring, sign)| (crate::geom::clip::clip_ring(ring, rect), *sign))
                 .filter(|(clipped, _)| clipped.0.len() >= 4)
                 .collect(),
         )

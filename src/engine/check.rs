@@ -23,6 +23,7 @@ use crate::engine::report::{
     Adjacent, CandidateSummary, CheckReport, Conflict, ConflictProperties, LayerRevision,
     OverlapGeometry, Verdict,
 };
+use crate::geom::clip::clip_ring;
 use crate::geom::geodesy::{self, AreaFigures, M2_PER_MU};
 use crate::geom::segments::{EdgeIndex, Position};
 use crate::geom::shape::Shape;
@@ -203,92 +204,6 @@ impl<'a> PreparedCandidate<'a> {
             Some(tile) => cut(&mut tile.iter()),
             None => cut(&mut rings(self.candidate)),
         })
-    }
-}
-
-/// A ring cut down to a box (Sutherland–Hodgman). The result may run along
-/// the box edge and back, but its winding, and so its signed area, is exactly
-/// that of the ring within the box.
-pub(crate) fn clip_ring(ring: &LineString, rect: Rect) -> LineString {
-    let (min, max) = (rect.min(), rect.max());
-    let mut points: Vec<Coord> = Vec::new();
-    let mut spare: Vec<Coord> = Vec::new();
-    let open = &ring.0[..ring.0.len().saturating_sub(1)];
-    // One pass per side, each written out so that it inlines: this runs for
-    // every boundary feature of every check.
-    clip_side(
-        open,
-        &mut points,
-        |p| p.x >= min.x,
-        |a, b| at_x(a, b, min.x),
-    );
-    clip_side(
-        &points,
-        &mut spare,
-        |p| p.x <= max.x,
-        |a, b| at_x(a, b, max.x),
-    );
-    clip_side(
-        &spare,
-        &mut points,
-        |p| p.y >= min.y,
-        |a, b| at_y(a, b, min.y),
-    );
-    clip_side(
-        &points,
-        &mut spare,
-        |p| p.y <= max.y,
-        |a, b| at_y(a, b, max.y),
-    );
-    let mut points = spare;
-    points.dedup();
-    if let Some(&first) = points.first() {
-        points.push(first);
-    }
-    LineString(points)
-}
-
-fn clip_side(
-    input: &[Coord],
-    output: &mut Vec<Coord>,
-    inside: impl Fn(Coord) -> bool,
-    cross: impl Fn(Coord, Coord) -> Coord,
-) {
-    output.clear();
-    let Some(&last) = input.last() else {
-        return;
-    };
-    let mut prev = last;
-    let mut prev_inside = inside(prev);
-    for &p in input {
-        let p_inside = inside(p);
-        match (p_inside, prev_inside) {
-            (true, true) => output.push(p),
-            (true, false) => {
-                output.push(cross(prev, p));
-                output.push(p);
-            }
-            (false, true) => output.push(cross(prev, p)),
-            (false, false) => {}
-        }
-        prev = p;
-        prev_inside = p_inside;
-    }
-}
-
-fn at_x(a: Coord, b: Coord, x: f64) -> Coord {
-    let t = (x - a.x) / (b.x - a.x);
-    Coord {
-        x,
-        y: a.y + t * (b.y - a.y),
-    }
-}
-
-fn at_y(a: Coord, b: Coord, y: f64) -> Coord {
-    let t = (y - a.y) / (b.y - a.y);
-    Coord {
-        x: a.x + t * (b.x - a.x),
-        y,
     }
 }
 

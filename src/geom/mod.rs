@@ -2,6 +2,8 @@
 //! validity, an R-tree of edges, CRS and PROJ, ellipsoid areas and geodesic
 //! lengths on CGCS2000, and the one GeoJSON geometry writer.
 
+/// Cutting rings and lines down to a box.
+pub mod clip;
 /// CRS identifiers and PROJ reprojection.
 pub mod crs;
 /// Ellipsoid areas and geodesic lengths on CGCS2000.

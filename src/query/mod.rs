@@ -5,3 +5,5 @@
 pub mod cql2;
 /// Selecting features by box, time and filter, a page at a time.
 pub mod select;
+/// Vector tiles (MVT) of layers on WebMercatorQuad.
+pub mod tiles;

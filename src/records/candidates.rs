@@ -269,6 +269,10 @@ pub fn as_layer(
         properties.insert("mineral".into(), v.mineral.clone().into());
         properties.insert("applicant".into(), v.applicant.clone().into());
         properties.insert("status".into(), r.status.as_str().into());
+        // The verdict of the current version's latest review, once there is one.
+        if let crate::records::store::CandidateStatus::Reviewed(verdict) = r.status {
+            properties.insert("verdict".into(), verdict.as_str().into());
+        }
         properties.insert("version".into(), r.current.version.into());
         properties.insert("area_m2".into(), v.area_m2.into());
         properties.insert("submitted_at".into(), r.created_at.clone().into());

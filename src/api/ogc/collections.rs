@@ -52,6 +52,7 @@ fn collection_doc(layer: &Layer, base: &str, format: Format) -> Value {
             Link::new("items", media::GEOJSON, "The features as GeoJSON", format!("{url}/items")),
             Link::new("items", media::HTML, "The features as HTML", format!("{url}/items?f=html")),
             Link::new("http://www.opengis.net/def/rel/ogc/1.0/queryables", media::SCHEMA, "What the features can be filtered on", format!("{url}/queryables")),
+            Link::new(super::tiles::REL_TILESETS_VECTOR, media::JSON, "The features as vector tiles", format!("{url}/tiles")),
         ],
         "planmap:onOverlap": layer.entry.on_overlap,
         "planmap:rule": layer.entry.rule,

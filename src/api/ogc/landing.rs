@@ -37,6 +37,18 @@ pub async fn landing(RawQuery(query): RawQuery, headers: HeaderMap) -> Result<Re
             "The planning layers",
             format!("{base}/collections"),
         ),
+        Link::new(
+            super::tiles::REL_TILESETS_VECTOR,
+            media::JSON,
+            "The planning layers as vector tiles",
+            format!("{base}/tiles"),
+        ),
+        Link::new(
+            "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+            media::JSON,
+            "The tile matrix sets (WebMercatorQuad)",
+            format!("{base}/tileMatrixSets"),
+        ),
     ]);
     let doc = json!({
         "title": "planmap",

@@ -1,4 +1,5 @@
-//! OGC API – Features (Parts 1, 2 and 3): one collection per catalog layer.
+//! OGC API – Features (Parts 1, 2 and 3): one collection per catalog layer;
+//! OGC API – Tiles 1.0: vector tiles of each collection and of them all.
 //! Handlers parse the request, call [`crate::query::select`] and [`crate::query::cql2`],
 //! and render JSON, GeoJSON or HTML.
 
@@ -7,6 +8,7 @@ mod html;
 mod items;
 mod landing;
 mod openapi;
+mod tiles;
 
 use std::sync::Arc;
 
@@ -51,6 +53,14 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/collections-selection",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
 ];
 
 /// The OGC API routes, merged into the service router.
@@ -69,6 +79,29 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/collections/{collection_id}/items/{feature_id}",
             get(items::item),
+        )
+        .route("/tileMatrixSets", get(tiles::tile_matrix_sets))
+        .route(
+            "/tileMatrixSets/{tile_matrix_set_id}",
+            get(tiles::tile_matrix_set_definition),
+        )
+        .route("/tiles", get(tiles::dataset_tilesets))
+        .route("/tiles/{tile_matrix_set_id}", get(tiles::dataset_tileset))
+        .route(
+            "/tiles/{tile_matrix_set_id}/{tile_matrix}/{tile_row}/{tile_col}",
+            get(tiles::dataset_tile),
+        )
+        .route(
+            "/collections/{collection_id}/tiles",
+            get(tiles::collection_tilesets),
+        )
+        .route(
+            "/collections/{collection_id}/tiles/{tile_matrix_set_id}",
+            get(tiles::collection_tileset),
+        )
+        .route(
+            "/collections/{collection_id}/tiles/{tile_matrix_set_id}/{tile_matrix}/{tile_row}/{tile_col}",
+            get(tiles::collection_tile),
         )
 }
 

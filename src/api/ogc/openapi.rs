@@ -2,7 +2,7 @@
 //! because the OGC test suite and many clients parse 3.0, not 3.1.
 //!
 //! Each part of the API has its own file under `openapi/`: the OGC API
-//! (`features`), planmap's check endpoints (`checks`), candidates and reviews
+//! (`features`, `tiles`), planmap's check endpoints (`checks`), candidates and reviews
 //! (`records`), layer revisions and administration (`admin`). The error
 //! answers are declared once (`problems`), the accepted values too (`values`).
 
@@ -12,6 +12,7 @@ mod checks;
 mod features;
 mod problems;
 mod records;
+mod tiles;
 mod values;
 
 use axum::extract::{RawQuery, State};
@@ -99,6 +100,7 @@ pub fn document(base: &str, layers: &[ServedLayer], with_store: bool) -> Value {
     }
     let mut paths = build::Paths::default();
     features::paths(&mut paths);
+    tiles::paths(&mut paths);
     checks::paths(&mut paths, &layer_ids);
     records::paths(&mut paths);
     admin::paths(&mut paths, layers);
@@ -116,6 +118,7 @@ pub fn document(base: &str, layers: &[ServedLayer], with_store: bool) -> Value {
         "servers": [{"url": base}],
         "tags": [
             {"name": "OGC API – Features", "description": "The planning layers as collections of features."},
+            {"name": "OGC API – Tiles", "description": "The planning layers as Mapbox vector tiles on WebMercatorQuad, with TileJSON 3.0.0."},
             {"name": "planmap", "description": "Health, the layer list, the check and block snapping."},
             {"name": "candidates and reviews", "description": "Submitted candidates, their versions and review records."},
             {"name": "layer revisions", "description": "Every revision of a layer, and what changed."},
@@ -123,9 +126,10 @@ pub fn document(base: &str, layers: &[ServedLayer], with_store: bool) -> Value {
         ],
         "paths": paths.into_value(),
         "components": {
-            "parameters": features::parameters(&collection_ids),
+            "parameters": merge(&[features::parameters(&collection_ids), tiles::parameters(&layer_ids)]),
             "schemas": merge(&[
                 features::schemas(),
+                tiles::schemas(),
                 checks::schemas(),
                 records::schemas(),
                 admin::schemas(),
