@@ -101,6 +101,22 @@ for l in $LAYERS; do
     python3 benches/peers.py run "$BENCH_DIR" "$l" --pg "$PG_DSN" \
         --http "http://127.0.0.1:$HTTP_PORT" --reps "$REPS"
 
+    log "layer $l: vector tiles, planmap against PostGIS with martin's query"
+    python3 benches/tiles.py "$BENCH_DIR" "$l" --pg "$PG_DSN" \
+        --http "http://127.0.0.1:$HTTP_PORT" --reps "${TILE_REPS:-5}"
+    log "layer $l: z14 tiles under load (wrk, 2 threads, 4 connections, ${WRK_SECONDS} s)"
+    cat > "$BENCH_DIR/tiles.lua" <<EOF
+local paths = {}
+for line in io.lines("$BENCH_DIR/results/tiles_${l}_z14_paths.txt") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+    i = i % #paths + 1
+    return wrk.format("GET", paths[i])
+end
+EOF
+    wrk -t2 -c4 -d"${WRK_SECONDS}s" --latency -s "$BENCH_DIR/tiles.lua" "http://127.0.0.1:$HTTP_PORT" \
+        | tee "$BENCH_DIR/results/wrk_tiles_z14_$l.txt"
+
     if [ "$l" = 1m ]; then
         log "layer $l: HTTP under load (wrk, 2 threads, 4 connections, ${WRK_SECONDS} s)"
         cat > "$BENCH_DIR/check.lua" <<EOF
