@@ -14,6 +14,10 @@ QGIS's OGC API - Features provider (OAPIF) must
    geometry with the file's bounding box;
 3. filter with a subset string (QGIS 3.22 evaluates it in QGIS) to the
    features the file says match.
+Then QGIS's vector tile layer (XYZ source on planmap's WebMercatorQuad
+tiles, the dataset's and one collection's) must be valid and draw: a map of
+the collection's extent rendered by QGIS has its pixels painted, a map of a
+place far from every layer has none.
 Expected values come from the layer files, read here with json, never from
 planmap. Prints one line per check and exits non-zero on the first mismatch.
 """
@@ -25,7 +29,22 @@ import tomllib
 import urllib.request
 from pathlib import Path
 
-from qgis.core import QgsApplication, QgsFeatureRequest, QgsVectorLayer, Qgis
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsMapRendererSequentialJob,
+    QgsMapSettings,
+    QgsProject,
+    QgsRectangle,
+    QgsVectorLayer,
+    QgsVectorTileBasicRenderer,
+    QgsVectorTileLayer,
+)
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
 
 
 def fail(message):
@@ -158,6 +177,52 @@ def check_candidates(layer):
     print(f"ok: QGIS reads the {len(SUBMITTED)} submitted candidates with their names, kinds, minerals and boxes")
 
 
+def painted(layer, lonlat_box):
+    """How many of a 128 x 128 sample of pixels QGIS paints when it renders
+    the layer over a lon/lat box, in EPSG:3857 on white."""
+    mercator = QgsCoordinateReferenceSystem("EPSG:3857")
+    to_mercator = QgsCoordinateTransform(
+        QgsCoordinateReferenceSystem("EPSG:4326"), mercator, QgsProject.instance())
+    settings = QgsMapSettings()
+    settings.setLayers([layer])
+    settings.setDestinationCrs(mercator)
+    settings.setExtent(to_mercator.transformBoundingBox(QgsRectangle(*lonlat_box)))
+    settings.setOutputSize(QSize(256, 256))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    white = QColor(255, 255, 255).rgb()
+    return sum(1 for x in range(0, 256, 2) for y in range(0, 256, 2) if image.pixel(x, y) != white)
+
+
+def check_vector_tiles(base, collection):
+    """QGIS draws planmap's vector tiles where the collection is, and
+    nothing where no layer is."""
+    with urllib.request.urlopen(f"{base}/collections/{collection}?f=json") as r:
+        box = json.load(r)["extent"]["spatial"]["bbox"][0]
+    far = [10.0, 50.0, 10.1, 50.1]  # Germany: no planning layer there
+    for name, template in [
+        ("the dataset", f"{base}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"),
+        (collection, f"{base}/collections/{collection}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"),
+    ]:
+        layer = QgsVectorTileLayer(f"type=xyz&url={template}&zmin=0&zmax=24", name)
+        if not layer.isValid():
+            fail(f"vector tiles of {name}: QGIS cannot open {template}: {layer.error().summary()}")
+        red = QColor(200, 0, 0)
+        renderer = QgsVectorTileBasicRenderer()
+        renderer.setStyles(QgsVectorTileBasicRenderer.simpleStyle(red, red, 1.0, red, 1.0, red, red, 3.0))
+        layer.setRenderer(renderer)
+        over, away = painted(layer, box), painted(layer, far)
+        if over == 0:
+            fail(f"vector tiles of {name}: QGIS painted nothing over {collection}'s extent {box}")
+        if away != 0:
+            fail(f"vector tiles of {name}: QGIS painted {away} pixels where no layer is")
+        print(f"ok: QGIS {Qgis.version()} draws the vector tiles of {name}: "
+              f"{over} of 16384 sampled pixels over {collection}, none far from the layers")
+
+
 def main(base, layers_dir, token=None):
     layers_dir = Path(layers_dir)
     if token:
@@ -187,6 +252,7 @@ def main(base, layers_dir, token=None):
                 check_candidates(layer)
             if features:
                 check_subset(layer, collection, features)
+        check_vector_tiles(base, listed[0])
     finally:
         app.exitQgis()
 
