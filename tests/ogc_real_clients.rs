@@ -530,6 +530,16 @@ fn the_readme_openlayers_snippet_draws_the_farmland_with_no_internet() {
 }
 
 #[test]
+fn the_readme_openlayers_tiles_snippet_draws_the_red_lines_from_ogc_tiles_with_no_internet() {
+    run_snippet(
+        "### OpenLayers vector tiles",
+        "openlayers-tiles",
+        "ecological_redline",
+        |html| html,
+    );
+}
+
+#[test]
 fn the_served_map_libraries_are_the_pinned_npm_packages_byte_for_byte() {
     let modules = repo().join("web/node_modules");
     if !available(

@@ -4,7 +4,7 @@
 // tests/readme_web_snippets_work_offline.rs.
 //
 // usage: node web/tests/snippets.mjs PAGE.html PLANMAP_BASE KIND EXPECTED.json SCREENSHOT.png
-//   KIND      maplibre | openlayers
+//   KIND      maplibre | openlayers | openlayers-tiles
 //   EXPECTED  {"layer": id, "names": [...the name of every feature of the layer file...]}
 // Prints `ok: …` lines; exits non-zero on the first failure.
 import { readFileSync } from 'node:fs';
@@ -69,6 +69,14 @@ try {
       const layer = window.map.getStyle().layers.at(-1).id;
       return window.map.queryRenderedFeatures({ layers: [layer] }).map((f) => f.properties.name);
     });
+  } else if (kind === 'openlayers-tiles') {
+    // Features of the vector tiles OpenLayers rendered in view.
+    const inView = () => olMap.getLayers().getArray()
+      .flatMap((l) => (l.getFeaturesInExtent ? l.getFeaturesInExtent(olMap.getView().calculateExtent()) : []))
+      .map((f) => f.get('name'));
+    await page.waitForFunction(`typeof olMap !== 'undefined' && (${inView.toString()})().length > 0`,
+      null, { timeout: 60000 });
+    drawn = await page.evaluate(`(${inView.toString()})()`);
   } else {
     // The snippet's `olMap` is a top-level binding of a classic script: in
     // the page's global scope, though not a property of window.
