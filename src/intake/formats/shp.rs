@@ -37,6 +37,10 @@ use super::archive::Archive;
 use super::{FormatError, Parcel, Parcels, finish_ring};
 use crate::geom::crs::{self, Crs};
 
+/// Hole-by-vertex containment tests one record may need (holes × points of
+/// its outer rings): 50 million is about a second.
+const MAX_HOLE_TESTS: usize = 50_000_000;
+
 const WHAT: &str = "a zipped Shapefile";
 
 /// Fields a parcel's id is taken from, the first present and not empty.
@@ -439,6 +443,18 @@ fn parcel(
             holes.push((r, ring));
         }
     }
+    // Each hole is tested against the outer rings in turn: bound that work,
+    // or a record of a million rings would hold a thread for hours.
+    let outer_points: usize = polygons.iter().map(|(outer, _)| outer.0.len()).sum();
+    if holes.len().saturating_mul(outer_points) > MAX_HOLE_TESTS {
+        return Err(FormatError::Record {
+            record: number,
+            reason: format!(
+                "{} holes in outer rings of {outer_points} points in all are more than a candidate parcel holds (at most {MAX_HOLE_TESTS} hole-by-vertex tests)",
+                holes.len()
+            ),
+        });
+    }
     for (r, hole) in holes {
         let inside = polygons.iter_mut().find(|(outer, _)| {
             Polygon::new(outer.clone(), vec![]).contains(&hole.0[0]) || outer.0.contains(&hole.0[0])
@@ -527,5 +543,58 @@ fn value(v: &FieldValue) -> Value {
         | FieldValue::Float(None)
         | FieldValue::Logical(None)
         | FieldValue::Date(None) => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shapefile::{Point, PolygonRing};
+
+    fn square(x: f64, y: f64, side: f64) -> Vec<Point> {
+        vec![
+            Point::new(x, y),
+            Point::new(x + side, y),
+            Point::new(x + side, y + side),
+            Point::new(x, y + side),
+            Point::new(x, y),
+        ]
+    }
+
+    #[test]
+    fn a_record_of_thousands_of_holes_in_a_long_ring_is_refused_before_they_are_placed() {
+        // One outer ring of 10,001 points and 5,000 holes: 50 million tests.
+        let mut outer: Vec<Point> = (0..10_000)
+            .map(|i| {
+                let a = -std::f64::consts::TAU * f64::from(i) / 10_000.0;
+                Point::new(112.5 + 0.1 * a.cos(), 36.3 + 0.1 * a.sin())
+            })
+            .collect();
+        outer.push(outer[0]);
+        let mut rings = vec![PolygonRing::Outer(outer)];
+        for k in 0..5_000 {
+            let x = 112.45 + 0.0001 * f64::from(k % 100);
+            let y = 36.25 + 0.0001 * f64::from(k / 100);
+            let mut hole = square(x, y, 0.00005);
+            hole.reverse();
+            rings.push(PolygonRing::Inner(hole));
+        }
+        let shape = Shape::Polygon(shapefile::Polygon::with_rings(rings));
+        let placing = Placing::Kept {
+            crs: Crs::Crs84,
+            swap: false,
+        };
+        let started = std::time::Instant::now();
+        let refused = parcel(1, &shape, dbase::Record::default(), &[], &placing);
+        let Err(FormatError::Record { record, reason }) = refused else {
+            panic!("read: {refused:?}");
+        };
+        assert_eq!(record, 1);
+        assert!(reason.contains("5000 holes"), "{reason}");
+        assert!(
+            started.elapsed().as_secs_f64() < 1.0,
+            "{:?}",
+            started.elapsed()
+        );
     }
 }
