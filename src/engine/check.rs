@@ -324,37 +324,42 @@ fn meet(candidate: &PreparedCandidate, layer: &Arc<Layer>, index: usize) -> Meet
             // whole feature (a red line 100 km across).
             let reach = meeting_box(candidate.bbox, bbox);
             let near = cut_to(&area, reach);
-            let overlap = local.intersection(&near);
-            let mut area_m2 = geodesy::multipolygon_area_m2(&overlap);
-            let mut geometry = overlap;
-            let grid_may_matter = if area_m2 > 0.0 {
-                // Exact when snapping could cost more than 1e-6 relative or
-                // 1e-5 m² (a tenth of the README's promise, what benches/
-                // checks against GEOS and PostGIS), or move the area across
-                // the 0.01 m² line between a conflict and a touch.
-                let error = snapping_error_m2(&geometry, area_m2, reach);
-                error > 0.5 * (1e-6 * area_m2).max(1e-5) || (area_m2 - MIN_OVERLAP_M2).abs() < error
-            } else {
-                local.intersects(&near)
-            };
-            if grid_may_matter {
-                // A sliver, or an overlap near the 0.01 m² line: measured
-                // exactly, from the two boundaries.
-                let exact = shared_area::shared(&candidate.cut_whole(reach), &near);
-                area_m2 = exact.area_m2;
-                geometry = exact.outline();
+            let snapped = local.intersection(&near);
+            let snapped_m2 = geodesy::multipolygon_area_m2(&snapped);
+            // An overlap of some area meets the feature; with none, whether
+            // the two touch is asked once.
+            if snapped_m2 == 0.0 && !local.intersects(&near) {
+                return Meeting::Apart;
             }
+            // Exact when snapping could cost more than 1e-6 relative or
+            // 1e-5 m² (a tenth of the README's promise, what benches/ checks
+            // against GEOS and PostGIS), or move the area across the 0.01 m²
+            // line between a conflict and a touch; and when snapping left
+            // nothing where the two meet. A sliver, or an overlap near the
+            // line, is then measured from the two boundaries.
+            let grid_may_matter = snapped_m2 == 0.0 || {
+                let error = snapping_error_m2(&snapped, snapped_m2, reach);
+                error > 0.5 * (1e-6 * snapped_m2).max(1e-5)
+                    || (snapped_m2 - MIN_OVERLAP_M2).abs() < error
+            };
+            let exact =
+                grid_may_matter.then(|| shared_area::shared(&candidate.cut_whole(reach), &near));
+            let area_m2 = exact.as_ref().map_or(snapped_m2, |e| e.area_m2);
             if area_m2 > MIN_OVERLAP_M2 {
                 Meeting::Overlapping(Overlap {
-                    geometry: candidate.render(|| OverlapGeometry::Part(Shape::Area(geometry))),
+                    // The exact outline is joined only when it is drawn.
+                    geometry: candidate.render(|| {
+                        OverlapGeometry::Part(Shape::Area(match &exact {
+                            Some(e) => e.outline(),
+                            None => snapped,
+                        }))
+                    }),
                     area_m2,
                     length_m: None,
                     share_of_feature: share(area_m2, measure),
                 })
-            } else if local.intersects(&near) {
-                Meeting::Touching
             } else {
-                Meeting::Apart
+                Meeting::Touching
             }
         }
         Shape::Lines(lines) => {

@@ -91,12 +91,16 @@ impl Shared {
                 holes.push(ring);
             }
         }
+        // One index an outline, built once for all the holes.
+        let indexes: Vec<EdgeIndex> = outlines
+            .iter()
+            .map(|o| EdgeIndex::new(&MultiPolygon(vec![o.clone()])))
+            .collect();
         for hole in holes {
             let probe = hole.0[0];
-            let holder = outlines.iter().position(|o| {
-                EdgeIndex::new(&MultiPolygon(vec![o.clone()])).position_of(probe)
-                    != Position::Outside
-            });
+            let holder = indexes
+                .iter()
+                .position(|index| index.position_of(probe) != Position::Outside);
             if let Some(i) = holder {
                 outlines[i].interiors_push(hole);
             }
