@@ -88,6 +88,15 @@ enum Command {
         /// Megabytes of old revisions (for as_of, diffs, verifying) kept in memory.
         #[arg(long, default_value_t = DEFAULT_CACHE_BYTES / (1024 * 1024))]
         revision_cache_mb: usize,
+        /// A basemap for the web workspace at /map, drawn under the plan: a tile
+        /// URL template with {z}, {x}, {y} (XYZ, or WMTS KVP such as 天地图's
+        /// `…&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY`); `mvt:URL` for
+        /// vector tiles. Repeat for layers drawn in order (imagery, then labels).
+        #[arg(long)]
+        basemap: Vec<String>,
+        /// The basemap's attribution, shown in the map's corner.
+        #[arg(long)]
+        basemap_attribution: Option<String>,
         /// For tests only: the clock reads this RFC 3339 instant at start and
         /// runs on from it, so a scheduled revision's date can come in seconds.
         #[arg(long, hide = true)]
@@ -214,6 +223,8 @@ fn run(command: Command) -> anyhow::Result<u8> {
             open_reads,
             follow_interval,
             revision_cache_mb,
+            basemap,
+            basemap_attribution,
             clock_start,
         } => {
             if let Some(start) = &clock_start {
@@ -254,6 +265,14 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 max_connections: max_connections.max(1),
             };
             let mut state = AppState::with_store(live, store, limits, open_reads);
+            state.workspace = crate::api::workspace::WorkspaceConfig {
+                basemaps: basemap
+                    .iter()
+                    .map(|b| crate::api::workspace::Basemap::parse(b))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| anyhow::anyhow!("--basemap: {e}"))?,
+                attribution: basemap_attribution,
+            };
             if follow_interval != 0.0 {
                 state.follow_interval = Some(seconds("follow-interval", follow_interval)?);
             }

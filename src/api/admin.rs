@@ -59,8 +59,9 @@ async fn diff(
     Path(layer): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<revisions::Diff>, ApiError> {
-    let p = Params::parse(query.as_deref(), &["from", "to"])?;
+    let p = Params::parse(query.as_deref(), &["from", "to", "geometry"])?;
     let (from, to) = (p.text("from"), p.text("to"));
+    let with_geometry = p.flag("geometry")?.unwrap_or(false);
     let served = state
         .catalog()
         .get(&layer)
@@ -73,8 +74,17 @@ async fn diff(
     let to = to.unwrap_or(served);
     let store = state.store()?;
     let live = state.live.clone();
-    let diff =
-        blocking(move || Ok(revisions::diff(store.as_ref(), &live, &layer, &from, &to)?)).await?;
+    let diff = blocking(move || {
+        Ok(revisions::diff(
+            store.as_ref(),
+            &live,
+            &layer,
+            &from,
+            &to,
+            with_geometry,
+        )?)
+    })
+    .await?;
     Ok(Json(diff))
 }
 

@@ -57,6 +57,21 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../web/vendor/ol/ol.css"),
     },
     Asset {
+        path: "workspace/workspace.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../web/workspace/workspace.js"),
+    },
+    Asset {
+        path: "workspace/words.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../web/workspace/words.js"),
+    },
+    Asset {
+        path: "workspace/workspace.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../../web/workspace/workspace.css"),
+    },
+    Asset {
         path: "ol/LICENSE.md",
         content_type: "text/plain; charset=utf-8",
         bytes: include_bytes!("../../web/vendor/ol/LICENSE.md"),

@@ -125,7 +125,11 @@ pub async fn authenticate(
     // A page's <script> and <link> cannot send a bearer token; the assets
     // are the browser libraries, public whatever the server holds.
     let path = request.uri().path();
-    let exempt = path == "/health" || path.starts_with("/assets/") || request.method() == "OPTIONS";
+    // The workspace page too: it asks for the token once loaded.
+    let exempt = path == "/health"
+        || path == "/map"
+        || path.starts_with("/assets/")
+        || request.method() == "OPTIONS";
     if principal.is_none() && !state.open_reads && !exempt {
         return Err(ApiError::Unauthorized(
             "reading needs a token on this server".into(),
@@ -133,4 +137,23 @@ pub async fn authenticate(
     }
     request.extensions_mut().insert(Caller(principal));
     Ok(next.run(request).await)
+}
+
+/// `GET /session`: who the token names, so a page can show what its user
+/// may do before they try. Without a token: nobody, and whether reads are open.
+pub async fn session(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+) -> axum::Json<serde_json::Value> {
+    let (name, role) = match &caller.0 {
+        Some(p) => (Some(p.name.as_str()), Some(p.role.as_str())),
+        None => (None, None),
+    };
+    axum::Json(serde_json::json!({
+        "signed_in": caller.0.is_some(),
+        "name": name,
+        "role": role,
+        "open_reads": state.open_reads,
+        "store": state.store.is_some(),
+    }))
 }

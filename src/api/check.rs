@@ -16,7 +16,7 @@ use crate::intake::submission::{self, InputFormat};
 
 const PARAMETERS: &[&str] = &[
     "crs", "layers", "format", "zone", "kind", "mineral", "net", "blocks", "corners", "geometry",
-    "as_of",
+    "as_of", "echo",
 ];
 
 /// The parsed query of a check.
@@ -28,6 +28,9 @@ pub struct CheckQuery {
     pub options: Options,
     /// Check against the layer revisions in force on this date (`YYYY-MM-DD`).
     pub as_of: Option<String>,
+    /// Add `input.geometry`, the candidate as read: a map that sent a
+    /// coordinate file has no other way to draw it.
+    pub echo: bool,
 }
 
 /// Reads the query of a check: typed, each value read as every endpoint reads it.
@@ -47,6 +50,7 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
             without_geometry: !p.flag("geometry")?.unwrap_or(true),
         },
         as_of: p.date("as_of")?,
+        echo: p.flag("echo")?.unwrap_or(false),
     })
 }
 
@@ -106,10 +110,15 @@ pub async fn check(
         )?)
     })
     .await?;
+    let echo = query.echo;
     let answer = compute(Weight::of_parts(&parts), move || {
         let screening = screen(&parts, &layers, &query.options)?;
+        let geometry = echo.then(|| read_geometry(&parts));
         to_json(&Answer {
-            input: &input,
+            input: Read {
+                input: &input,
+                geometry,
+            },
             screening: &screening,
         })
     })
@@ -120,9 +129,37 @@ pub async fn check(
 /// A check's answer: what was read, then the screening.
 #[derive(serde::Serialize)]
 struct Answer<'a> {
-    input: &'a submission::Input,
+    input: Read<'a>,
     #[serde(flatten)]
     screening: &'a Screening,
+}
+
+/// What was read, and with `echo=true` the candidate itself.
+#[derive(serde::Serialize)]
+struct Read<'a> {
+    #[serde(flatten)]
+    input: &'a submission::Input,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geometry: Option<serde_json::Value>,
+}
+
+/// The candidate as read, in CRS84: one Feature a parcel, named as the file
+/// names it, so a map draws exactly what was checked.
+fn read_geometry(parts: &[submission::Part]) -> serde_json::Value {
+    let features: Vec<serde_json::Value> = parts
+        .iter()
+        .map(|part| {
+            serde_json::json!({
+                "type": "Feature",
+                "geometry": crate::geom::geojson::area_geometry(&part.candidate.area),
+                "properties": {
+                    "parcel": part.parcel.as_ref().map(|p| p.id.as_str()),
+                    "name": part.parcel.as_ref().and_then(|p| p.name.as_deref()),
+                },
+            })
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
 }
 
 /// The answer as JSON bytes, written off the executor: with ten thousand

@@ -15,6 +15,7 @@ pub mod problem;
 mod records;
 mod serve;
 mod wire;
+pub mod workspace;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -94,6 +95,8 @@ pub struct AppState {
     /// How often the server looks in the store for revisions published
     /// elsewhere or come into force (`--follow-interval`); `None` never.
     pub follow_interval: Option<Duration>,
+    /// What the web workspace at `/map` is told (the bureau's basemap).
+    pub workspace: workspace::WorkspaceConfig,
 }
 
 impl AppState {
@@ -106,6 +109,7 @@ impl AppState {
             open_reads: true,
             work: Arc::new(Work::new(&limits)),
             follow_interval: None,
+            workspace: workspace::WorkspaceConfig::default(),
         }
     }
 
@@ -123,6 +127,7 @@ impl AppState {
             open_reads,
             work: Arc::new(Work::new(&limits)),
             follow_interval: None,
+            workspace: workspace::WorkspaceConfig::default(),
         }
     }
 
@@ -146,6 +151,8 @@ pub fn router(state: AppState) -> Router {
         .route("/check", post(check::check))
         .route("/blocks/snap", post(blocks::snap))
         .route("/assets/{library}/{file}", get(assets::asset))
+        .route("/map", get(workspace::page))
+        .route("/session", get(auth::session))
         .merge(records::routes())
         .merge(admin::routes())
         .merge(ogc::routes())

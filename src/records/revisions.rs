@@ -749,6 +749,9 @@ pub struct FeatureRef {
     pub name: Option<String>,
     /// Area (m²) of a polygon feature, length (m) of a line feature.
     pub measure: f64,
+    /// CRS84 GeoJSON, when the diff was asked with geometry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<serde_json::Value>,
 }
 
 /// A feature present in both revisions that differs.
@@ -760,6 +763,11 @@ pub struct ChangedFeature {
     pub properties_changed: bool,
     /// Ellipsoid area of the symmetric difference of the two geometries.
     pub changed_area_m2: f64,
+    /// With geometry: the feature in the newer revision, and in the older.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<serde_json::Value>,
 }
 
 /// What changed from one revision of a layer to another.
@@ -775,7 +783,14 @@ pub struct Diff {
     /// Area added + removed + the symmetric difference of changed polygons, m².
     pub changed_area_m2: f64,
     pub changed_area_mu: f64,
+    /// With geometry: how many features at most carry theirs (the rest are
+    /// listed without), so a diff of a million parcels stays a bounded answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry_limit: Option<usize>,
 }
+
+/// Features a diff with geometry draws at most.
+pub const DIFF_GEOMETRY_LIMIT: usize = 5_000;
 
 fn same_shape(a: &Shape, b: &Shape) -> bool {
     match (a, b) {
@@ -809,25 +824,39 @@ pub fn diff(
     layer_id: &str,
     from: &str,
     to: &str,
+    with_geometry: bool,
 ) -> Result<Diff, RevisionError> {
     let load = |revision: &str| {
         let record = find_revision(store, layer_id, revision)?;
         live.layer_of(store, &record, &record.entry)
     };
     let (old, new) = (load(from)?, load(to)?);
-    diff_data(layer_id, &old.data, &new.data)
+    diff_data(layer_id, &old.data, &new.data, with_geometry)
 }
 
-fn diff_data(layer_id: &str, old: &LayerData, new: &LayerData) -> Result<Diff, RevisionError> {
+fn diff_data(
+    layer_id: &str,
+    old: &LayerData,
+    new: &LayerData,
+    with_geometry: bool,
+) -> Result<Diff, RevisionError> {
+    let mut drawn = 0;
+    let mut geometry_of = |features: &FeatureTable, i: usize| {
+        (with_geometry && drawn < DIFF_GEOMETRY_LIMIT).then(|| {
+            drawn += 1;
+            crate::geom::geojson::geometry_value(&features.shape(i))
+        })
+    };
     // Features are matched by id in place: only a pair with the same id is
     // read out of the tables, so diffing two million-parcel revisions does
     // not copy either.
     let (old_features, new_features) = (&old.features, &new.features);
     let (before, after) = (ids(old_features), ids(new_features));
-    let reference = |features: &FeatureTable, i: usize| FeatureRef {
+    let reference = |features: &FeatureTable, i: usize, geometry| FeatureRef {
         id: features.id(i),
         name: features.name(i).map(str::to_string),
         measure: features.measure(i),
+        geometry,
     };
     let mut diff = Diff {
         layer: layer_id.to_string(),
@@ -839,19 +868,22 @@ fn diff_data(layer_id: &str, old: &LayerData, new: &LayerData) -> Result<Diff, R
         unchanged: 0,
         changed_area_m2: 0.0,
         changed_area_mu: 0.0,
+        geometry_limit: with_geometry.then_some(DIFF_GEOMETRY_LIMIT),
     };
     for j in 0..new_features.len() {
         let id = (new_features.id_is_numeric(j), new_features.id_text(j));
         if !before.contains_key(&id) {
             diff.changed_area_m2 += area_of(new_features, j);
-            diff.added.push(reference(new_features, j));
+            let geometry = geometry_of(new_features, j);
+            diff.added.push(reference(new_features, j, geometry));
         }
     }
     for i in 0..old_features.len() {
         let id = (old_features.id_is_numeric(i), old_features.id_text(i));
         let Some(&j) = after.get(&id) else {
             diff.changed_area_m2 += area_of(old_features, i);
-            diff.removed.push(reference(old_features, i));
+            let geometry = geometry_of(old_features, i);
+            diff.removed.push(reference(old_features, i, geometry));
             continue;
         };
         let (f, g) = (old_features.shape(i), new_features.shape(j));
@@ -868,12 +900,15 @@ fn diff_data(layer_id: &str, old: &LayerData, new: &LayerData) -> Result<Diff, R
             _ => 0.0,
         };
         diff.changed_area_m2 += changed_area_m2;
+        let (geometry, before) = (geometry_of(new_features, j), geometry_of(old_features, i));
         diff.changed.push(ChangedFeature {
             id: old_features.id(i),
             name: new_features.name(j).map(str::to_string),
             geometry_changed,
             properties_changed,
             changed_area_m2,
+            geometry,
+            before,
         });
     }
     diff.changed_area_mu = geodesy::AreaFigures::from_m2(diff.changed_area_m2).area_mu;
@@ -936,7 +971,7 @@ mod tests {
         let one_square = old[0].measure;
         let old = LayerData::from_features(old, "a".into()).unwrap();
         let new = LayerData::from_features(new, "b".into()).unwrap();
-        let diff = diff_data("squares", &old, &new).unwrap();
+        let diff = diff_data("squares", &old, &new, false).unwrap();
         let ids = |refs: &[FeatureRef]| refs.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
         // A text id "7" is another feature than the number 7.
         assert_eq!(ids(&diff.added), vec![text("7")]);

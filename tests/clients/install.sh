@@ -10,6 +10,9 @@ packages=()
 command -v ogrinfo >/dev/null 2>&1 || packages+=(gdal-bin)
 /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || packages+=(python3-qgis qgis-providers)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+# A Chinese font, so the workspace's screenshots are readable (the page itself
+# uses whatever fonts a machine has).
+fc-list 2>/dev/null | grep -qi "CJK" || packages+=(fonts-noto-cjk)
 if [ ${#packages[@]} -gt 0 ]; then
     sudo_if_needed=""
     [ "$(id -u)" -ne 0 ] && sudo_if_needed="sudo"

@@ -44,6 +44,12 @@ pub async fn landing(RawQuery(query): RawQuery, headers: HeaderMap) -> Result<Re
             format!("{base}/tiles"),
         ),
         Link::new(
+            "related",
+            media::HTML,
+            "The web workspace: the plan on a map, checks, candidates and reviews",
+            format!("{base}/map"),
+        ),
+        Link::new(
             "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
             media::JSON,
             "The tile matrix sets (WebMercatorQuad)",

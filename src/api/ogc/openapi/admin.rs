@@ -9,7 +9,7 @@ use super::build::{
     with_links,
 };
 use super::problems::CONFLICT;
-use super::values::{date, revision, role};
+use super::values::{date, flag, revision, role};
 use crate::api::params::{AUDIT_PAGE, MAX_OFFSET};
 use crate::records::access::Role;
 
@@ -46,6 +46,7 @@ pub fn schemas() -> Value {
                 "changed": {"type": "array", "items": object(&["id", "geometry_changed", "properties_changed"], json!({}))},
                 "unchanged": {"type": "integer", "minimum": 0},
                 "changed_area_m2": {"type": "number"}, "changed_area_mu": {"type": "number"},
+                "geometry_limit": {"type": "integer", "description": "With `geometry=true`: at most this many listed features carry `geometry` (and `before`)."},
             }),
         ),
         "published": object(&["revision", "new", "in_force", "scheduled"], json!({
@@ -136,6 +137,7 @@ pub fn paths(paths: &mut Paths, layers: &[ServedLayer]) {
                 .param(layer_path("collectionId", layers))
                 .param(from)
                 .param(query("to", "The newer revision; the one served when absent.", revision()))
+                .param(query("geometry", "`true`: each feature listed carries its CRS84 `geometry` (a changed one also `before`), for drawing the change on a map; at most 5,000 do.", flag(false)))
                 .answer(200, json_answer("Features added, removed and changed, and the changed area.", schema("layerDiff")))
                 .may_be_missing(),
         )

@@ -76,6 +76,7 @@ pub fn schemas() -> Value {
             json!({
                 "verdict": {"type": "string", "enum": ["pass", "warn", "reject"]},
                 "input": object(&["format", "encoding"], json!({
+                    "geometry": {"type": "object", "description": "With `echo=true`: the candidate as read, in CRS84, as a GeoJSON FeatureCollection with one Feature a parcel (`parcel`, `name`)."},
                     "format": {"type": "string", "enum": ["geojson", "txt", "corners", "csv", "xlsx", "shapefile"]},
                     "encoding": {"type": "string", "description": "The text encoding the body was decoded from: UTF-8, UTF-8 BOM, GB18030, UTF-16LE or UTF-16BE; for a Shapefile the .dbf's (the .cpg's, such as GBK, else UTF-8 or GB18030)."},
                     "columns": {"type": "object", "description": "A corner table's columns taken as X, Y, ring and parcel."},
@@ -222,6 +223,28 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .may_be_missing(),
         )
         .add(
+            "/map",
+            Operation::get("getWorkspace", "The web workspace: the plan on a map, checks, candidates and reviews")
+                .tag("planmap")
+                .anonymous()
+                .describe("An HTML page drawing every layer from planmap's vector tiles, checking a block dropped as a coordinate file, pasted or drawn, and (with a token) submitting, reviewing and printing. Everything it loads comes from planmap (and from a basemap set with `--basemap`). Needs no token to load; it asks for one to sign in.")
+                .param(query("lang", "The page's language: `zh` (default) or `en`.", json!({"type": "string", "enum": ["zh", "en"], "default": "zh"})))
+                .answer(200, json!({"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}})),
+        )
+        .add(
+            "/session",
+            Operation::get("getSession", "Who the bearer token names")
+                .tag("planmap")
+                .anonymous()
+                .describe("With a token: its `name` and `role` (a bad, expired or revoked token is 401). Without: `signed_in: false`. Also whether reads are open and whether the server keeps records (`store`).")
+                .answer(200, json_answer("The session.", json!({"type": "object", "required": ["signed_in", "open_reads", "store"], "properties": {
+                    "signed_in": {"type": "boolean"},
+                    "name": {"type": "string", "nullable": true},
+                    "role": {"type": "string", "nullable": true, "enum": ["viewer", "planner", "reviewer", "admin", null]},
+                    "open_reads": {"type": "boolean"},
+                    "store": {"type": "boolean"}}}))),
+        )
+        .add(
             "/layers",
             Operation::get("getLayers", "Every layer of the catalog in force")
                 .tag("planmap")
@@ -243,6 +266,7 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .param(query("corners", "Add corner points (TXT exchange format): a zone for X/Y in metres, or `dms` for latitude/longitude.", corner_style()))
                 .param(query("geometry", "`false`: leave each overlap's geometry out (`null`).", flag(true)))
                 .param(query("as_of", "Check against the layer revisions in force on this date (needs a data directory).", date()))
+                .param(query("echo", "`true`: add `input.geometry`, the candidate as read (CRS84), so a map that sent a coordinate file can draw it.", flag(false)))
                 .body(candidate_body("The candidate."))
                 .answer(200, json_answer("The check's answer.", schema("checkAnswer")))
                 .may_be_missing(),
