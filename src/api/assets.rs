@@ -1,8 +1,9 @@
-//! The browser libraries a web map of planmap needs, served by planmap
-//! itself under `/assets/…`, so a page works on a bureau network with no
-//! internet: MapLibre GL JS and OpenLayers, byte for byte as their npm
-//! packages ship them (pinned in `web/package.json`, copied to `web/vendor/`
-//! by `web/vendor.sh`, and compared with the packages by a test).
+//! The browser files a web map of planmap needs, served by planmap itself
+//! under `/assets/…`, so a page works on a bureau network with no internet:
+//! MapLibre GL JS and OpenLayers, byte for byte as their npm packages ship
+//! them (pinned in `web/package.json`, copied to `web/vendor/` by
+//! `web/vendor.sh`, and compared with the packages by a test), and the
+//! workspace's own script and style (`web/workspace/`).
 //!
 //! Each file is compiled into the binary and gzipped once, on first use;
 //! its ETag is its content's digest, so a browser revalidates with one 304.
@@ -106,11 +107,12 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 /// The libraries, as the first segment of their paths names them.
 pub fn libraries() -> Vec<&'static str> {
-    let mut names: Vec<&str> = ASSETS
-        .iter()
-        .filter_map(|a| a.path.split('/').next())
-        .collect();
-    names.dedup();
+    let mut names: Vec<&str> = Vec::new();
+    for name in ASSETS.iter().filter_map(|a| a.path.split('/').next()) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
     names
 }
 
@@ -176,6 +178,12 @@ pub async fn asset(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_library_is_named_once() {
+        let names = libraries();
+        assert_eq!(names, ["maplibre-gl", "ol", "workspace"]);
+    }
 
     #[test]
     fn every_asset_gzips_to_its_own_bytes() {

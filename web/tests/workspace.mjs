@@ -297,6 +297,17 @@ try {
   await page.waitForSelector('#review-status .verified', { timeout: 15000 });
   if (!(await page.$('#review-status .ok.verified'))) fail(`verify: ${await page.textContent('#review-status')}`);
   ok('verifying the review says hash valid and answer identical');
+  // Anyone may verify an old review: signed out, from the candidate's list.
+  await page.click('#sign-out');
+  await page.waitForFunction(() => document.querySelector('#who')?.dataset.role === '', null, { timeout: 10000 });
+  await page.click('#tabs button[data-tab="candidates"]');
+  await page.waitForSelector(row, { timeout: 10000 });
+  await page.click(`${row} button.list-reviews`);
+  await page.waitForSelector(`${row} .reviews li[data-review="${reviewId}"]`, { timeout: 10000 });
+  await page.evaluate(() => document.querySelectorAll('#review-status .verified').forEach((n) => n.remove()));
+  await page.click(`${row} .reviews li[data-review="${reviewId}"] button.verify`);
+  await page.waitForSelector('#review-status .ok.verified', { timeout: 15000 });
+  ok(`signed out, review ${reviewId} is listed under its candidate and verifies`);
 
   // --- the candidates list opens a candidate on the map
   await page.click(`${row} button.show`);
@@ -326,6 +337,32 @@ try {
   const drawnChanges = await page.evaluate(() => window.planmapWorkspace.map.getLayers().getArray().find((l) => l.get('planmapResult')).getSource().getFeatures().length);
   if (drawnChanges !== diff.added.length + diff.removed.length + diff.changed.length) fail(`${drawnChanges} changes drawn for ${JSON.stringify(diff).slice(0, 200)}`);
   ok(`the plan-change tab draws the adjustment: 1 removed, 1 changed, ${fmt2(diff.changed_area_m2)} m² changed, as /diff says`);
+
+  // --- printable: the answer and the map, without the controls
+  await page.click('#tabs button[data-tab="check"]');
+  await page.emulateMedia({ media: 'print' });
+  const printed = await page.evaluate(() => ({
+    verdict: getComputedStyle(document.querySelector('#verdict')).display !== 'none',
+    tabs: getComputedStyle(document.querySelector('#tabs')).display,
+    drop: getComputedStyle(document.querySelector('#drop')).display,
+  }));
+  if (!printed.verdict || printed.tabs !== 'none' || printed.drop !== 'none') fail(`printing: ${JSON.stringify(printed)}`);
+  await page.pdf({ path: join(artifacts, 'workspace-print.pdf') });
+  await page.emulateMedia({ media: 'screen' });
+  ok('printed, the page keeps the verdict and the map and drops the controls');
+
+  // --- English available
+  const english = await context.newPage();
+  english.on('pageerror', (e) => errors.push(`pageerror (en): ${e}`));
+  await english.goto(`${base}/map?lang=en`);
+  await english.waitForFunction(() => window.planmapWorkspace?.ready === true, null, { timeout: 20000 });
+  const title = await english.textContent('#title');
+  const tab = await english.textContent('#tabs button[data-tab="check"]');
+  if (!title.includes('review') || tab !== 'Check') fail(`the English page reads ${title} / ${tab}`);
+  const englishLayer = layers.find((l) => l.title_en);
+  if (englishLayer && !(await english.textContent('#layer-list')).includes(englishLayer.title_en)) fail('the English layer list does not use title_en');
+  await english.close();
+  ok('the page is in English with lang=en, layer titles included');
 
   if (refused.length) fail(`the page asked for addresses other than planmap: ${refused.join(', ')}`);
   if (errors.length) fail(`errors in the page: ${errors.join(' | ')}`);

@@ -544,9 +544,9 @@ function showAnswer(answer, submission) {
     answer.warnings?.length ? el('div', { class: 'warnings' }, el('strong', {}, t('warnings')), el('ul', {}, ...answer.warnings.map((w) => el('li', {}, w.message || w.code)))) : null,
     el('h3', {}, `${t('conflicts')}（${answer.conflicts.features.length}）`),
     answer.conflicts.features.length
-      ? el('table', { id: 'conflicts' },
+      ? el('div', { class: 'table-wrap' }, el('table', { id: 'conflicts' },
         el('thead', {}, el('tr', {}, hasParcels ? el('th', {}, t('parcel')) : null, ...['layer', 'feature', 'name', 'overlap_m2', 'overlap_mu', 'of_candidate', 'of_feature', 'on_overlap', 'rule'].map((k) => el('th', {}, t(k))))),
-        conflictBody)
+        conflictBody))
       : el('p', { class: 'ok' }, t('no_conflicts')),
     answer.conflicts.features.length ? el('div', { class: 'no-print' }, pager, ' ',
       el('button', { type: 'button', id: 'conflicts-csv', onclick: () => download('conflicts.csv', conflictsCsv(answer, titleOf), 'text/csv;charset=utf-8') }, t('download_csv'))) : null,
@@ -739,7 +739,22 @@ function candidateRow(c, message) {
     el('td', {},
       el('button', { type: 'button', class: 'show', onclick: () => showCandidate(c.id) }, t('show_on_map')), ' ',
       el('button', { type: 'button', class: 'review', onclick: () => reviewCandidate(c.id, message) }, t('review')), ' ',
-      el('span', { class: 'reviews' })));
+      el('button', { type: 'button', class: 'list-reviews', onclick: (e) => listReviews(c.id, e.target.nextElementSibling, message) }, t('reviews')),
+      el('div', { class: 'reviews' })));
+}
+
+/** A candidate's reviews, old ones included, each to print or verify. */
+async function listReviews(id, box, message) {
+  try {
+    const doc = await api(`candidates/${id}/reviews`);
+    const reviews = doc.reviews || [];
+    fill(box, reviews.length === 0 ? el('span', { class: 'hint' }, '—') : el('ul', {}, ...reviews.map((r) => el('li', { dataset: { review: r.id } },
+      `#${r.id} ${t(`verdict_${r.verdict}`)} ${r.reviewed_at ?? r.created_at ?? ''} `,
+      el('button', { type: 'button', class: 'report', onclick: () => openReport(r.id, message) }, t('report')), ' ',
+      el('button', { type: 'button', class: 'verify', onclick: () => verifyReview(r.id, message) }, t('verify'))))));
+  } catch (error) {
+    fill(box, problemBox(error));
+  }
 }
 
 async function showCandidate(id) {
