@@ -14,18 +14,51 @@ use std::time::Duration;
 
 use served::{Server, available, repo, run_bounded};
 
-#[test]
-fn a_reviewer_sees_the_plan_checks_a_dropped_file_submits_reviews_and_prints_in_chromium() {
-    let chromium = "/usr/bin/chromium";
+/// Whether node, Chromium and playwright-core are here (or CI says they must be).
+fn browser_available() -> bool {
     let playwright = repo().join("web/node_modules/playwright-core");
-    if !available("node", "node", &["--version"])
-        || !available("Chromium", chromium, &["--version"])
-        || !available(
+    available("node", "node", &["--version"])
+        && available("Chromium", "/usr/bin/chromium", &["--version"])
+        && available(
             "playwright-core (npm ci in web/)",
             "test",
             &["-d", playwright.to_str().unwrap()],
         )
-    {
+}
+
+#[test]
+fn a_configured_basemap_is_drawn_under_the_plan_with_its_attribution() {
+    if !browser_available() {
+        return;
+    }
+    // A basemap on planmap's own host, so the test needs no network: the
+    // townships' vector tiles, as a bureau would point at its own tiles.
+    let server = Server::start_with(
+        "layers",
+        &[
+            "--basemap",
+            "mvt:/collections/townships/tiles/WebMercatorQuad/{z}/{y}/{x}",
+            "--basemap-attribution",
+            "© 屯留区自然资源局",
+        ],
+    );
+    let mut command = Command::new("node");
+    command
+        .current_dir(repo())
+        .arg("web/tests/basemap.mjs")
+        .args([
+            server.base.as_str(),
+            "/collections/townships/tiles/WebMercatorQuad/",
+            "© 屯留区自然资源局",
+        ]);
+    let (ok, output) = run_bounded(command, Duration::from_secs(120));
+    println!("{output}");
+    assert!(ok, "the basemap was not drawn:\n{output}");
+}
+
+#[test]
+fn a_reviewer_sees_the_plan_checks_a_dropped_file_submits_reviews_and_prints_in_chromium() {
+    if !browser_available() {
         return;
     }
     let server = Server::start_on("layers");

@@ -28,6 +28,11 @@ impl Server {
 
     /// `planmap serve` on the catalog in `layers` (relative to the checkout).
     pub fn start_on(layers: &str) -> Server {
+        Server::start_with(layers, &[])
+    }
+
+    /// The same, with more of `serve`'s flags.
+    pub fn start_with(layers: &str, flags: &[&str]) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -39,6 +44,7 @@ impl Server {
         let child = Command::new(env!("CARGO_BIN_EXE_planmap"))
             .args(["serve", "--layers", layers, "--addr", &addr, "--data"])
             .arg(&data)
+            .args(flags)
             .current_dir(repo())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

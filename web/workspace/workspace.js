@@ -123,7 +123,8 @@ map.addControl(new ol.control.ScaleLine());
 window.planmapWorkspace = { map, ready: false, lastAnswer: null };
 
 for (const b of config.basemaps || []) {
-  const url = b.url.startsWith('/') ? new URL(b.url.slice(1), base).href : b.url;
+  // Joined as text: new URL() would percent-encode the template's braces.
+  const url = b.url.startsWith('/') ? `${base.origin}${b.url}` : b.url;
   const attributions = config.attribution || undefined;
   map.addLayer(b.kind === 'mvt'
     ? new ol.layer.VectorTile({
