@@ -120,6 +120,19 @@ impl From<ScreenError> for ApiError {
     }
 }
 
+impl From<crate::query::stats::StatsError> for ApiError {
+    fn from(e: crate::query::stats::StatsError) -> Self {
+        use crate::query::stats::StatsError;
+        match e {
+            StatsError::Deadline(d) => d.into(),
+            other => ApiError::InvalidParameter {
+                name: "group_by",
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
 impl From<DeadlineExceeded> for ApiError {
     fn from(_: DeadlineExceeded) -> Self {
         ApiError::DeadlineExceeded {

@@ -5,5 +5,7 @@
 pub mod cql2;
 /// Selecting features by box, time and filter, a page at a time.
 pub mod select;
+/// Counts, areas and lengths of a selection, grouped by properties.
+pub mod stats;
 /// Vector tiles (MVT) of layers on WebMercatorQuad.
 pub mod tiles;

@@ -117,14 +117,42 @@ fn shape_intersects(shape: &Shape, rect: &Rect) -> bool {
 /// Selects the features of `layer` that `q` asks for and slices out one page.
 /// A scan that runs past the request's deadline stops with an error.
 pub fn select(layer: &LayerData, q: &ItemQuery) -> Result<Page, crate::deadline::DeadlineExceeded> {
+    let mut matched = 0;
+    let mut features = Vec::new();
+    let page_only = q.bbox.is_none() && q.datetime.is_none() && q.filter.is_none();
+    if page_only {
+        // Nothing to test: only the page is read out of the table.
+        let table = &layer.features;
+        let features = (0..table.len())
+            .skip(q.offset)
+            .take(q.limit)
+            .map(|i| table.get(i))
+            .collect();
+        return Ok(Page {
+            matched: table.len(),
+            features,
+        });
+    }
+    for_each_match(layer, q, |_, feature| {
+        if matched >= q.offset && features.len() < q.limit {
+            features.push(feature);
+        }
+        matched += 1;
+    })?;
+    Ok(Page { matched, features })
+}
+
+/// Calls `visit` with every feature `q` selects (its index and the feature),
+/// in table order; `limit` and `offset` are not applied. Only the features
+/// the R-tree finds in the box (or the filter's envelope) are tested.
+pub fn for_each_match(
+    layer: &LayerData,
+    q: &ItemQuery,
+    mut visit: impl FnMut(usize, Feature),
+) -> Result<(), crate::deadline::DeadlineExceeded> {
     let deadline = crate::deadline::Deadline::current();
     let probe = match (q.bbox, q.filter.as_ref().and_then(Filter::envelope)) {
-        (Some(a), Some(b)) if !a.intersects(&b) => {
-            return Ok(Page {
-                matched: 0,
-                features: vec![],
-            });
-        }
+        (Some(a), Some(b)) if !a.intersects(&b) => return Ok(()),
         (Some(a), Some(b)) => Some(Rect::new(
             Coord {
                 x: a.min().x.max(b.min().x),
@@ -143,19 +171,6 @@ pub fn select(layer: &LayerData, q: &ItemQuery) -> Result<Page, crate::deadline:
     };
     candidates.sort_unstable();
     let table = &layer.features;
-    if q.bbox.is_none() && q.datetime.is_none() && q.filter.is_none() {
-        // Nothing to test: only the page is read out of the table.
-        let matched = candidates.len();
-        let features = candidates
-            .into_iter()
-            .skip(q.offset)
-            .take(q.limit)
-            .map(|i| table.get(i))
-            .collect();
-        return Ok(Page { matched, features });
-    }
-    let mut matched = 0;
-    let mut features = Vec::new();
     for (n, i) in candidates.into_iter().enumerate() {
         if n % 1024 == 1023 {
             deadline.check()?;
@@ -171,13 +186,10 @@ pub fn select(layer: &LayerData, q: &ItemQuery) -> Result<Page, crate::deadline:
             .datetime
             .is_none_or(|want| feature_time(&feature.properties).is_some_and(|t| t.meets(&want)));
         if timely && q.filter.as_ref().is_none_or(|flt| flt.matches(&feature)) {
-            if matched >= q.offset && features.len() < q.limit {
-                features.push(feature);
-            }
-            matched += 1;
+            visit(i, feature);
         }
     }
-    Ok(Page { matched, features })
+    Ok(())
 }
 
 /// A box given in `crs` (axis 1 and 2 in its authority order) as a CRS84 box

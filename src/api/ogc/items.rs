@@ -29,13 +29,13 @@ pub const ITEMS_PARAMETERS: &[&str] = &[
 pub const ITEM_PARAMETERS: &[&str] = &["crs", "f"];
 
 /// The items query, typed and checked against the layer.
-struct ItemsQuery {
-    query: ItemQuery,
+pub(super) struct ItemsQuery {
+    pub(super) query: ItemQuery,
     crs: Crs,
 }
 
 /// Reads the items query; the CRSs must be ones the collection offers.
-fn read_items(req: &CollectionRequest) -> Result<ItemsQuery, ApiError> {
+pub(super) fn read_items(req: &CollectionRequest) -> Result<ItemsQuery, ApiError> {
     let p = &req.params;
     let limit = p.limit(LIMIT_DEFAULT, LIMIT_MAX)?;
     let offset = p.offset()?;

@@ -8,6 +8,7 @@ mod html;
 mod items;
 mod landing;
 mod openapi;
+mod stats;
 mod tiles;
 
 use std::sync::Arc;
@@ -76,6 +77,7 @@ pub fn routes() -> Router<AppState> {
             get(collections::queryables),
         )
         .route("/collections/{collection_id}/items", get(items::items))
+        .route("/collections/{collection_id}/stats", get(stats::stats))
         .route(
             "/collections/{collection_id}/items/{feature_id}",
             get(items::item),

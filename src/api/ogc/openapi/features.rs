@@ -133,6 +133,24 @@ pub fn paths(paths: &mut Paths) {
                 .may_be_missing(),
         )
         .add(
+            "/collections/{collectionId}/stats",
+            Operation::get("getStatistics", "Counts, areas and lengths of a layer's features, grouped by properties (查询统计)")
+                .tag("planmap")
+                .describe("The features `bbox`, `datetime` and `filter` select (as `items` selects them), counted and measured: `count`, and of the polygons among them `areas` and their ellipsoid area (`area_m2`, `area_mu`, `area_ha`, `area_km2`), of the lines `lines` and `length_m` (geodesic), of the points `points`; per group of features sharing the values of the `group_by` properties (a feature without one is in its `null` group), and in `total`. Each feature's own measure is summed: a feature that only meets the box counts whole.")
+                .shared_params(&["collectionId", "bbox", "bbox-crs", "datetime", "filter", "filter-lang", "filter-crs"])
+                .param(query("group_by", "Up to 5 properties (comma-separated) of the collection's queryables to group by; an unknown one is refused with 400 naming those there are.", json!({"type": "array", "maxItems": 5, "items": {"type": "string"}})))
+                .param(query("f", "The representation: json (default) or csv (one row a group, UTF-8 with BOM).", json!({"type": "string", "enum": ["json", "csv"]})))
+                .answer(200, json!({"description": "The groups and the total.", "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["collection", "revision", "group_by", "groups", "total"], "properties": {
+                        "collection": {"type": "string"}, "revision": {"type": "string"},
+                        "group_by": {"type": "array", "items": {"type": "string"}},
+                        "groups": {"type": "array", "items": {"type": "object", "required": ["key", "count"]}},
+                        "total": {"type": "object", "required": ["count", "area_m2", "length_m"]}}}},
+                    "text/csv": {"schema": {"type": "string"}}}}))
+                .cached()
+                .may_be_missing(),
+        )
+        .add(
             "/collections/{collectionId}/items/{featureId}",
             page("getFeature", "One feature")
                 .shared_params(&["collectionId", "featureId", "crs", "f"])

@@ -1,0 +1,86 @@
+//! `GET /collections/{collectionId}/stats`: counts, areas and lengths of a
+//! collection's features, grouped by properties (查询统计), after the
+//! selection `items` makes.
+
+use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::{CollectionRequest, Format, answer_tagged, collection, etag, media, with_header};
+use crate::api::params::Params;
+use crate::api::{ApiError, AppState};
+use crate::query::stats::{self, StatsQuery};
+
+/// Query parameters of a statistic.
+pub const STATS_PARAMETERS: &[&str] = &[
+    "group_by",
+    "bbox",
+    "bbox-crs",
+    "datetime",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "f",
+];
+
+pub async fn stats(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let layer = collection(&state, &id, uri.path())?;
+    let params = Params::parse(query.as_deref(), STATS_PARAMETERS)?;
+    // JSON, or a CSV table for a spreadsheet; not HTML.
+    let csv = params
+        .one_of("f", &[("json", false), ("csv", true)])?
+        .unwrap_or(false);
+    let group_by = params.ids("group_by")?.unwrap_or_default();
+    let tag = etag(&layer.data.revision, &uri.to_string(), Format::Json);
+    let req = CollectionRequest {
+        layer,
+        params,
+        format: Format::Json,
+        tag,
+    };
+    stats::check_group_by(&req.layer.data, &group_by)?;
+    let selection = super::items::read_items(&req)?.query;
+    if let Some(unchanged) = req.unchanged(&headers) {
+        return Ok(unchanged);
+    }
+    // One pass over the selected features of a layer of a million: off the executor.
+    crate::api::blocking(move || {
+        let figures = stats::stats(
+            &req.layer.data,
+            &StatsQuery {
+                selection,
+                group_by,
+            },
+        )?;
+        if csv {
+            let r = (
+                [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+                stats::to_csv(&figures),
+            )
+                .into_response();
+            return Ok(with_header(r, header::ETAG, &req.tag));
+        }
+        let doc = json!({
+            "collection": req.layer.entry.id,
+            "revision": req.layer.data.revision,
+            "group_by": figures.group_by,
+            "groups": figures.groups,
+            "total": figures.total,
+        });
+        Ok(answer_tagged(
+            &doc,
+            Format::Json,
+            media::JSON,
+            "statistics",
+            &req.tag,
+        ))
+    })
+    .await
+}
