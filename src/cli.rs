@@ -1,4 +1,4 @@
-//! The command line: `planmap serve` and `planmap check`.
+//! The command line: `planmap serve`, `check`, `stats`, `token` and `layers publish`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -126,6 +126,23 @@ enum Command {
         /// Print exactly the HTTP API's JSON answer.
         #[arg(long)]
         json: bool,
+    },
+    /// Count and measure a layer's features, grouped by properties (查询统计),
+    /// as `GET /collections/{id}/stats` does.
+    Stats {
+        #[arg(long, default_value = "layers")]
+        layers: PathBuf,
+        /// The layer id.
+        layer: String,
+        /// Properties to group by (comma-separated, at most 5).
+        #[arg(long, value_delimiter = ',')]
+        group_by: Vec<String>,
+        /// A CQL2 text filter on the layer's properties.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Print CSV (one row a group) instead of a table.
+        #[arg(long)]
+        csv: bool,
     },
 }
 
@@ -361,6 +378,49 @@ fn run(command: Command) -> anyhow::Result<u8> {
             println!("{}", serde_json::to_string_pretty(&published)?);
             Ok(0)
         }
+        Command::Stats {
+            layers,
+            layer,
+            group_by,
+            filter,
+            csv,
+        } => {
+            let catalog = Catalog::load(&layers)?;
+            let Some(found) = catalog.get(&layer) else {
+                let known: Vec<&str> = catalog.layers.iter().map(|l| l.entry.id.as_str()).collect();
+                anyhow::bail!("no layer '{layer}'; the catalog has {}", known.join(", "));
+            };
+            let data = &found.data;
+            let filter = filter
+                .map(|text| {
+                    crate::query::cql2::Filter::parse(
+                        &text,
+                        crate::query::cql2::Lang::Text,
+                        Crs::Crs84,
+                        data.queryables(),
+                    )
+                })
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--filter: {e}"))?;
+            let query = crate::query::stats::StatsQuery {
+                selection: crate::query::select::ItemQuery {
+                    bbox: None,
+                    datetime: None,
+                    filter,
+                    limit: 0,
+                    offset: 0,
+                },
+                group_by,
+            };
+            let figures = crate::query::stats::stats(data, &query)
+                .map_err(|e| anyhow::anyhow!("--group-by: {e}"))?;
+            if csv {
+                print!("{}", crate::query::stats::to_csv(&figures));
+            } else {
+                print_stats(&figures);
+            }
+            Ok(0)
+        }
         Command::Check {
             layers,
             file,
@@ -540,11 +600,7 @@ pub fn table(screening: &Screening) -> String {
         ]);
     }
     if rows.len() > 1 {
-        let width = |s: &str| {
-            s.chars()
-                .map(|ch| if ch.is_ascii() { 1 } else { 2 })
-                .sum::<usize>()
-        };
+        let width = display_width;
         let widths: Vec<usize> = (0..8)
             .map(|i| rows.iter().map(|r| width(&r[i])).max().unwrap_or(0))
             .collect();
@@ -596,4 +652,64 @@ pub fn table(screening: &Screening) -> String {
     }
     let _ = writeln!(out, "verdict: {:?}", report.verdict);
     out
+}
+
+/// Columns a text takes in a terminal: Chinese characters take two.
+fn display_width(s: &str) -> usize {
+    s.chars().map(|ch| if ch.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// A statistic as an aligned table, one line a group and the total.
+fn print_stats(stats: &crate::query::stats::Stats) {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut head: Vec<String> = stats.group_by.clone();
+    head.extend(["count", "area m²", "area 亩", "length m"].map(String::from));
+    rows.push(head);
+    let figures = |f: &crate::query::stats::Figures| {
+        [
+            f.count.to_string(),
+            format!("{:.2}", f.area.area_m2),
+            format!("{:.2}", f.area.area_mu),
+            format!("{:.2}", f.length_m),
+        ]
+    };
+    for g in &stats.groups {
+        let mut row: Vec<String> = stats
+            .group_by
+            .iter()
+            .map(|k| match g.key.get(k) {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Null) | None => "(none)".into(),
+                Some(other) => other.to_string(),
+            })
+            .collect();
+        row.extend(figures(&g.figures));
+        rows.push(row);
+    }
+    let mut total: Vec<String> = vec![String::new(); stats.group_by.len()];
+    if let Some(first) = total.first_mut() {
+        *first = "total".into();
+    }
+    total.extend(figures(&stats.total));
+    rows.push(total);
+    let columns = rows[0].len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().map(|r| display_width(&r[c])).max().unwrap_or(0))
+        .collect();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, width))| {
+                let pad = width - display_width(cell);
+                if c < stats.group_by.len() {
+                    format!("{cell}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{cell}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
 }

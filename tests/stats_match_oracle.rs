@@ -171,3 +171,56 @@ async fn a_bad_statistic_is_a_400_problem_naming_the_parameter() {
     let missing = get(state, "/collections/no_such_layer/stats").await;
     assert_eq!(missing.status, 404);
 }
+
+#[test]
+fn planmap_stats_on_the_command_line_gives_the_oracles_groups() {
+    let cases: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/oracle/expected_stats/cases.json")).unwrap(),
+    )
+    .unwrap();
+    let case = cases
+        .iter()
+        .find(|c| c["query"] == "group_by=mineral,status")
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planmap"))
+        .args([
+            "stats",
+            "mining_rights",
+            "--group-by",
+            "mineral,status",
+            "--csv",
+        ])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .trim_end()
+        .split("\r\n")
+        .skip(1)
+        .map(|r| r.split(',').collect())
+        .collect();
+    let want = case["groups"].as_array().unwrap();
+    assert_eq!(rows.len(), want.len(), "{text}");
+    for w in want {
+        let row = rows
+            .iter()
+            .find(|r| r[0] == w["key"]["mineral"] && r[1] == w["key"]["status"])
+            .unwrap_or_else(|| panic!("no row for {} in {text}", w["key"]));
+        assert_eq!(row[2], w["count"].to_string());
+        let area: f64 = row[3].parse().unwrap();
+        assert!(close(area, w["area_m2"].as_f64().unwrap(), 1e-3), "{row:?}");
+    }
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_planmap"))
+        .args(["stats", "mining_rights", "--group-by", "no_such_property"])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no_such_property"));
+}
