@@ -1,8 +1,9 @@
 //! `GET /collections/{id}/stats` on the demo layers against
 //! `tests/oracle/oracle_stats.py` (pyproj's geodesic areas and lengths,
-//! the selection evaluated in Python): the same groups, the same counts,
-//! the same areas and lengths; and every bad statistic refused with a
-//! problem naming what is wrong.
+//! shapely's intersections for one layer inside another, the selection
+//! evaluated in Python): the same groups, the same counts, the same areas
+//! and lengths; and every bad statistic refused with a problem naming what
+//! is wrong.
 
 mod ogc_support;
 
@@ -168,8 +169,46 @@ async fn a_bad_statistic_is_a_400_problem_naming_the_parameter() {
         "{}",
         filter.text
     );
-    let missing = get(state, "/collections/no_such_layer/stats").await;
+    let missing = get(state.clone(), "/collections/no_such_layer/stats").await;
     assert_eq!(missing.status, 404);
+    // Inside another layer: a layer that is not there, one with no areas
+    // for anything to lie in, a property the containing layer lacks.
+    let nowhere = get(
+        state.clone(),
+        "/collections/basic_farmland/stats?inside=no_such_layer",
+    )
+    .await;
+    assert_eq!(nowhere.status, 400);
+    assert!(
+        nowhere.json["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("/unknown-layer"),
+        "{}",
+        nowhere.text
+    );
+    let lines = get(
+        state.clone(),
+        "/collections/basic_farmland/stats?inside=ground_fissures",
+    )
+    .await;
+    assert_eq!(lines.status, 400, "{}", lines.text);
+    assert_eq!(lines.json["parameter"], "inside");
+    let property = get(
+        state,
+        "/collections/basic_farmland/stats?inside=subsidence_areas&group_by=subsidence_areas.no_such_property",
+    )
+    .await;
+    assert_eq!(property.status, 400, "{}", property.text);
+    assert_eq!(property.json["parameter"], "group_by");
+    assert!(
+        property.json["detail"]
+            .as_str()
+            .unwrap()
+            .contains("remediated"),
+        "{}",
+        property.text
+    );
 }
 
 #[test]

@@ -125,6 +125,10 @@ impl From<crate::query::stats::StatsError> for ApiError {
         use crate::query::stats::StatsError;
         match e {
             StatsError::Deadline(d) => d.into(),
+            StatsError::NoAreas(_) => ApiError::InvalidParameter {
+                name: "inside",
+                detail: e.to_string(),
+            },
             other => ApiError::InvalidParameter {
                 name: "group_by",
                 detail: other.to_string(),

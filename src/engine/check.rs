@@ -428,6 +428,46 @@ impl Default for CheckOptions {
     }
 }
 
+/// What of one feature lies inside an area: its index in the layer's table,
+/// the area (m²) of a polygon inside, or the length (m) of a line inside; a
+/// point inside has neither.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Inside {
+    pub feature: usize,
+    pub area_m2: f64,
+    pub length_m: Option<f64>,
+}
+
+/// The features of `layer` that overlap `area` and how much of each lies
+/// in it, measured as a check measures overlaps (no geometry is built).
+pub fn inside(area: &Candidate, layer: &Arc<Layer>) -> Vec<Inside> {
+    let mut prepared = PreparedCandidate::new(area);
+    prepared.with_geometry = false;
+    let deadline = crate::deadline::Deadline::current();
+    let hits: Vec<usize> = layer
+        .data
+        .hits(prepared.bbox.min(), prepared.bbox.max())
+        .collect();
+    let mut found: Vec<Inside> = hits
+        .par_iter()
+        .filter_map(|&i| {
+            if deadline.expired() {
+                return None;
+            }
+            match meet(&prepared, layer, i) {
+                Meeting::Overlapping(o) => Some(Inside {
+                    feature: i,
+                    area_m2: o.area_m2,
+                    length_m: o.length_m,
+                }),
+                _ => None,
+            }
+        })
+        .collect();
+    found.sort_by_key(|f| f.feature);
+    found
+}
+
 /// Checks a candidate against the given layers (in catalog order).
 pub fn check(candidate: &Candidate, layers: &[Arc<Layer>]) -> CheckReport {
     check_with(candidate, layers, CheckOptions::default())

@@ -7,6 +7,8 @@
 pub mod blocks;
 /// The overlap engine.
 pub mod check;
+/// How much of one layer lies inside another, grouped (overlay statistics).
+pub mod overlay;
 /// The answer to a check.
 pub mod report;
 /// The plan's rules by kind of candidate, and their findings.

@@ -37,6 +37,8 @@ pub enum StatsError {
     TooManyProperties,
     #[error("'{0}' is named twice")]
     Repeated(String),
+    #[error("'{0}' has no areas for other features to lie inside")]
+    NoAreas(String),
     #[error(transparent)]
     Deadline(#[from] crate::deadline::DeadlineExceeded),
 }
@@ -74,6 +76,74 @@ pub struct Stats {
     pub total: Figures,
 }
 
+/// What one feature adds to its group.
+#[derive(Debug, Clone, Copy)]
+pub enum Measured {
+    /// A polygon's ellipsoid area (m²).
+    Area(f64),
+    /// A line's geodesic length (m).
+    Length(f64),
+    Point,
+}
+
+impl Measured {
+    /// A feature's own measure, as loaded.
+    pub fn of(shape: &Shape, measure: f64) -> Measured {
+        match shape {
+            Shape::Area(_) => Measured::Area(measure),
+            Shape::Lines(_) => Measured::Length(measure),
+            Shape::Points(_) => Measured::Point,
+        }
+    }
+}
+
+/// Groups being summed: the features of a statistic, one at a time.
+pub struct Tally {
+    group_by: Vec<String>,
+    // Keyed by the values' JSON text, so 1 and "1" stay apart and the
+    // order is stable from run to run.
+    groups: BTreeMap<Vec<String>, (Map<String, Value>, Sums)>,
+    total: Sums,
+}
+
+impl Tally {
+    pub fn new(group_by: Vec<String>) -> Tally {
+        Tally {
+            group_by,
+            groups: BTreeMap::new(),
+            total: Sums::default(),
+        }
+    }
+
+    /// Adds a feature whose grouping properties have `values` (in the order
+    /// of `group_by`).
+    pub fn add(&mut self, values: Vec<Value>, measured: Measured) {
+        let text: Vec<String> = values.iter().map(Value::to_string).collect();
+        let group_by = &self.group_by;
+        let (_, sums) = self.groups.entry(text).or_insert_with(|| {
+            let key = group_by.iter().cloned().zip(values).collect();
+            (key, Sums::default())
+        });
+        sums.add(measured);
+        self.total.add(measured);
+    }
+
+    pub fn finish(self) -> Stats {
+        Stats {
+            group_by: self.group_by,
+            groups: self
+                .groups
+                .into_values()
+                .map(|(key, sums)| Group {
+                    key,
+                    figures: sums.figures(),
+                })
+                .collect(),
+            total: self.total.figures(),
+        }
+    }
+}
+
 #[derive(Default, Clone, Copy)]
 struct Sums {
     count: usize,
@@ -85,18 +155,18 @@ struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, shape: &Shape, measure: f64) {
+    fn add(&mut self, measured: Measured) {
         self.count += 1;
-        match shape {
-            Shape::Area(_) => {
+        match measured {
+            Measured::Area(m2) => {
                 self.areas += 1;
-                self.area_m2 += measure;
+                self.area_m2 += m2;
             }
-            Shape::Lines(_) => {
+            Measured::Length(m) => {
                 self.lines += 1;
-                self.length_m += measure;
+                self.length_m += m;
             }
-            Shape::Points(_) => self.points += 1,
+            Measured::Point => self.points += 1,
         }
     }
 
@@ -112,58 +182,52 @@ impl Sums {
     }
 }
 
-/// Checks the properties to group by against what the layer's features carry.
-pub fn check_group_by(layer: &LayerData, group_by: &[String]) -> Result<(), StatsError> {
+/// Checks the number of properties to group by and that none is repeated.
+pub fn check_group_count(group_by: &[String]) -> Result<(), StatsError> {
     if group_by.len() > MAX_GROUP_BY {
         return Err(StatsError::TooManyProperties);
     }
-    let known = &layer.queryables().properties;
     for (i, name) in group_by.iter().enumerate() {
         if group_by[..i].contains(name) {
             return Err(StatsError::Repeated(name.clone()));
-        }
-        if !known.contains_key(name) {
-            return Err(StatsError::UnknownProperty {
-                name: name.clone(),
-                known: known.keys().cloned().collect::<Vec<_>>().join(", "),
-            });
         }
     }
     Ok(())
 }
 
+/// Checks that `layer`'s features carry the property `name`.
+pub fn check_property(layer: &LayerData, name: &str, shown_as: &str) -> Result<(), StatsError> {
+    let known = &layer.queryables().properties;
+    if known.contains_key(name) {
+        return Ok(());
+    }
+    Err(StatsError::UnknownProperty {
+        name: shown_as.to_string(),
+        known: known.keys().cloned().collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// Checks the properties to group by against what the layer's features carry.
+pub fn check_group_by(layer: &LayerData, group_by: &[String]) -> Result<(), StatsError> {
+    check_group_count(group_by)?;
+    group_by
+        .iter()
+        .try_for_each(|name| check_property(layer, name, name))
+}
+
 /// Counts and measures the features `q` selects, group by group.
 pub fn stats(layer: &LayerData, q: &StatsQuery) -> Result<Stats, StatsError> {
     check_group_by(layer, &q.group_by)?;
-    // Keyed by the values' JSON text, so 1 and "1" stay apart and the order
-    // is stable from run to run.
-    let mut groups: BTreeMap<Vec<String>, (Map<String, Value>, Sums)> = BTreeMap::new();
-    let mut total = Sums::default();
+    let mut tally = Tally::new(q.group_by.clone());
     for_each_match(layer, &q.selection, |_, feature| {
         let values: Vec<Value> = q
             .group_by
             .iter()
             .map(|name| feature.properties.get(name).cloned().unwrap_or(Value::Null))
             .collect();
-        let text: Vec<String> = values.iter().map(Value::to_string).collect();
-        let (_, sums) = groups.entry(text).or_insert_with(|| {
-            let key = q.group_by.iter().cloned().zip(values).collect();
-            (key, Sums::default())
-        });
-        sums.add(&feature.shape, feature.measure);
-        total.add(&feature.shape, feature.measure);
+        tally.add(values, Measured::of(&feature.shape, feature.measure));
     })?;
-    Ok(Stats {
-        group_by: q.group_by.clone(),
-        groups: groups
-            .into_values()
-            .map(|(key, sums)| Group {
-                key,
-                figures: sums.figures(),
-            })
-            .collect(),
-        total: total.figures(),
-    })
+    Ok(tally.finish())
 }
 
 /// The statistic as a CSV table: one row a group, the key's columns first;

@@ -21,6 +21,7 @@ pub const STATS_PARAMETERS: &[&str] = &[
     "filter",
     "filter-lang",
     "filter-crs",
+    "inside",
     "f",
 ];
 
@@ -38,27 +39,53 @@ pub async fn stats(
         .one_of("f", &[("json", false), ("csv", true)])?
         .unwrap_or(false);
     let group_by = params.ids("group_by")?.unwrap_or_default();
-    let tag = etag(&layer.data.revision, &uri.to_string(), Format::Json);
+    // Inside another layer: that layer's areas, each checked against this
+    // one as a block is (heavy work, in its lane); else one pass over the
+    // selected features (light, off the executor).
+    let containing = match params.text("inside") {
+        Some(id) => Some(state.catalog().select(Some(&[id]))?.remove(0)),
+        None => {
+            stats::check_group_by(&layer.data, &group_by)?;
+            None
+        }
+    };
+    // The answer changes with either layer's revision.
+    let revisions = match &containing {
+        Some(around) => format!("{}+{}", layer.data.revision, around.data.revision),
+        None => layer.data.revision.clone(),
+    };
+    let tag = etag(&revisions, &uri.to_string(), Format::Json);
     let req = CollectionRequest {
         layer,
         params,
         format: Format::Json,
         tag,
     };
-    stats::check_group_by(&req.layer.data, &group_by)?;
     let selection = super::items::read_items(&req)?.query;
     if let Some(unchanged) = req.unchanged(&headers) {
         return Ok(unchanged);
     }
-    // One pass over the selected features of a layer of a million: off the executor.
-    crate::api::blocking(move || {
-        let figures = stats::stats(
-            &req.layer.data,
-            &StatsQuery {
-                selection,
-                group_by,
-            },
-        )?;
+    let weight = if containing.is_some() {
+        crate::api::Weight::Heavy
+    } else {
+        crate::api::Weight::Light
+    };
+    crate::api::compute(weight, move || {
+        let figures = match &containing {
+            Some(around) => crate::engine::overlay::inside_layer(
+                &req.layer,
+                around,
+                &selection,
+                &group_by,
+            )?,
+            None => stats::stats(
+                &req.layer.data,
+                &StatsQuery {
+                    selection,
+                    group_by,
+                },
+            )?,
+        };
         if csv {
             let r = (
                 [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
@@ -70,6 +97,7 @@ pub async fn stats(
         let doc = json!({
             "collection": req.layer.entry.id,
             "revision": req.layer.data.revision,
+            "inside": containing.as_ref().map(|l| json!({"collection": l.entry.id, "revision": l.data.revision})),
             "group_by": figures.group_by,
             "groups": figures.groups,
             "total": figures.total,
