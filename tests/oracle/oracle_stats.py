@@ -27,25 +27,27 @@ def measure(geometry):
     return "point", 0.0
 
 
-def stats(layer, group_by, keep=lambda f: True):
-    features = json.loads((ROOT / "layers" / f"{layer}.geojson").read_text())["features"]
-    groups = {}
-    for f in features:
-        if not keep(f):
-            continue
-        key = tuple(json.dumps(f["properties"].get(k), ensure_ascii=False) for k in group_by)
-        kind, m = measure(f["geometry"])
-        g = groups.setdefault(key, {"key": {k: f["properties"].get(k) for k in group_by},
-                                    "count": 0, "areas": 0, "area_m2": 0.0, "lines": 0, "length_m": 0.0, "points": 0})
-        g["count"] += 1
-        if kind == "area":
-            g["areas"] += 1
-            g["area_m2"] += m
-        elif kind == "line":
-            g["lines"] += 1
-            g["length_m"] += m
-        else:
-            g["points"] += 1
+def load(layer):
+    return json.loads((ROOT / "layers" / f"{layer}.geojson").read_text())["features"]
+
+
+def tally(groups, key_values, kind, m):
+    """Adds one measured feature to the group of its key values."""
+    key = tuple(json.dumps(v, ensure_ascii=False) for _, v in key_values)
+    g = groups.setdefault(key, {"key": dict(key_values), "count": 0, "areas": 0, "area_m2": 0.0,
+                                "lines": 0, "length_m": 0.0, "points": 0})
+    g["count"] += 1
+    if kind == "area":
+        g["areas"] += 1
+        g["area_m2"] += m
+    elif kind == "line":
+        g["lines"] += 1
+        g["length_m"] += m
+    else:
+        g["points"] += 1
+
+
+def finished(groups):
     out = [groups[k] for k in sorted(groups)]
     for g in out:
         g["area_m2"] = round(g["area_m2"], 4)
@@ -53,8 +55,13 @@ def stats(layer, group_by, keep=lambda f: True):
     return out
 
 
-def load(layer):
-    return json.loads((ROOT / "layers" / f"{layer}.geojson").read_text())["features"]
+def stats(layer, group_by, keep=lambda f: True):
+    groups = {}
+    for f in load(layer):
+        if keep(f):
+            kind, m = measure(f["geometry"])
+            tally(groups, [(k, f["properties"].get(k)) for k in group_by], kind, m)
+    return finished(groups)
 
 
 def inside_stats(layer, around, group_by, keep=lambda f: True):
@@ -97,23 +104,8 @@ def inside_stats(layer, around, group_by, keep=lambda f: True):
                     key_values.append((k, b["properties"].get(k[len(around) + 1:])))
                 else:
                     key_values.append((k, a["properties"].get(k)))
-            key = tuple(json.dumps(v, ensure_ascii=False) for _, v in key_values)
-            g = groups.setdefault(key, {"key": dict(key_values), "count": 0, "areas": 0, "area_m2": 0.0,
-                                        "lines": 0, "length_m": 0.0, "points": 0})
-            g["count"] += 1
-            if kind == "area":
-                g["areas"] += 1
-                g["area_m2"] += m
-            elif kind == "line":
-                g["lines"] += 1
-                g["length_m"] += m
-            else:
-                g["points"] += 1
-    out = [groups[k] for k in sorted(groups)]
-    for g in out:
-        g["area_m2"] = round(g["area_m2"], 4)
-        g["length_m"] = round(g["length_m"], 4)
-    return out
+            tally(groups, key_values, kind, m)
+    return finished(groups)
 
 
 def cases():
