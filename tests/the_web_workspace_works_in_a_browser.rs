@@ -14,6 +14,11 @@ use std::time::Duration;
 
 use served::{Server, available, repo, run_bounded};
 
+/// One browser test at a time: two Chromiums and two servers on two cores
+/// would measure each other, not the workspace (first render 2.2 s in CI
+/// with both at once, about 1 s alone).
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Whether node, Chromium and playwright-core are here (or CI says they must be).
 fn browser_available() -> bool {
     let playwright = repo().join("web/node_modules/playwright-core");
@@ -28,6 +33,7 @@ fn browser_available() -> bool {
 
 #[test]
 fn a_configured_basemap_is_drawn_under_the_plan_with_its_attribution() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !browser_available() {
         return;
     }
@@ -58,6 +64,7 @@ fn a_configured_basemap_is_drawn_under_the_plan_with_its_attribution() {
 
 #[test]
 fn a_reviewer_sees_the_plan_checks_a_dropped_file_submits_reviews_and_prints_in_chromium() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !browser_available() {
         return;
     }

@@ -219,6 +219,8 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
 /// tests that need a port of their own.
 pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let limits = state.limits;
+    // The browser files are gzipped before the first page asks for them.
+    tokio::task::spawn_blocking(assets::prepare);
     let keeper = tokio::spawn(guard::give_back_memory_when_idle(state.work.clone()));
     let follower = match (&state.store, state.follow_interval) {
         (Some(store), Some(every)) => Some(tokio::spawn(follow_store(

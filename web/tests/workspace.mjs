@@ -87,6 +87,14 @@ try {
   if (measured.first_render_ms > 2000) fail(`first render took ${measured.first_render_ms} ms (over 2 s)`);
   await page.screenshot({ path: join(artifacts, 'workspace-plan.png') });
 
+  // --- a layer's totals (查询统计), as /stats gives them
+  await page.click('#layer-list .layer-row[data-layer="subsidence_areas"] button.stats');
+  await page.waitForSelector('#layer-list .layer-row[data-layer="subsidence_areas"] .layer-stats[data-count]', { timeout: 10000 });
+  const statsShown = await page.textContent('#layer-list .layer-row[data-layer="subsidence_areas"] .layer-stats');
+  const statsTotal = (await (await fetch(`${base}/collections/subsidence_areas/stats`)).json()).total;
+  if (!statsShown.includes(String(statsTotal.count)) || !statsShown.includes(fmt2(statsTotal.area_m2))) fail(`the layer's totals read ${statsShown}, /stats gives ${JSON.stringify(statsTotal)}`);
+  ok(`the subsidence areas' totals are /stats's: ${statsShown}`);
+
   // --- a click on a feature shows its attributes and planmap's area of it
   const redline = await (await fetch(`${base}/collections/ecological_redline/items?limit=1`)).json();
   const feature = redline.features[0];

@@ -266,14 +266,30 @@ function renderLayerList() {
           ' ', el('small', { class: `on-${layer.on_overlap}` }, t(layer.on_overlap)), ' ', el('small', {}, t('features', layer.features))),
         el('span', {},
           el('input', { type: 'range', min: 0, max: 1, step: 0.1, value: layer.opacity, title: t('opacity'), oninput: (e) => setOpacity(layer, Number(e.target.value)) }),
-          el('button', { type: 'button', title: t('zoom_to'), class: 'zoom', onclick: () => layer.bbox && view.fit(ol.proj.transformExtent(layer.bbox, 'EPSG:4326', projection), { padding: [30, 30, 30, 30], maxZoom: 16, duration: 300 }) }, '⌖')),
-        layer.rule ? el('div', { class: 'rule' }, layer.rule) : null);
+          el('button', { type: 'button', title: t('zoom_to'), class: 'zoom', onclick: () => layer.bbox && view.fit(ol.proj.transformExtent(layer.bbox, 'EPSG:4326', projection), { padding: [30, 30, 30, 30], maxZoom: 16, duration: 300 }) }, '⌖'),
+          el('button', { type: 'button', title: t('stats'), class: 'stats', onclick: (e) => showLayerStats(layer, e.target.closest('.layer-row').querySelector('.layer-stats')) }, 'Σ')),
+        layer.rule ? el('div', { class: 'rule' }, layer.rule) : null,
+        el('div', { class: 'rule layer-stats' }));
     }),
     candidatesLayer ? el('div', { class: 'layer-row', dataset: { layer: 'candidates' } },
       el('input', { type: 'checkbox', checked: candidatesLayer.getVisible(), onchange: (e) => candidatesLayer.setVisible(e.target.checked) }),
       el('span', { class: 'swatch', style: `border-color:${STATUS_COLORS.submitted}` }),
       el('span', {}, t('candidates_layer'), ' ', ...Object.entries(STATUS_COLORS).map(([s, c]) => el('small', { style: `color:${c}` }, ` ${t(`status_${s}`)}`))),
       el('span', {})) : null));
+}
+
+/** A layer's totals from planmap's statistics (查询统计): count, area, length. */
+async function showLayerStats(layer, box) {
+  try {
+    const { total } = await api(`collections/${encodeURIComponent(layer.id)}/stats`);
+    const parts = [t('features', total.count)];
+    if (total.areas) parts.push(`${t('area')} ${fmt(total.area_m2)} m²（${fmt(total.area_mu)} 亩）`);
+    if (total.lines) parts.push(`${t('length_m')} ${fmt(total.length_m)}`);
+    fill(box, parts.join('，'));
+    box.dataset.count = total.count;
+  } catch (error) {
+    fill(box, problemBox(error));
+  }
 }
 
 // ------------------------------------------------------ clicking a feature
@@ -495,16 +511,21 @@ function showAnswer(answer, submission) {
   resultSource.clear();
   highlightSource.clear();
   conflictFeatures = [];
+  // Added to the source in one batch: one index build and one change
+  // event, not one a feature (thousands of overlaps, hundreds of blocks).
+  const batch = [];
   const add = (geometry, props) => {
     if (!geometry) return null;
     const feature = new ol.Feature({ geometry: geojson.readGeometry(geometry), ...props });
-    resultSource.addFeature(feature);
+    batch.push(feature);
     return feature;
   };
-  for (const block of answer.basic_blocks?.blocks || []) {
-    const [w, s] = block.south_west;
-    const step = 1 / 60;
-    add({ type: 'Polygon', coordinates: [[[w, s], [w + step, s], [w + step, s + step], [w, s + step], [w, s]]] }, { role: block.whole ? 'block_whole' : 'block_partial', code: block.code });
+  // The 1′ blocks as two features, whole and partial: a grid of hundreds
+  // of squares is drawn as one shape each way.
+  const step = 1 / 60;
+  for (const whole of [true, false]) {
+    const squares = (answer.basic_blocks?.blocks || []).filter((b) => b.whole === whole).map(({ south_west: [w, s] }) => [[[w, s], [w + step, s], [w + step, s + step], [w, s + step], [w, s]]]);
+    if (squares.length) add({ type: 'MultiPolygon', coordinates: squares }, { role: whole ? 'block_whole' : 'block_partial' });
   }
   if (answer.net?.geometry) add(answer.net.geometry, { role: 'net' });
   // Reference overlaps drawn first, the ones that refuse the block on top.
@@ -517,6 +538,7 @@ function showAnswer(answer, submission) {
     });
   }
   for (const part of answer.input?.geometry?.features || []) add(part.geometry, { role: 'candidate' });
+  resultSource.addFeatures(batch);
   const extent = resultSource.getExtent();
   // Animated: the answer is painted where the map is, then the map moves to it.
   if (!ol.extent.isEmpty(extent)) view.fit(extent, { padding: [40, 40, 40, 40], maxZoom: 16, duration: 300 });
@@ -939,14 +961,13 @@ async function start() {
   labelPage();
   wirePage();
   renderCheckForm();
-  await refreshSession();
-  try {
-    await loadPlan();
+  // The session and the plan are asked for at once: the map need not wait
+  // for who is signed in.
+  const plan = loadPlan().then(() => {
     loadCandidatesLayer();
     renderLayerList();
-  } catch (error) {
-    fill(document.getElementById('tab-layers'), problemBox(error));
-  }
+  }).catch((error) => fill(document.getElementById('tab-layers'), problemBox(error)));
+  await Promise.all([refreshSession(), plan]);
   map.once('rendercomplete', () => {
     window.planmapWorkspace.ready = true;
     window.planmapWorkspace.firstRenderMs = performance.now();
