@@ -4,11 +4,27 @@
 /// checks) to the operating system.
 ///
 /// Why: reading a layer allocates and frees a few small buffers per feature
-/// on every thread; glibc keeps those pages, about 50 bytes per feature of a
-/// million-parcel layer, resident for good unless asked to trim. After a
-/// burst of checks, what each thread's arena freed stays resident for that
-/// thread's next allocation the same way.
+/// on every thread, and a burst of checks frees what it built on a dozen
+/// threads; an allocator keeps such pages for the next allocation. The
+/// server's own allocations go through jemalloc (the binary's global
+/// allocator), whose dirty pages would otherwise go back only as they decay
+/// (10 s); PROJ and SQLite allocate through the C library's malloc, which
+/// keeps them until asked to trim.
 pub fn give_back_freed_memory() {
+    // "arena.<MALLCTL_ARENAS_ALL>.purge": every arena's unused dirty pages.
+    const PURGE_ALL_ARENAS: &[u8] = b"arena.4096.purge\0";
+    // SAFETY: a void mallctl, called with no old or new value as jemalloc
+    // requires; it only releases unused pages and is thread-safe. Where the
+    // binary's global allocator is not jemalloc it purges nothing.
+    unsafe {
+        tikv_jemalloc_sys::mallctl(
+            PURGE_ALL_ARENAS.as_ptr().cast(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        );
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory; it is thread-safe.
     unsafe {
@@ -16,8 +32,9 @@ pub fn give_back_freed_memory() {
     }
 }
 
-/// Makes the threads of a server share as many allocator arenas as there
-/// are cores, not eight per core.
+/// Makes the threads of a server share as many of the C library's allocator
+/// arenas as there are cores, not eight per core (PROJ and SQLite allocate
+/// there; the server's own allocations go through jemalloc).
 ///
 /// Why: glibc gives each thread that meets contention an arena of its own;
 /// a server's dozens of short-lived blocking threads then leave a dozen
