@@ -3,6 +3,8 @@
 #
 #   bash benches/run.sh                 # 100k, 1M and 5M parcels
 #   LAYERS="100k 1m" bash benches/run.sh
+#   MARTIN=/path/to/martin bash benches/run.sh   # and martin's own tiles
+#   TILES_ONLY=1 LAYERS=1m bash benches/run.sh     # only the vector-tile rows
 #
 # Installs what it needs (PostgreSQL 15 + PostGIS 3, wrk, pyogrio, psycopg),
 # generates the data deterministically into $BENCH_DIR (not the repo), starts
@@ -17,6 +19,7 @@ LAYERS=${LAYERS:-"100k 1m 5m"}
 REPS=${REPS:-30}
 PG_PORT=${PG_PORT:-55432}
 HTTP_PORT=${HTTP_PORT:-18080}
+MARTIN_PORT=${MARTIN_PORT:-18090}
 WRK_SECONDS=${WRK_SECONDS:-15}
 PG_BIN=/usr/lib/postgresql/15/bin
 
@@ -72,8 +75,10 @@ grep -q "include 'bench.conf'" "$PGDATA/postgresql.conf" || echo "include 'bench
 chown postgres:postgres "$PGDATA/bench.conf"
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start >/dev/null
 SERVER_PID=
+MARTIN_PID=
 cleanup() {
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+    [ -n "$MARTIN_PID" ] && kill "$MARTIN_PID" 2>/dev/null || true
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null || true
 }
 trap cleanup EXIT
@@ -81,10 +86,12 @@ PG_DSN="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
 psql "$PG_DSN" -qc 'CREATE EXTENSION IF NOT EXISTS postgis'
 
 for l in $LAYERS; do
+    if [ -z "${TILES_ONLY:-}" ]; then
     log "layer $l: planmap in-process"
     "$BENCH_DIR/bin/compare" "$BENCH_DIR" "layers_${l}_fgb" "$REPS"
     if [ "$l" = 100k ]; then
         "$BENCH_DIR/bin/compare" "$BENCH_DIR" "layers_${l}_geojson" 3
+    fi
     fi
 
     log "layer $l: planmap serve on 127.0.0.1:$HTTP_PORT"
@@ -97,13 +104,36 @@ for l in $LAYERS; do
         sleep 0.5
     done
 
+    if [ -z "${TILES_ONLY:-}" ]; then
     log "layer $l: GEOS, PostGIS, planmap over HTTP; same answers?"
     python3 benches/peers.py run "$BENCH_DIR" "$l" --pg "$PG_DSN" \
         --http "http://127.0.0.1:$HTTP_PORT" --reps "$REPS"
+    fi
 
-    log "layer $l: vector tiles, planmap against PostGIS with martin's query"
+    # martin itself, when MARTIN names its binary (martin from crates.io,
+    # built with its postgres feature; nothing here builds it), in front of
+    # the table tiles.py loads, auto-publishing it as source parcels_$l;
+    # its tile cache off, since planmap keeps none and each tile is fetched
+    # several times.
+    martin_flag=()
+    if [ -n "${MARTIN:-}" ]; then
+        python3 -c "import sys; sys.path.insert(0, 'benches'); import psycopg; from pathlib import Path; from peers import postgis_table; postgis_table(psycopg.connect(sys.argv[1]), sys.argv[1], Path(sys.argv[2]), sys.argv[3])" \
+            "$PG_DSN" "$BENCH_DIR" "$l"
+        "$MARTIN" --listen-addresses "127.0.0.1:$MARTIN_PORT" --workers 2 --cache-size 0 \
+            "postgresql://postgres@127.0.0.1:$PG_PORT/postgres" > "$BENCH_DIR/results/martin_$l.log" 2>&1 &
+        MARTIN_PID=$!
+        until curl -sf "http://127.0.0.1:$MARTIN_PORT/catalog" >/dev/null; do
+            kill -0 "$MARTIN_PID" || { cat "$BENCH_DIR/results/martin_$l.log"; exit 1; }
+            sleep 0.5
+        done
+        martin_flag=(--martin "http://127.0.0.1:$MARTIN_PORT")
+    fi
+    log "layer $l: vector tiles, planmap against PostGIS with martin's query${MARTIN:+ and martin}"
     python3 benches/tiles.py "$BENCH_DIR" "$l" --pg "$PG_DSN" \
-        --http "http://127.0.0.1:$HTTP_PORT" --reps "${TILE_REPS:-5}"
+        --http "http://127.0.0.1:$HTTP_PORT" --reps "${TILE_REPS:-5}" "${martin_flag[@]}"
+    if [ -n "$MARTIN_PID" ]; then
+        kill "$MARTIN_PID"; wait "$MARTIN_PID" 2>/dev/null || true; MARTIN_PID=
+    fi
     log "layer $l: z14 tiles under load (wrk, 2 threads, 4 connections, ${WRK_SECONDS} s)"
     cat > "$BENCH_DIR/tiles.lua" <<EOF
 local paths = {}
@@ -137,6 +167,10 @@ EOF
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 done
 
+if [ -n "${TILES_ONLY:-}" ]; then
+    echo "tile rows written to $BENCH_DIR/results/tiles_*.md" >&2
+    exit 0
+fi
 log "results ($(nproc) cores, $(date -u +%F))"
 python3 benches/peers.py report "$BENCH_DIR"
 echo "written to $BENCH_DIR/results/results.md" >&2

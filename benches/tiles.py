@@ -11,6 +11,11 @@ PostGIS's favour. planmap answers GET /collections/parcels/tiles/
 WebMercatorQuad/{z}/{row}/{col} over loopback HTTP, uncompressed, timed
 from request to last byte.
 
+With --martin URL (a martin server in front of the same database; run.sh
+starts one when MARTIN names its binary), martin itself is timed too, over
+HTTP like planmap: GET /{table}/{z}/{x}/{y}, one keep-alive connection,
+uncompressed.
+
 Tiles sampled at z8, z10, z12, z14 and z16: at most PER_ZOOM tiles evenly
 spread over the layer's extent (every tile when fewer cover it), the same
 tiles for both. Each tile is fetched REPS times; the table gives the median
@@ -18,7 +23,7 @@ and p99 over all fetches of a zoom, bytes per tile (median and largest), and
 the ratio of the medians.
 
 Usage:
-  python3 benches/tiles.py BENCH_DIR LAYER --pg DSN --http URL [--reps N] [--per-zoom K]
+  python3 benches/tiles.py BENCH_DIR LAYER --pg DSN --http URL [--martin URL] [--reps N] [--per-zoom K]
 """
 
 from __future__ import annotations
@@ -74,24 +79,45 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(math.ceil(p * len(values))) - 1)]
 
 
-class Planmap:
-    """One keep-alive connection to planmap, as PostGIS gets one psycopg
-    connection: neither side pays a connection per tile."""
+class TileServer:
+    """One keep-alive connection to a tile server, as PostGIS gets one
+    psycopg connection: no side pays a connection per tile."""
 
-    def __init__(self, base: str):
+    def __init__(self, name: str, base: str, path):
         url = urllib.parse.urlsplit(base)
+        self.name, self.path = name, path
         self.connection = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
 
     def fetch(self, z: int, x: int, y: int) -> tuple[float, int, str]:
-        path = f"/collections/parcels/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        path = self.path(z, x, y)
+        try:
+            return self.timed(path)
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # The server closed the keep-alive connection while the other
+            # sides answered slow tiles (its idle timeout): open a new one,
+            # untimed, and time the fetch again.
+            self.connection.close()
+            self.connection.connect()
+            return self.timed(path)
+
+    def timed(self, path: str) -> tuple[float, int, str]:
         t = time.perf_counter()
         self.connection.request("GET", path, headers={"Accept-Encoding": "identity"})
         r = self.connection.getresponse()
         body = r.read()
         elapsed = (time.perf_counter() - t) * 1000.0
-        if r.status != 200:
-            sys.exit(f"planmap answered {r.status} for {path}: {body[:300]!r}")
+        # martin answers 204 for a tile with no feature.
+        if r.status not in (200, 204):
+            sys.exit(f"{self.name} answered {r.status} for {path}: {body[:300]!r}")
         return elapsed, len(body), r.headers.get("Planmap-Tile-Features", "")
+
+
+def planmap_server(base: str) -> TileServer:
+    return TileServer("planmap", base, lambda z, x, y: f"/collections/parcels/tiles/WebMercatorQuad/{z}/{y}/{x}")
+
+
+def martin_server(base: str, table: str) -> TileServer:
+    return TileServer("martin", base, lambda z, x, y: f"/{table}/{z}/{x}/{y}")
 
 
 def fetch_postgis(cur, query: str, z: int, x: int, y: int) -> tuple[float, int]:
@@ -107,6 +133,7 @@ def main() -> None:
     ap.add_argument("layer")
     ap.add_argument("--pg", required=True)
     ap.add_argument("--http", required=True)
+    ap.add_argument("--martin", help="a martin server over the same database")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--per-zoom", type=int, default=16)
     args = ap.parse_args()
@@ -132,20 +159,29 @@ def main() -> None:
     for z in ZOOMS:
         tiles = sample(extent, z, args.per_zoom)
         pm_ms, pg_ms, pm_bytes, pg_bytes, notes = [], [], [], [], set()
+        mt_ms, mt_bytes = [], []
         with conn.cursor() as cur:
-            planmap = Planmap(args.http)
+            planmap = planmap_server(args.http)
+            martin = martin_server(args.martin, table) if args.martin else None
             for x, y in tiles:
-                # One untimed fetch of each first: both sides then answer warm.
+                # One untimed fetch of each first: every side then answers warm.
                 planmap.fetch(z, x, y)
                 fetch_postgis(cur, query, z, x, y)
+                if martin:
+                    martin.fetch(z, x, y)
                 for _ in range(args.reps):
                     ms, size, left_out = planmap.fetch(z, x, y)
                     pm_ms.append(ms)
                     notes.add(left_out)
                     ms_pg, size_pg = fetch_postgis(cur, query, z, x, y)
                     pg_ms.append(ms_pg)
+                    if martin:
+                        ms_mt, size_mt = martin.fetch(z, x, y)[:2]
+                        mt_ms.append(ms_mt)
                 pm_bytes.append(size)
                 pg_bytes.append(size_pg)
+                if martin:
+                    mt_bytes.append(size_mt)
                 if size > LIMIT_BYTES:
                     over_limit.append((z, x, y, size))
         row = {
@@ -156,6 +192,10 @@ def main() -> None:
             "pg_bytes": statistics.median(pg_bytes), "pg_bytes_max": max(pg_bytes),
         }
         row["ratio"] = row["pm_median"] / row["pg_median"] if row["pg_median"] > 0 else float("nan")
+        if mt_ms:
+            row["mt_median"], row["mt_p99"] = statistics.median(mt_ms), percentile(mt_ms, 0.99)
+            row["mt_bytes"], row["mt_bytes_max"] = statistics.median(mt_bytes), max(mt_bytes)
+            row["mt_ratio"] = row["pm_median"] / row["mt_median"] if row["mt_median"] > 0 else float("nan")
         rows.append(row)
         print(f"tiles: {args.layer} z{z}: {len(tiles)} tiles, planmap {row['pm_median']:.1f} / "
               f"{row['pm_p99']:.1f} ms, PostGIS {row['pg_median']:.1f} / {row['pg_p99']:.1f} ms, "
@@ -177,6 +217,18 @@ def main() -> None:
             f"{r['pg_median']:.1f} / {r['pg_p99']:.1f} | {r['ratio']:.3f} | "
             f"{r['pm_bytes']:,.0f} / {r['pm_bytes_max']:,} | {r['pg_bytes']:,.0f} / {r['pg_bytes_max']:,} |")
     lines.append("")
+    if any("mt_median" in r for r in rows):
+        lines += [
+            "martin over HTTP, the same tiles (median / p99 ms; bytes uncompressed):",
+            "",
+            "| zoom | martin | planmap / martin | martin bytes median / max |",
+            "| ---: | ---: | ---: | ---: |",
+        ]
+        for r in rows:
+            lines.append(
+                f"| {r['z']} | {r['mt_median']:.1f} / {r['mt_p99']:.1f} | {r['mt_ratio']:.3f} | "
+                f"{r['mt_bytes']:,.0f} / {r['mt_bytes_max']:,} |")
+        lines.append("")
     lines.append(f"planmap tiles over {LIMIT_BYTES:,} bytes: {len(over_limit)} {over_limit[:5]}")
     out = args.bench_dir / "results" / f"tiles_{args.layer}.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
