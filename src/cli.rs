@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::api::{ApiLimits, AppState};
 use crate::engine::rules::CandidateKind;
-use crate::engine::screening::{Options, Screening, screen};
+use crate::engine::screening::{NearestLayers, Options, Screening, screen};
 use crate::geom::crs::Crs;
 use crate::intake::candidate::Limits;
 use crate::intake::formats::GkZone;
@@ -482,6 +482,11 @@ struct CheckFile {
     /// Leave each overlap's geometry out of the JSON answer.
     #[arg(long)]
     no_geometry: bool,
+    /// `true`: the nearest feature of every layer checked that the candidate
+    /// does not overlap, and its geodesic distance; or layer ids
+    /// (comma-separated) for those only.
+    #[arg(long, value_name = "true|LAYERS")]
+    nearest: Option<String>,
 }
 
 fn check_file(
@@ -546,6 +551,7 @@ fn check_file(
         net: request.net,
         list_blocks: false,
         without_geometry: request.no_geometry,
+        nearest: nearest_layers(request.nearest.as_deref(), &selected)?,
         corners: request
             .corners
             .as_deref()
@@ -556,6 +562,36 @@ fn check_file(
     let (parts, input) =
         submission::read_saying_what(&bytes, format, crs, zone, Limits::default())?;
     Ok((screen(&parts, &selected, &options)?, input))
+}
+
+/// `--nearest`: `true` for every layer checked, `false` for
+/// none, or layer ids, each among those checked.
+fn nearest_layers(
+    value: Option<&str>,
+    checked: &[std::sync::Arc<crate::layer::catalog::Layer>],
+) -> anyhow::Result<Option<NearestLayers>> {
+    match value {
+        None | Some("false") => Ok(None),
+        Some("true") => Ok(Some(NearestLayers::All)),
+        Some(ids) => {
+            let ids: Vec<String> = ids
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            if let Some(unknown) = ids
+                .iter()
+                .find(|id| !checked.iter().any(|l| l.entry.id == **id))
+            {
+                anyhow::bail!("--nearest: {unknown} is not among the layers checked");
+            }
+            if ids.is_empty() {
+                anyhow::bail!("--nearest: name layer ids, comma-separated, or true");
+            }
+            Ok(Some(NearestLayers::These(ids)))
+        }
+    }
 }
 
 /// A readable table of the conflicts, then the verdict.
@@ -622,6 +658,16 @@ pub fn table(screening: &Screening) -> String {
             a.layer,
             a.feature_id,
             a.name.as_deref().unwrap_or("")
+        );
+    }
+    for n in screening.nearest.iter().flatten() {
+        let _ = writeln!(
+            out,
+            "nearest {}: {} {} at {:.2} m",
+            n.layer,
+            n.feature_id,
+            n.name.as_deref().unwrap_or(""),
+            n.distance_m
         );
     }
     let b = &screening.basic_blocks;

@@ -9,14 +9,14 @@ use super::body::{candidate_format, read_body};
 use super::params::Params;
 use super::{ApiError, AppState, Weight, blocking, compute};
 use crate::deadline::Deadline;
-use crate::engine::screening::{Options, Screening, screen};
+use crate::engine::screening::{NearestLayers, Options, Screening, screen};
 use crate::geom::crs::Crs;
 use crate::intake::formats::GkZone;
 use crate::intake::submission::{self, InputFormat};
 
 const PARAMETERS: &[&str] = &[
     "crs", "layers", "format", "zone", "kind", "mineral", "net", "blocks", "corners", "geometry",
-    "as_of", "echo",
+    "as_of", "echo", "nearest",
 ];
 
 /// The parsed query of a check.
@@ -48,6 +48,7 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
             list_blocks: p.flag("blocks")?.unwrap_or(false),
             corners: p.corners("corners")?,
             without_geometry: !p.flag("geometry")?.unwrap_or(true),
+            nearest: p.layers_or_flag("nearest")?,
         },
         as_of: p.date("as_of")?,
         echo: p.flag("echo")?.unwrap_or(false),
@@ -82,6 +83,28 @@ pub async fn check(
         }
     };
     let layers = catalog.select(query.layers.as_deref())?;
+    if let Some(NearestLayers::These(ids)) = &query.options.nearest {
+        let unchecked: Vec<String> = ids
+            .iter()
+            .filter(|id| !layers.iter().any(|l| l.entry.id == **id))
+            .cloned()
+            .collect();
+        if !unchecked.is_empty() {
+            return Err(ApiError::InvalidParameter {
+                name: "nearest",
+                detail: format!(
+                    "{} {} not among the layers checked ({}); name layers the check includes, or use true",
+                    unchecked.join(", "),
+                    if unchecked.len() == 1 { "is" } else { "are" },
+                    layers
+                        .iter()
+                        .map(|l| l.entry.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
     if let Some(crs) = query.crs {
         crate::geom::crs::describe(crs).map_err(|source| ApiError::CrsParameter {
             name: "crs",

@@ -10,6 +10,7 @@
 //! in `geom::crs`, dates and intervals in `time`); the command line calls
 //! those same functions.
 
+use crate::engine::screening::NearestLayers;
 use axum::http::{HeaderMap, header};
 
 use super::ApiError;
@@ -185,6 +186,27 @@ impl Params {
             }
             Ok(ids)
         })
+    }
+
+    /// `true` for every layer, `false` for none, or layer ids, comma-separated.
+    pub fn layers_or_flag(&self, name: &'static str) -> Result<Option<NearestLayers>, ApiError> {
+        self.read(name, |v| match read_flag(v) {
+            Ok(true) => Ok(Some(NearestLayers::All)),
+            Ok(false) => Ok(None),
+            Err(_) => {
+                let ids: Vec<String> = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                if ids.is_empty() {
+                    return Err("use true, false, or layer ids, comma-separated".into());
+                }
+                Ok(Some(NearestLayers::These(ids)))
+            }
+        })
+        .map(Option::flatten)
     }
 
     /// One of a fixed set of words, each standing for a value.

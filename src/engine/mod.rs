@@ -7,6 +7,8 @@
 pub mod blocks;
 /// The overlap engine.
 pub mod check;
+/// The nearest feature of a layer, by geodesic distance.
+pub mod nearest;
 /// How much of one layer lies inside another, grouped (overlay statistics).
 pub mod overlay;
 /// The answer to a check.

@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use crate::deadline::{Deadline, DeadlineExceeded};
 use crate::engine::blocks::{self, BlockCount};
 use crate::engine::check::{self, CheckOptions};
+use crate::engine::nearest::{self, NearestFeature};
 use crate::engine::report::{CheckReport, Verdict};
 use crate::engine::rules::{self, CandidateKind, Finding};
 use crate::fault::{Fault, members};
@@ -41,6 +42,18 @@ pub struct Options {
     /// Leave each overlap's geometry out (null): a much smaller, faster
     /// answer when only which features and how much matter.
     pub without_geometry: bool,
+    /// For these layers, the nearest feature and its geodesic distance
+    /// where the candidate overlaps none of them.
+    pub nearest: Option<NearestLayers>,
+}
+
+/// Which layers a screening looks for the nearest feature in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NearestLayers {
+    /// Every layer checked.
+    All,
+    /// These (each among the layers checked).
+    These(Vec<String>),
 }
 
 /// The clean part of a candidate.
@@ -78,6 +91,11 @@ pub struct Screening {
     pub net: Option<Net>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parcels: Vec<ParcelSummary>,
+    /// With `nearest`: per layer asked for that the candidate overlaps
+    /// nowhere, its nearest feature (catalog order; a layer with no feature
+    /// is left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nearest: Option<Vec<NearestFeature>>,
 }
 
 /// Why a screening could not be answered.
@@ -192,6 +210,11 @@ pub fn screen(
     };
     let mut net = options.net.then(|| clean_part(&whole, &report, layers));
     deadline.check()?;
+    let nearest = options
+        .nearest
+        .as_ref()
+        .map(|which| nearest_features(&whole, &report, layers, which));
+    deadline.check()?;
 
     if let Some(style) = options.corners {
         let labelled: Vec<(String, String, Polygon)> = parts
@@ -242,7 +265,36 @@ pub fn screen(
         findings,
         net,
         parcels,
+        nearest,
     })
+}
+
+/// The nearest feature of each layer asked for that the candidate does not
+/// overlap (a layer it overlaps is in the conflicts instead).
+fn nearest_features(
+    whole: &MultiPolygon,
+    report: &CheckReport,
+    layers: &[Arc<Layer>],
+    which: &NearestLayers,
+) -> Vec<NearestFeature> {
+    let Some(measured) = nearest::Measured::new(whole) else {
+        return Vec::new();
+    };
+    let overlapped: HashSet<&str> = report
+        .conflicts
+        .features
+        .iter()
+        .map(|c| c.properties.layer.as_str())
+        .collect();
+    layers
+        .iter()
+        .filter(|l| match which {
+            NearestLayers::All => true,
+            NearestLayers::These(ids) => ids.iter().any(|id| *id == l.entry.id),
+        })
+        .filter(|l| !overlapped.contains(l.entry.id.as_str()))
+        .filter_map(|l| measured.nearest(l))
+        .collect()
 }
 
 /// One answer from the answers of several parcels.

@@ -4,6 +4,7 @@
 //! integrated along geodesic edges on CGCS2000 (GRS80 shape), which is what an
 //! independent geodesic computation such as pyproj's `Geod` gives.
 
+pub mod distance;
 mod small_ring;
 
 use std::sync::OnceLock;

@@ -97,6 +97,16 @@ pub fn schemas() -> Value {
                 "findings": {"type": "array"},
                 "net": {"type": "object"},
                 "parcels": {"type": "array"},
+                "nearest": {
+                    "type": "array",
+                    "description": "With `nearest`: for each layer asked for that the candidate overlaps nowhere, its nearest feature and the geodesic distance (CGCS2000) between their nearest points, in catalog order. A layer the candidate overlaps is in `conflicts` instead; a touching feature is 0 m away.",
+                    "items": object(&["layer", "feature_id", "distance_m"], json!({
+                        "layer": {"type": "string"},
+                        "feature_id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                        "name": {"type": "string"},
+                        "distance_m": {"type": "number", "minimum": 0},
+                    })),
+                },
             }),
         ),
         "snapAnswer": object(
@@ -267,6 +277,7 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .param(query("geometry", "`false`: leave each overlap's geometry out (`null`).", flag(true)))
                 .param(query("as_of", "Check against the layer revisions in force on this date (needs a data directory).", date()))
                 .param(query("echo", "`true`: add `input.geometry`, the candidate as read (CRS84), so a map that sent a coordinate file can draw it.", flag(false)))
+                .param(query("nearest", "`true`: add `nearest`, the nearest feature of every layer checked that the candidate does not overlap, with its geodesic distance in metres; or layer ids (comma-separated, each among the layers checked) for those only; `false`: none.", json!({"type": "string", "default": "false", "examples": ["true", "mining_rights,townships"]})))
                 .body(candidate_body("The candidate."))
                 .answer(200, json_answer("The check's answer.", schema("checkAnswer")))
                 .may_be_missing(),

@@ -1,0 +1,200 @@
+//! The nearest feature of a layer to a candidate, by geodesic distance
+//! ("the nearest existing right is 420 m away").
+//!
+//! Cost follows what is near, not the layer: the search looks in a box
+//! around the candidate that grows fourfold until the nearest feature found
+//! lies within the box's reach, so only features about as near as the
+//! nearest one are measured.
+
+use std::collections::HashSet;
+
+use geo::{BoundingRect, Coord, MultiPolygon, Rect};
+use serde::Serialize;
+
+use crate::deadline::Deadline;
+use crate::geom::geodesy::distance::{LocalPlane, PlaneOutline, geodesic_distance_m, nearest_pair};
+use crate::layer::FeatureId;
+use crate::layer::catalog::Layer;
+
+/// The nearest feature of one layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct NearestFeature {
+    pub layer: String,
+    pub feature_id: FeatureId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Geodesic distance on CGCS2000 between the nearest points, metres.
+    pub distance_m: f64,
+}
+
+/// Metres per degree of latitude, at least (GRS80 meridian radius at the
+/// equator, a(1−e²)): a distance of r metres spans at most r / this.
+const MIN_M_PER_DEG_LAT: f64 = 110_574.0;
+/// Metres per degree of longitude at the equator, at least (a·π/180).
+const MIN_M_PER_DEG_LON_EQUATOR: f64 = 111_319.0;
+/// The first reach searched, metres.
+const FIRST_REACH_M: f64 = 500.0;
+/// Beyond this reach the box is the whole world: the box arithmetic below
+/// (a geodesic along a parallel) holds to well under 1 % up to here.
+const WHOLE_WORLD_REACH_M: f64 = 2_000_000.0;
+
+/// The box holding every point within `reach_m` metres of `bbox`.
+fn reach_box(bbox: Rect, reach_m: f64) -> Rect {
+    if reach_m >= WHOLE_WORLD_REACH_M {
+        return Rect::new(
+            Coord {
+                x: -180.0,
+                y: -90.0,
+            },
+            Coord { x: 180.0, y: 90.0 },
+        );
+    }
+    let dlat = reach_m / MIN_M_PER_DEG_LAT;
+    let south = (bbox.min().y - dlat).max(-90.0);
+    let north = (bbox.max().y + dlat).min(90.0);
+    let far = south.abs().max(north.abs());
+    let dlon = if far >= 89.0 {
+        360.0
+    } else {
+        // A parallel's degree is shortest on the latitude nearest the pole;
+        // 1 % more for the geodesic that cuts across it.
+        1.01 * reach_m / (MIN_M_PER_DEG_LON_EQUATOR * far.to_radians().cos())
+    };
+    Rect::new(
+        Coord {
+            x: (bbox.min().x - dlon).max(-180.0),
+            y: south,
+        },
+        Coord {
+            x: (bbox.max().x + dlon).min(180.0),
+            y: north,
+        },
+    )
+}
+
+fn covers(outer: Rect, inner: Rect) -> bool {
+    outer.min().x <= inner.min().x
+        && outer.min().y <= inner.min().y
+        && outer.max().x >= inner.max().x
+        && outer.max().y >= inner.max().y
+}
+
+/// The candidate, ready to be measured against features.
+pub struct Measured {
+    plane: LocalPlane,
+    outline: PlaneOutline,
+    bbox: Rect,
+}
+
+impl Measured {
+    pub fn new(area: &MultiPolygon) -> Option<Measured> {
+        let bbox = area.bounding_rect()?;
+        let plane = LocalPlane::new(bbox.center());
+        let outline = PlaneOutline::new(
+            &plane,
+            area.0.iter().flat_map(|p| {
+                std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .map(|r| r.0.as_slice())
+            }),
+            true,
+        );
+        Some(Measured {
+            plane,
+            outline,
+            bbox,
+        })
+    }
+
+    /// The geodesic distance from the candidate to feature `i` of `layer`,
+    /// for a feature that does not overlap it.
+    fn distance_to(&self, layer: &Layer, i: usize) -> Option<f64> {
+        let view = layer.data.features.view(i);
+        let joined = !view.is_points();
+        let outline = PlaneOutline::new(&self.plane, view.parts().flatten(), joined);
+        if outline.is_empty() {
+            return None;
+        }
+        let (pa, pb, planar) = nearest_pair(&self.outline, &outline)?;
+        if planar == 0.0 {
+            return Some(0.0);
+        }
+        Some(geodesic_distance_m(
+            self.plane.from_plane(pa),
+            self.plane.from_plane(pb),
+        ))
+    }
+
+    /// The feature of `layer` nearest to the candidate, and how far it is;
+    /// `None` for an empty layer or past the deadline.
+    pub fn nearest(&self, layer: &Layer) -> Option<NearestFeature> {
+        let deadline = Deadline::current();
+        let everything = layer.data.bbox?;
+        let mut measured: HashSet<usize> = HashSet::new();
+        let mut best: Option<(usize, f64)> = None;
+        let mut reach = FIRST_REACH_M;
+        loop {
+            let probe = reach_box(self.bbox, reach);
+            for i in layer.data.hits(probe.min(), probe.max()) {
+                if deadline.expired() {
+                    return None;
+                }
+                if !measured.insert(i) {
+                    continue;
+                }
+                if let Some(d) = self.distance_to(layer, i) {
+                    let table = &layer.data.features;
+                    let nearer = match best {
+                        None => true,
+                        Some((j, e)) => d < e || (d == e && table.id_text(i) < table.id_text(j)),
+                    };
+                    if nearer {
+                        best = Some((i, d));
+                    }
+                }
+            }
+            // Every feature within `reach` meets the probe: a nearest one
+            // no farther than that is the nearest of all.
+            let done = best.is_some_and(|(_, d)| d <= reach) || covers(probe, everything);
+            if done || reach >= WHOLE_WORLD_REACH_M {
+                break;
+            }
+            reach *= 4.0;
+        }
+        let (i, distance_m) = best?;
+        let table = &layer.data.features;
+        Some(NearestFeature {
+            layer: layer.entry.id.clone(),
+            feature_id: table.id(i),
+            name: table.name(i).map(str::to_string),
+            distance_m,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reach_box_holds_every_point_that_far_away() {
+        let bbox = Rect::new(Coord { x: 112.8, y: 36.2 }, Coord { x: 112.9, y: 36.3 });
+        let reach = 20_000.0;
+        let probe = reach_box(bbox, reach);
+        // Due north, south, east and west of the box's corners, 20 km on.
+        let geod = geographiclib_rs::Geodesic::wgs84();
+        use geographiclib_rs::DirectGeodesic;
+        for (lat, lon) in [(36.3, 112.9), (36.2, 112.8), (36.3, 112.8), (36.2, 112.9)] {
+            for azi in [0.0, 90.0, 180.0, 270.0, 45.0, 135.0] {
+                let (la, lo): (f64, f64) = geod.direct(lat, lon, azi, reach);
+                assert!(
+                    probe.min().x <= lo
+                        && lo <= probe.max().x
+                        && probe.min().y <= la
+                        && la <= probe.max().y,
+                    "{la},{lo} outside {probe:?}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Geodesic distances between shapes on CGCS2000.
+//!
+//! The nearest points of two shapes are found in an azimuthal equidistant
+//! plane about a point near both (the geodesic distance and azimuth from
+//! that point, computed with GeographicLib), and their distance is then the
+//! geodesic distance between those two points. Why: the plane keeps
+//! distances from its centre exact and others within (s/R)²/6 (4·10⁻⁵ at
+//! 100 km), so the pair it picks is the nearest pair to far better than a
+//! millimetre at planning distances, while the figure reported is geodesic.
+
+use geo::Coord;
+use geographiclib_rs::{DirectGeodesic, InverseGeodesic};
+use rstar::RTree;
+use rstar::primitives::Line;
+
+use super::ellipsoid;
+
+/// An azimuthal equidistant plane about `centre` (x east, y north, metres).
+#[derive(Debug, Clone, Copy)]
+pub struct LocalPlane {
+    centre: Coord,
+}
+
+impl LocalPlane {
+    pub fn new(centre: Coord) -> LocalPlane {
+        LocalPlane { centre }
+    }
+
+    pub fn to_plane(&self, c: Coord) -> [f64; 2] {
+        let (s12, azi1, _, _): (f64, f64, f64, f64) =
+            ellipsoid().inverse(self.centre.y, self.centre.x, c.y, c.x);
+        let a = azi1.to_radians();
+        [s12 * a.sin(), s12 * a.cos()]
+    }
+
+    pub fn from_plane(&self, p: [f64; 2]) -> Coord {
+        let s = p[0].hypot(p[1]);
+        if s == 0.0 {
+            return self.centre;
+        }
+        let azi = p[0].atan2(p[1]).to_degrees();
+        let (lat, lon): (f64, f64) = ellipsoid().direct(self.centre.y, self.centre.x, azi, s);
+        Coord { x: lon, y: lat }
+    }
+}
+
+/// The geodesic distance in metres between two lon/lat points.
+pub fn geodesic_distance_m(a: Coord, b: Coord) -> f64 {
+    let s: f64 = ellipsoid().inverse(a.y, a.x, b.y, b.x);
+    s
+}
+
+/// A shape's boundary in a local plane: its vertices and the segments
+/// between them, indexed for nearest-segment queries.
+pub struct PlaneOutline {
+    vertices: Vec<[f64; 2]>,
+    segments: RTree<Line<[f64; 2]>>,
+}
+
+impl PlaneOutline {
+    /// `runs` are rings or lines (consecutive vertices joined) or, with
+    /// `joined` false, lone points.
+    pub fn new<'a>(
+        plane: &LocalPlane,
+        runs: impl Iterator<Item = &'a [Coord]>,
+        joined: bool,
+    ) -> PlaneOutline {
+        let mut vertices = Vec::new();
+        let mut segments = Vec::new();
+        for run in runs {
+            let start = vertices.len();
+            vertices.extend(run.iter().map(|&c| plane.to_plane(c)));
+            if joined {
+                for w in vertices[start..].windows(2) {
+                    if w[0] != w[1] {
+                        segments.push(Line::new(w[0], w[1]));
+                    }
+                }
+            }
+        }
+        PlaneOutline {
+            vertices,
+            segments: RTree::bulk_load(segments),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vertices.is_empty()
+    }
+}
+
+/// The nearest pair of points of two outlines (in the plane), the first on
+/// `a`, the second on `b`: the nearest of each one's vertices to the other's
+/// segments (or vertices, for points). Right for shapes that do not cross,
+/// which is where a distance is asked for: shapes that meet are 0 apart.
+pub fn nearest_pair(a: &PlaneOutline, b: &PlaneOutline) -> Option<([f64; 2], [f64; 2], f64)> {
+    let mut best: Option<([f64; 2], [f64; 2], f64)> = None;
+    let mut consider = |pa: [f64; 2], pb: [f64; 2]| {
+        let d2 = (pa[0] - pb[0]).powi(2) + (pa[1] - pb[1]).powi(2);
+        if best.is_none_or(|(_, _, d)| d2 < d) {
+            best = Some((pa, pb, d2));
+        }
+    };
+    let nearest_on = |outline: &PlaneOutline, p: [f64; 2]| -> Option<[f64; 2]> {
+        if outline.segments.size() > 0 {
+            outline
+                .segments
+                .nearest_neighbor(p)
+                .map(|line| line.nearest_point(&p))
+        } else {
+            outline
+                .vertices
+                .iter()
+                .copied()
+                .min_by(|u, v| dist2(*u, p).total_cmp(&dist2(*v, p)))
+        }
+    };
+    for &v in &b.vertices {
+        if let Some(pa) = nearest_on(a, v) {
+            consider(pa, v);
+        }
+    }
+    if b.segments.size() > 0 {
+        for &v in &a.vertices {
+            if let Some(pb) = nearest_on(b, v) {
+                consider(v, pb);
+            }
+        }
+    }
+    best.map(|(pa, pb, d2)| (pa, pb, d2.sqrt()))
+}
+
+fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_point_taken_to_the_plane_and_back_is_the_same_point() {
+        let plane = LocalPlane::new(Coord { x: 112.9, y: 36.3 });
+        for c in [
+            Coord {
+                x: 112.95,
+                y: 36.21,
+            },
+            Coord { x: 111.0, y: 38.0 },
+            Coord { x: 112.9, y: 36.3 },
+        ] {
+            let back = plane.from_plane(plane.to_plane(c));
+            assert!(
+                (back.x - c.x).abs() < 1e-10 && (back.y - c.y).abs() < 1e-10,
+                "{back:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn distances_from_the_centre_of_the_plane_are_geodesic() {
+        let centre = Coord { x: 112.9, y: 36.3 };
+        let plane = LocalPlane::new(centre);
+        let c = Coord { x: 113.4, y: 36.9 };
+        let p = plane.to_plane(c);
+        let planar = p[0].hypot(p[1]);
+        assert!((planar - geodesic_distance_m(centre, c)).abs() < 1e-6);
+    }
+}
