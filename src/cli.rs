@@ -564,34 +564,22 @@ fn check_file(
     Ok((screen(&parts, &selected, &options)?, input))
 }
 
-/// `--nearest`: `true` for every layer checked, `false` for
-/// none, or layer ids, each among those checked.
+/// `--nearest`, read as `/check?nearest=` reads it; each layer named must
+/// be among those checked.
 fn nearest_layers(
     value: Option<&str>,
     checked: &[std::sync::Arc<crate::layer::catalog::Layer>],
 ) -> anyhow::Result<Option<NearestLayers>> {
-    match value {
-        None | Some("false") => Ok(None),
-        Some("true") => Ok(Some(NearestLayers::All)),
-        Some(ids) => {
-            let ids: Vec<String> = ids
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
-            if let Some(unknown) = ids
-                .iter()
-                .find(|id| !checked.iter().any(|l| l.entry.id == **id))
-            {
-                anyhow::bail!("--nearest: {unknown} is not among the layers checked");
-            }
-            if ids.is_empty() {
-                anyhow::bail!("--nearest: name layer ids, comma-separated, or true");
-            }
-            Ok(Some(NearestLayers::These(ids)))
-        }
+    let Some(value) = value else { return Ok(None) };
+    let which = NearestLayers::read(value).map_err(|e| anyhow::anyhow!("--nearest: {e}"))?;
+    if let Some(NearestLayers::These(ids)) = &which
+        && let Some(unknown) = ids
+            .iter()
+            .find(|id| !checked.iter().any(|l| l.entry.id == **id))
+    {
+        anyhow::bail!("--nearest: {unknown} is not among the layers checked");
     }
+    Ok(which)
 }
 
 /// A readable table of the conflicts, then the verdict.

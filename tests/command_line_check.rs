@@ -97,3 +97,54 @@ fn an_unknown_layer_exits_one() {
     assert_eq!(status, 1);
     assert!(stderr.contains("nope"));
 }
+
+#[test]
+fn nearest_prints_each_layers_nearest_feature_at_the_oracles_distance() {
+    let cases: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/oracle/expected_nearest/cases.json")).unwrap(),
+    )
+    .unwrap();
+    let case = &cases["cases"][0];
+    let dir = std::env::temp_dir().join(format!("planmap-cli-nearest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("candidate.geojson");
+    std::fs::write(&file, case["candidate"].to_string()).unwrap();
+    let (_, stdout, stderr) = planmap(&[
+        "check",
+        "--layers",
+        "layers",
+        "--nearest",
+        "mining_rights,townships",
+        file.to_str().unwrap(),
+    ]);
+    for layer in ["mining_rights", "townships"] {
+        let want = &case["nearest"][layer];
+        let id = want["feature_ids"][0].as_str().unwrap();
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("nearest {layer}: {id} ")))
+            .unwrap_or_else(|| panic!("no nearest {layer} {id} in:\n{stdout}{stderr}"));
+        let metres: f64 = line
+            .rsplit(" at ")
+            .next()
+            .unwrap()
+            .trim_end_matches(" m")
+            .parse()
+            .unwrap();
+        let e = want["distance_m"].as_f64().unwrap();
+        assert!((metres - e).abs() <= 0.01, "{line}: the oracle says {e} m");
+    }
+    let (status, _, stderr) = planmap(&[
+        "check",
+        "--layers",
+        "layers",
+        "--only",
+        "mining_rights",
+        "--nearest",
+        "townships",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(status, 1);
+    assert!(stderr.contains("--nearest: townships"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

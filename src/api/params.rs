@@ -175,12 +175,7 @@ impl Params {
     /// A comma-separated list of ids, at least one.
     pub fn ids(&self, name: &'static str) -> Result<Option<Vec<String>>, ApiError> {
         self.read(name, |v| {
-            let ids: Vec<String> = v
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
+            let ids = crate::layer::catalog::id_list(v);
             if ids.is_empty() {
                 return Err("name at least one id, comma-separated".into());
             }
@@ -190,23 +185,7 @@ impl Params {
 
     /// `true` for every layer, `false` for none, or layer ids, comma-separated.
     pub fn layers_or_flag(&self, name: &'static str) -> Result<Option<NearestLayers>, ApiError> {
-        self.read(name, |v| match read_flag(v) {
-            Ok(true) => Ok(Some(NearestLayers::All)),
-            Ok(false) => Ok(None),
-            Err(_) => {
-                let ids: Vec<String> = v
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                if ids.is_empty() {
-                    return Err("use true, false, or layer ids, comma-separated".into());
-                }
-                Ok(Some(NearestLayers::These(ids)))
-            }
-        })
-        .map(Option::flatten)
+        self.read(name, NearestLayers::read).map(Option::flatten)
     }
 
     /// One of a fixed set of words, each standing for a value.

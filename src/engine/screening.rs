@@ -56,6 +56,25 @@ pub enum NearestLayers {
     These(Vec<String>),
 }
 
+impl NearestLayers {
+    /// `true` (`1`, `yes`) for every layer, `false` (`0`, `no`) for none,
+    /// or layer ids, comma-separated; as `/check?nearest=` and
+    /// `planmap check --nearest` both read it.
+    pub fn read(v: &str) -> Result<Option<NearestLayers>, String> {
+        match v {
+            "true" | "1" | "yes" => Ok(Some(NearestLayers::All)),
+            "false" | "0" | "no" => Ok(None),
+            _ => {
+                let ids = crate::layer::catalog::id_list(v);
+                if ids.is_empty() {
+                    return Err("use true, false, or layer ids, comma-separated".into());
+                }
+                Ok(Some(NearestLayers::These(ids)))
+            }
+        }
+    }
+}
+
 /// The clean part of a candidate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Net {

@@ -102,6 +102,16 @@ fn id_is_url_safe(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// Layer (or feature) ids as a URL or a command line lists them:
+/// comma-separated, trimmed, empty entries skipped.
+pub fn id_list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 impl Catalog {
     /// Loads `DIR/catalog.toml` and every layer it names.
     pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
