@@ -98,7 +98,8 @@ impl Measured {
                     .map(|r| r.0.as_slice())
             }),
             true,
-        );
+        )
+        .with_vertex_index();
         Some(Measured {
             plane,
             outline,

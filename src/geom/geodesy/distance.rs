@@ -55,6 +55,11 @@ pub fn geodesic_distance_m(a: Coord, b: Coord) -> f64 {
 pub struct PlaneOutline {
     vertices: Vec<[f64; 2]>,
     segments: RTree<Line<[f64; 2]>>,
+    /// The vertices indexed too (for the candidate, measured against many
+    /// features): only those near a feature are then visited.
+    vertex_index: Option<RTree<[f64; 2]>>,
+    min: [f64; 2],
+    max: [f64; 2],
 }
 
 impl PlaneOutline {
@@ -78,10 +83,26 @@ impl PlaneOutline {
                 }
             }
         }
+        let (mut min, mut max) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for v in &vertices {
+            for k in 0..2 {
+                min[k] = min[k].min(v[k]);
+                max[k] = max[k].max(v[k]);
+            }
+        }
         PlaneOutline {
             vertices,
             segments: RTree::bulk_load(segments),
+            vertex_index: None,
+            min,
+            max,
         }
+    }
+
+    /// Indexes the vertices as well, for an outline measured many times.
+    pub fn with_vertex_index(mut self) -> PlaneOutline {
+        self.vertex_index = Some(RTree::bulk_load(self.vertices.clone()));
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -95,12 +116,12 @@ impl PlaneOutline {
 /// which is where a distance is asked for: shapes that meet are 0 apart.
 pub fn nearest_pair(a: &PlaneOutline, b: &PlaneOutline) -> Option<([f64; 2], [f64; 2], f64)> {
     let mut best: Option<([f64; 2], [f64; 2], f64)> = None;
-    let mut consider = |pa: [f64; 2], pb: [f64; 2]| {
-        let d2 = (pa[0] - pb[0]).powi(2) + (pa[1] - pb[1]).powi(2);
+    fn consider(best: &mut Option<([f64; 2], [f64; 2], f64)>, pa: [f64; 2], pb: [f64; 2]) {
+        let d2 = dist2(pa, pb);
         if best.is_none_or(|(_, _, d)| d2 < d) {
-            best = Some((pa, pb, d2));
+            *best = Some((pa, pb, d2));
         }
-    };
+    }
     let nearest_on = |outline: &PlaneOutline, p: [f64; 2]| -> Option<[f64; 2]> {
         if outline.segments.size() > 0 {
             outline
@@ -117,13 +138,27 @@ pub fn nearest_pair(a: &PlaneOutline, b: &PlaneOutline) -> Option<([f64; 2], [f6
     };
     for &v in &b.vertices {
         if let Some(pa) = nearest_on(a, v) {
-            consider(pa, v);
+            consider(&mut best, pa, v);
         }
     }
     if b.segments.size() > 0 {
-        for &v in &a.vertices {
+        // A vertex of `a` nearer to `b` than the best pair so far lies in
+        // b's box widened by that distance.
+        let reach = best.map_or(f64::INFINITY, |(_, _, d2)| d2.sqrt());
+        let near: Box<dyn Iterator<Item = [f64; 2]>> = match (&a.vertex_index, reach.is_finite()) {
+            (Some(index), true) => Box::new(
+                index
+                    .locate_in_envelope(rstar::AABB::from_corners(
+                        [b.min[0] - reach, b.min[1] - reach],
+                        [b.max[0] + reach, b.max[1] + reach],
+                    ))
+                    .copied(),
+            ),
+            _ => Box::new(a.vertices.iter().copied()),
+        };
+        for v in near {
             if let Some(pb) = nearest_on(b, v) {
-                consider(v, pb);
+                consider(&mut best, v, pb);
             }
         }
     }
@@ -165,5 +200,40 @@ mod tests {
         let p = plane.to_plane(c);
         let planar = p[0].hypot(p[1]);
         assert!((planar - geodesic_distance_m(centre, c)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_vertex_index_finds_the_pair_a_full_scan_finds() {
+        let plane = LocalPlane::new(Coord { x: 112.9, y: 36.3 });
+        let star: Vec<Coord> = (0..=2_000)
+            .map(|k| {
+                let t = k as f64 / 2_000.0 * std::f64::consts::TAU;
+                let r = 0.02 * (1.0 + 0.3 * (7.0 * t).sin());
+                Coord {
+                    x: 112.9 + r * t.cos(),
+                    y: 36.3 + r * t.sin(),
+                }
+            })
+            .collect();
+        let whole = PlaneOutline::new(&plane, std::iter::once(star.as_slice()), true);
+        let indexed =
+            PlaneOutline::new(&plane, std::iter::once(star.as_slice()), true).with_vertex_index();
+        for i in 0..40 {
+            let (x, y) = (112.85 + 0.0027 * i as f64, 36.27 + 0.0013 * (i % 7) as f64);
+            let square = [
+                Coord { x, y },
+                Coord { x: x + 0.001, y },
+                Coord {
+                    x: x + 0.001,
+                    y: y + 0.001,
+                },
+                Coord { x, y: y + 0.001 },
+                Coord { x, y },
+            ];
+            let feature = PlaneOutline::new(&plane, std::iter::once(square.as_slice()), true);
+            let (_, _, d) = nearest_pair(&whole, &feature).unwrap();
+            let (_, _, e) = nearest_pair(&indexed, &feature).unwrap();
+            assert_eq!(d, e, "square {i}");
+        }
     }
 }
