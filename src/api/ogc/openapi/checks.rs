@@ -277,7 +277,7 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .param(query("geometry", "`false`: leave each overlap's geometry out (`null`).", flag(true)))
                 .param(query("as_of", "Check against the layer revisions in force on this date (needs a data directory).", date()))
                 .param(query("echo", "`true`: add `input.geometry`, the candidate as read (CRS84), so a map that sent a coordinate file can draw it.", flag(false)))
-                .param(query("nearest", "`true`: add `nearest`, the nearest feature of every layer checked that the candidate does not overlap, with its geodesic distance in metres; or layer ids (comma-separated, each among the layers checked) for those only; `false`: none.", json!({"type": "string", "default": "false", "examples": ["true", "mining_rights,townships"]})))
+                .param(query("nearest", "`true`: add `nearest`, the nearest feature of every layer checked that the candidate does not overlap, with its geodesic distance in metres; or layer ids (comma-separated, each among the layers checked) for those only; `false`: none.", json!({"type": "string", "default": "false", "example": "mining_rights,townships"})))
                 .body(candidate_body("The candidate."))
                 .answer(200, json_answer("The check's answer.", schema("checkAnswer")))
                 .may_be_missing(),
