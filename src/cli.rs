@@ -572,10 +572,9 @@ fn nearest_layers(
 ) -> anyhow::Result<Option<NearestLayers>> {
     let Some(value) = value else { return Ok(None) };
     let which = NearestLayers::read(value).map_err(|e| anyhow::anyhow!("--nearest: {e}"))?;
-    if let Some(NearestLayers::These(ids)) = &which
-        && let Some(unknown) = ids
-            .iter()
-            .find(|id| !checked.iter().any(|l| l.entry.id == **id))
+    if let Some(unknown) = which
+        .as_ref()
+        .and_then(|n| n.unchecked(checked).first().cloned())
     {
         anyhow::bail!("--nearest: {unknown} is not among the layers checked");
     }

@@ -9,7 +9,7 @@ use super::body::{candidate_format, read_body};
 use super::params::Params;
 use super::{ApiError, AppState, Weight, blocking, compute};
 use crate::deadline::Deadline;
-use crate::engine::screening::{NearestLayers, Options, Screening, screen};
+use crate::engine::screening::{Options, Screening, screen};
 use crate::geom::crs::Crs;
 use crate::intake::formats::GkZone;
 use crate::intake::submission::{self, InputFormat};
@@ -83,27 +83,26 @@ pub async fn check(
         }
     };
     let layers = catalog.select(query.layers.as_deref())?;
-    if let Some(NearestLayers::These(ids)) = &query.options.nearest {
-        let unchecked: Vec<String> = ids
-            .iter()
-            .filter(|id| !layers.iter().any(|l| l.entry.id == **id))
-            .cloned()
-            .collect();
-        if !unchecked.is_empty() {
-            return Err(ApiError::InvalidParameter {
-                name: "nearest",
-                detail: format!(
-                    "{} {} not among the layers checked ({}); name layers the check includes, or use true",
-                    unchecked.join(", "),
-                    if unchecked.len() == 1 { "is" } else { "are" },
-                    layers
-                        .iter()
-                        .map(|l| l.entry.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
-        }
+    let unchecked = query
+        .options
+        .nearest
+        .as_ref()
+        .map(|n| n.unchecked(&layers))
+        .unwrap_or_default();
+    if !unchecked.is_empty() {
+        return Err(ApiError::InvalidParameter {
+            name: "nearest",
+            detail: format!(
+                "{} {} not among the layers checked ({}); name layers the check includes, or use true",
+                unchecked.join(", "),
+                if unchecked.len() == 1 { "is" } else { "are" },
+                layers
+                    .iter()
+                    .map(|l| l.entry.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
     }
     if let Some(crs) = query.crs {
         crate::geom::crs::describe(crs).map_err(|source| ApiError::CrsParameter {

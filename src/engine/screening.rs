@@ -73,6 +73,18 @@ impl NearestLayers {
             }
         }
     }
+
+    /// The layers named that are not among those checked (none for `All`).
+    pub fn unchecked(&self, checked: &[Arc<Layer>]) -> Vec<String> {
+        match self {
+            NearestLayers::All => Vec::new(),
+            NearestLayers::These(ids) => ids
+                .iter()
+                .filter(|id| !checked.iter().any(|l| l.entry.id == **id))
+                .cloned()
+                .collect(),
+        }
+    }
 }
 
 /// The clean part of a candidate.
