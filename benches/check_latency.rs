@@ -83,6 +83,8 @@ fn farmland(n: usize) -> Arc<Layer> {
             description: None,
             roles: vec!["control_line".into()],
             facts: Default::default(),
+            buffer_m: None,
+            buffer_rule: None,
         },
         data,
     })
@@ -129,11 +131,18 @@ fn main() {
                 })
                 .collect();
             times.sort_by(f64::total_cmp);
-            let bare = planmap::engine::check::CheckOptions { geometry: false };
+            let bare = planmap::engine::check::CheckOptions {
+                geometry: false,
+                ..Default::default()
+            };
             let mut without: Vec<f64> = (0..30)
                 .map(|_| {
                     let t = Instant::now();
-                    std::hint::black_box(planmap::engine::check::check_with(&c, &layers, bare));
+                    std::hint::black_box(planmap::engine::check::check_with(
+                        &c,
+                        &layers,
+                        bare.clone(),
+                    ));
                     t.elapsed().as_secs_f64() * 1e3
                 })
                 .collect();

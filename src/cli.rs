@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand};
 
 use crate::api::{ApiLimits, AppState};
 use crate::engine::rules::CandidateKind;
-use crate::engine::screening::{NearestLayers, Options, Screening, screen};
+use crate::engine::screening::{
+    NearestLayers, Options, Screening, buffers_problem, read_buffers, screen,
+};
 use crate::geom::crs::Crs;
 use crate::intake::candidate::Limits;
 use crate::intake::formats::GkZone;
@@ -487,6 +489,10 @@ struct CheckFile {
     /// (comma-separated) for those only.
     #[arg(long, value_name = "true|LAYERS")]
     nearest: Option<String>,
+    /// Protection buffers for this check, LAYER:METRES (comma-separated):
+    /// each widens the layer's own `buffer_m`, never narrows it.
+    #[arg(long, value_name = "LAYER:METRES,…")]
+    buffer: Option<String>,
 }
 
 fn check_file(
@@ -552,6 +558,7 @@ fn check_file(
         list_blocks: false,
         without_geometry: request.no_geometry,
         nearest: nearest_layers(request.nearest.as_deref(), &selected)?,
+        buffers: buffers(request.buffer.as_deref(), &selected)?,
         corners: request
             .corners
             .as_deref()
@@ -579,6 +586,21 @@ fn nearest_layers(
         anyhow::bail!("--nearest: {unknown} is not among the layers checked");
     }
     Ok(which)
+}
+
+/// `--buffer`, read as `/check?buffer=` reads it.
+fn buffers(
+    value: Option<&str>,
+    checked: &[std::sync::Arc<crate::layer::catalog::Layer>],
+) -> anyhow::Result<Vec<(String, f64)>> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    let buffers = read_buffers(value).map_err(|e| anyhow::anyhow!("--buffer: {e}"))?;
+    if let Some(problem) = buffers_problem(&buffers, checked) {
+        anyhow::bail!("--buffer: {problem}");
+    }
+    Ok(buffers)
 }
 
 /// A readable table of the conflicts, then the verdict.
@@ -637,6 +659,22 @@ pub fn table(screening: &Screening) -> String {
         }
     } else {
         let _ = writeln!(out, "no conflicts");
+    }
+    for conflict in &report.conflicts.features {
+        let p = &conflict.properties;
+        if let Some(b) = &p.buffer {
+            let _ = writeln!(
+                out,
+                "within the {:.0} m buffer of {} {} {}: {:.2} m away, {:.2} m² = {:.2} 亩 of the candidate inside",
+                b.buffer_m,
+                p.layer,
+                p.feature_id,
+                p.name.as_deref().unwrap_or(""),
+                b.distance_m,
+                b.area_m2,
+                b.area_mu
+            );
+        }
     }
     for a in &report.adjacent {
         let _ = writeln!(

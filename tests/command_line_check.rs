@@ -148,3 +148,67 @@ fn nearest_prints_each_layers_nearest_feature_at_the_oracles_distance() {
     assert!(stderr.contains("--nearest: townships"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn buffer_prints_each_feature_within_it_at_the_oracles_distance_and_area() {
+    let cases: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/oracle/expected_buffer/cases.json")).unwrap(),
+    )
+    .unwrap();
+    let case = cases["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "south_of_the_airfield")
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("planmap-cli-buffer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("candidate.geojson");
+    std::fs::write(&file, case["candidate"].to_string()).unwrap();
+    let (status, stdout, stderr) = planmap(&[
+        "check",
+        "--layers",
+        "layers",
+        "--only",
+        "prohibited_zones",
+        "--buffer",
+        case["buffer"].as_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(status, 3, "{stdout}{stderr}");
+    let want = &case["layers"]["prohibited_zones"]["within"][0];
+    let id = want["feature_id"].as_str().unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| {
+            l.starts_with(&format!(
+                "within the 200 m buffer of prohibited_zones {id} "
+            ))
+        })
+        .unwrap_or_else(|| panic!("no buffer line for {id} in:\n{stdout}{stderr}"));
+    let numbers: Vec<f64> = line
+        .rsplit(": ")
+        .next()
+        .unwrap()
+        .split(' ')
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let (metres, m2) = (numbers[0], numbers[1]);
+    let (e, a) = (
+        want["distance_m"].as_f64().unwrap(),
+        want["area_m2"].as_f64().unwrap(),
+    );
+    assert!((metres - e).abs() <= 0.01, "{line}: the oracle says {e} m");
+    assert!((m2 - a).abs() <= 1.0, "{line}: the oracle says {a} m²");
+    let (status, _, stderr) = planmap(&[
+        "check",
+        "--layers",
+        "layers",
+        "--buffer",
+        "prohibited_zones:-3",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(status, 1);
+    assert!(stderr.contains("--buffer: "), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -606,6 +606,8 @@ fn big_layer(count: usize) -> Layer {
             region: None,
             description: None,
             facts: Default::default(),
+            buffer_m: None,
+            buffer_rule: None,
         },
         data: LayerData::from_features(features, "big".into()).unwrap(),
     }

@@ -16,7 +16,7 @@ use crate::intake::submission::{self, InputFormat};
 
 const PARAMETERS: &[&str] = &[
     "crs", "layers", "format", "zone", "kind", "mineral", "net", "blocks", "corners", "geometry",
-    "as_of", "echo", "nearest",
+    "as_of", "echo", "nearest", "buffer",
 ];
 
 /// The parsed query of a check.
@@ -49,6 +49,7 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
             corners: p.corners("corners")?,
             without_geometry: !p.flag("geometry")?.unwrap_or(true),
             nearest: p.layers_or_flag("nearest")?,
+            buffers: p.buffers("buffer")?,
         },
         as_of: p.date("as_of")?,
         echo: p.flag("echo")?.unwrap_or(false),
@@ -102,6 +103,13 @@ pub async fn check(
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+        });
+    }
+    if let Some(detail) = crate::engine::screening::buffers_problem(&query.options.buffers, &layers)
+    {
+        return Err(ApiError::InvalidParameter {
+            name: "buffer",
+            detail,
         });
     }
     if let Some(crs) = query.crs {

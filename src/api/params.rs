@@ -183,6 +183,12 @@ impl Params {
         })
     }
 
+    /// Protection buffers: `LAYER:METRES`, comma-separated.
+    pub fn buffers(&self, name: &'static str) -> Result<Vec<(String, f64)>, ApiError> {
+        self.read(name, crate::engine::screening::read_buffers)
+            .map(Option::unwrap_or_default)
+    }
+
     /// `true` for every layer, `false` for none, or layer ids, comma-separated.
     pub fn layers_or_flag(&self, name: &'static str) -> Result<Option<NearestLayers>, ApiError> {
         self.read(name, NearestLayers::read).map(Option::flatten)

@@ -11,6 +11,7 @@
 //!
 //! The cost grows with the number of hits, not with the size of the layer.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use geo::{
@@ -19,9 +20,10 @@ use geo::{
 };
 use rayon::prelude::*;
 
+use crate::engine::buffer::{Buffered, WithinBuffer};
 use crate::engine::report::{
-    Adjacent, CandidateSummary, CheckReport, Conflict, ConflictProperties, LayerRevision,
-    OverlapGeometry, Verdict,
+    Adjacent, BufferFigures, CandidateSummary, CheckReport, Conflict, ConflictProperties,
+    LayerRevision, OverlapGeometry, Verdict,
 };
 use crate::geom::clip::clip_ring;
 use crate::geom::geodesy::{self, AreaFigures, M2_PER_MU};
@@ -416,15 +418,39 @@ fn share(part: f64, whole: f64) -> f64 {
 }
 
 /// What a check computes beyond which features overlap and by how much.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CheckOptions {
     /// Include each overlap's geometry (GeoJSON, CRS84); `false` gives null.
     pub geometry: bool,
+    /// Protection buffers the check asks for, by layer id (m). A check can
+    /// widen a layer's own `buffer_m`, never narrow it: the catalog's
+    /// distance is the bureau's rule.
+    pub buffers: Vec<(String, f64)>,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { geometry: true }
+        CheckOptions {
+            geometry: true,
+            buffers: Vec::new(),
+        }
+    }
+}
+
+impl CheckOptions {
+    /// The protection buffer (m) a check draws around `layer`'s features.
+    pub fn buffer_for(&self, layer: &Layer) -> Option<f64> {
+        let asked = self
+            .buffers
+            .iter()
+            .filter(|(id, _)| *id == layer.entry.id)
+            .map(|(_, m)| *m);
+        layer
+            .entry
+            .buffer_m
+            .into_iter()
+            .chain(asked)
+            .reduce(f64::max)
     }
 }
 
@@ -483,6 +509,8 @@ pub fn check_with(
     prepared.with_geometry = options.geometry;
     let mut conflicts = Vec::new();
     let mut adjacent = Vec::new();
+    // Made once, for the first layer with a buffer.
+    let buffered: std::sync::OnceLock<Option<Buffered>> = std::sync::OnceLock::new();
     // Past the deadline every feature is skipped: the caller that set the
     // deadline ([`crate::engine::screening::screen`]) discards the report.
     let deadline = crate::deadline::Deadline::current();
@@ -511,10 +539,68 @@ pub fn check_with(
                 .total_cmp(&key(ma))
                 .then_with(|| table.id_text(*fa).cmp(table.id_text(*fb)))
         });
+        // Features within the layer's protection buffer: those met above
+        // (0 m away) and those apart but near.
+        let mut near: std::collections::HashMap<usize, WithinBuffer> = Default::default();
+        let mut near_order = Vec::new();
+        let buffer_m = options.buffer_for(layer);
+        if let Some(buffer_m) = buffer_m
+            && let Some(buffered) = buffered
+                .get_or_init(|| Buffered::new(&candidate.area))
+                .as_ref()
+        {
+            let met: HashSet<usize> = meetings.iter().map(|(i, _)| *i).collect();
+            for w in buffered.within(layer, buffer_m, &met) {
+                near_order.push(w.feature);
+                near.insert(w.feature, w);
+            }
+        }
+        let figures = |w: &WithinBuffer| BufferFigures {
+            buffer_m: buffer_m.unwrap_or(0.0),
+            distance_m: w.distance_m,
+            area_m2: w.area_m2,
+            area_mu: w.area_m2 / M2_PER_MU,
+            share_of_candidate: share(w.area_m2, prepared.area_m2),
+        };
+        let within_buffer = |w: WithinBuffer| {
+            let (feature_id, name) = (
+                table.id(w.feature),
+                table.name(w.feature).map(str::to_string),
+            );
+            let figures = figures(&w);
+            let reach = w.reach;
+            Conflict::new(
+                prepared.render(|| OverlapGeometry::Part(Shape::Area(reach))),
+                ConflictProperties {
+                    layer: layer.entry.id.clone(),
+                    feature_id,
+                    name,
+                    on_overlap: layer.entry.on_overlap,
+                    rule: layer
+                        .entry
+                        .buffer_rule
+                        .clone()
+                        .unwrap_or_else(|| layer.entry.rule.clone()),
+                    overlap_area_m2: 0.0,
+                    overlap_area_mu: 0.0,
+                    overlap_length_m: None,
+                    share_of_candidate: 0.0,
+                    share_of_feature: 0.0,
+                    buffer: Some(figures),
+                    parcel: None,
+                    corner_points: None,
+                },
+            )
+        };
         for (feature, meeting) in meetings {
             let (feature_id, name) = (table.id(feature), table.name(feature).map(str::to_string));
             match meeting {
                 Meeting::Apart => {}
+                // A feature touched is inside its own buffer: a conflict there.
+                Meeting::Touching if near.contains_key(&feature) => {
+                    let w = near.remove(&feature).expect("looked up");
+                    conflicts.push(within_buffer(w));
+                }
                 Meeting::Touching => adjacent.push(Adjacent {
                     layer: layer.entry.id.clone(),
                     feature_id,
@@ -533,10 +619,16 @@ pub fn check_with(
                         overlap_length_m: o.length_m,
                         share_of_candidate: share(o.area_m2, prepared.area_m2),
                         share_of_feature: o.share_of_feature,
+                        buffer: near.remove(&feature).as_ref().map(figures),
                         parcel: None,
                         corner_points: None,
                     },
                 )),
+            }
+        }
+        for feature in near_order {
+            if let Some(w) = near.remove(&feature) {
+                conflicts.push(within_buffer(w));
             }
         }
     }

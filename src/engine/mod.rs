@@ -5,6 +5,8 @@
 
 /// Basic unit blocks (1′×1′), snapping and caps.
 pub mod blocks;
+/// Protection buffers: features within a layer's distance of a candidate.
+pub mod buffer;
 /// The overlap engine.
 pub mod check;
 /// The nearest feature of a layer, by geodesic distance.

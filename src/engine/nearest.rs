@@ -39,7 +39,7 @@ const FIRST_REACH_M: f64 = 500.0;
 const WHOLE_WORLD_REACH_M: f64 = 2_000_000.0;
 
 /// The box holding every point within `reach_m` metres of `bbox`.
-fn reach_box(bbox: Rect, reach_m: f64) -> Rect {
+pub(crate) fn reach_box(bbox: Rect, reach_m: f64) -> Rect {
     if reach_m >= WHOLE_WORLD_REACH_M {
         return Rect::new(
             Coord {
@@ -107,9 +107,19 @@ impl Measured {
         })
     }
 
+    /// The plane the candidate is measured in.
+    pub(crate) fn plane(&self) -> &LocalPlane {
+        &self.plane
+    }
+
+    /// The candidate's bounding box (lon/lat).
+    pub(crate) fn bbox(&self) -> Rect {
+        self.bbox
+    }
+
     /// The geodesic distance from the candidate to feature `i` of `layer`,
     /// for a feature that does not overlap it.
-    fn distance_to(&self, layer: &Layer, i: usize) -> Option<f64> {
+    pub(crate) fn distance_to(&self, layer: &Layer, i: usize) -> Option<f64> {
         let view = layer.data.features.view(i);
         let joined = !view.is_points();
         let outline = PlaneOutline::new(&self.plane, view.parts().flatten(), joined);

@@ -153,12 +153,31 @@ pub struct ConflictProperties {
     pub overlap_length_m: Option<f64>,
     pub share_of_candidate: f64,
     pub share_of_feature: f64,
+    /// On a layer with a protection buffer: how near the feature is and how
+    /// much of the candidate lies inside its buffer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buffer: Option<BufferFigures>,
     /// 地块编号 of the parcel this overlap belongs to, for multi-parcel files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parcel: Option<String>,
     /// The overlap as corner points (TXT exchange format), when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corner_points: Option<String>,
+}
+
+/// A candidate within a feature's protection buffer.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct BufferFigures {
+    /// The buffer's distance (m): the layer's, or wider where the check
+    /// asked for more.
+    pub buffer_m: f64,
+    /// Geodesic distance (m) between the candidate and the feature; 0 where
+    /// they overlap or touch.
+    pub distance_m: f64,
+    /// Ellipsoid area of the candidate inside the buffer.
+    pub area_m2: f64,
+    pub area_mu: f64,
+    pub share_of_candidate: f64,
 }
 
 /// A feature that touches the candidate's boundary without overlapping it.

@@ -45,6 +45,9 @@ pub struct Options {
     /// For these layers, the nearest feature and its geodesic distance
     /// where the candidate overlaps none of them.
     pub nearest: Option<NearestLayers>,
+    /// Protection buffers asked for, by layer id (m): each widens the
+    /// layer's own `buffer_m` for this check (never narrows it).
+    pub buffers: Vec<(String, f64)>,
 }
 
 /// Which layers a screening looks for the nearest feature in.
@@ -85,6 +88,60 @@ impl NearestLayers {
                 .collect(),
         }
     }
+}
+
+/// `LAYER:METRES`, comma-separated, as `/check?buffer=` and
+/// `planmap check --buffer` both read it: protection buffers for this check.
+pub fn read_buffers(v: &str) -> Result<Vec<(String, f64)>, String> {
+    let items = crate::layer::catalog::id_list(v);
+    if items.is_empty() {
+        return Err("name at least one LAYER:METRES, comma-separated".into());
+    }
+    items
+        .iter()
+        .map(|item| {
+            let (id, metres) = item
+                .split_once(':')
+                .ok_or_else(|| format!("'{item}' is not LAYER:METRES (e.g. mining_rights:300)"))?;
+            let m: f64 = metres
+                .trim()
+                .parse()
+                .map_err(|_| format!("'{metres}' in '{item}' is not a distance in metres"))?;
+            if !crate::layer::catalog::buffer_is_valid(m) {
+                return Err(format!(
+                    "'{item}': a buffer is above 0 m and at most {} m",
+                    crate::layer::catalog::MAX_BUFFER_M
+                ));
+            }
+            Ok((id.trim().to_string(), m))
+        })
+        .collect()
+}
+
+/// Why buffers asked for cannot be drawn on the layers checked: a layer not
+/// among them, or one with no feature to buffer.
+pub fn buffers_problem(buffers: &[(String, f64)], checked: &[Arc<Layer>]) -> Option<String> {
+    for (id, _) in buffers {
+        match checked.iter().find(|l| l.entry.id == *id) {
+            None => {
+                return Some(format!(
+                    "{id} is not among the layers checked ({}); name a layer the check includes",
+                    checked
+                        .iter()
+                        .map(|l| l.entry.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            Some(l) if l.data.features.is_empty() => {
+                return Some(format!(
+                    "{id} has no feature, so there is no geometry to buffer"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    None
 }
 
 /// The clean part of a candidate.
@@ -195,7 +252,14 @@ pub fn screen(
         .iter()
         .map(|p| {
             let geometry = !options.without_geometry;
-            crate::engine::check::check_with(&p.candidate, layers, CheckOptions { geometry })
+            crate::engine::check::check_with(
+                &p.candidate,
+                layers,
+                CheckOptions {
+                    geometry,
+                    buffers: options.buffers.clone(),
+                },
+            )
         })
         .collect();
     let whole = MultiPolygon(
@@ -239,7 +303,9 @@ pub fn screen(
         ),
         None => Vec::new(),
     };
-    let mut net = options.net.then(|| clean_part(&whole, &report, layers));
+    let mut net = options
+        .net
+        .then(|| clean_part(&whole, &report, layers, &options.buffers));
     deadline.check()?;
     let nearest = options
         .nearest
@@ -387,13 +453,24 @@ fn merge(mut reports: Vec<CheckReport>, layers: &[Arc<Layer>]) -> CheckReport {
     merged
 }
 
-/// The candidate less every reject-layer feature it overlaps: what could be
-/// offered clean. The features themselves are subtracted, not the overlaps
-/// computed before, so the candidate's own edges come through unchanged and
-/// no rounding sliver is left where a feature crosses them.
-fn clean_part(whole: &MultiPolygon, report: &CheckReport, layers: &[Arc<Layer>]) -> Net {
+/// The candidate less every reject-layer feature it overlaps, and less the
+/// protection buffers it comes within: what could be offered clean. The
+/// features themselves are subtracted, not the overlaps computed before, so
+/// the candidate's own edges come through unchanged and no rounding sliver
+/// is left where a feature crosses them.
+fn clean_part(
+    whole: &MultiPolygon,
+    report: &CheckReport,
+    layers: &[Arc<Layer>],
+    buffers: &[(String, f64)],
+) -> Net {
     let bbox = whole.bounding_rect();
     let mut cut: Vec<Polygon> = Vec::new();
+    let buffered = std::sync::OnceLock::new();
+    let asked = CheckOptions {
+        geometry: false,
+        buffers: buffers.to_vec(),
+    };
     for layer in layers
         .iter()
         .filter(|l| l.entry.on_overlap == OnOverlap::Reject)
@@ -418,6 +495,21 @@ fn clean_part(whole: &MultiPolygon, report: &CheckReport, layers: &[Arc<Layer>])
                 // is laid over their operands' box, and a red line 100 km
                 // across would make it as coarse as the red line is large.
                 cut.extend(check::cut_to(&area, check::expanded(bbox)).0);
+            }
+        }
+        if let Some(buffer_m) = asked.buffer_for(layer)
+            && let Some(buffered) = buffered
+                .get_or_init(|| crate::engine::buffer::Buffered::new(whole))
+                .as_ref()
+        {
+            for c in
+                report.conflicts.features.iter().filter(|c| {
+                    c.properties.layer == layer.entry.id && c.properties.buffer.is_some()
+                })
+            {
+                if let Some(i) = layer.data.find(&c.properties.feature_id.to_string()) {
+                    cut.extend(buffered.reach_of(layer, i, buffer_m).0);
+                }
             }
         }
     }

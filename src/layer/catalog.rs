@@ -9,6 +9,17 @@ use serde::{Deserialize, Serialize};
 use super::load::{LayerError, load_layer};
 use super::{LayerData, OnOverlap};
 
+/// The widest protection buffer (m) a layer or a check may ask for. The
+/// law's distances are tens to hundreds of metres; up to 50 km the local
+/// plane a buffer is drawn in keeps distances to 10⁻⁵.
+pub const MAX_BUFFER_M: f64 = 50_000.0;
+
+/// Whether `metres` can be a protection buffer: finite, above 0, at most
+/// [`MAX_BUFFER_M`].
+pub fn buffer_is_valid(metres: f64) -> bool {
+    metres.is_finite() && metres > 0.0 && metres <= MAX_BUFFER_M
+}
+
 /// One `[[layer]]` entry of `catalog.toml`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +46,15 @@ pub struct LayerEntry {
     /// Region, e.g. 屯留区.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// A protection buffer (m): a candidate within this geodesic distance
+    /// of a feature conflicts with it as `on_overlap` says, even where the
+    /// two do not overlap (the distance is set locally; at most
+    /// [`MAX_BUFFER_M`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffer_m: Option<f64>,
+    /// The clause behind the buffer, where it is not `rule`'s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffer_rule: Option<String>,
     /// Free text for people: how the geometry was made, caveats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -81,6 +101,14 @@ pub enum CatalogError {
         "{path}: layer id '{id}' must be non-empty and use only ASCII letters, digits, '_' and '-'"
     )]
     BadId { path: PathBuf, id: String },
+    #[error(
+        "{path}: layer '{id}': buffer_m = {value} must be a distance in metres above 0 and at most {MAX_BUFFER_M}"
+    )]
+    BadBuffer {
+        path: PathBuf,
+        id: String,
+        value: f64,
+    },
     #[error("{path}: layer id '{id}' appears twice")]
     DuplicateId { path: PathBuf, id: String },
     #[error(transparent)]
@@ -130,6 +158,13 @@ impl Catalog {
                 return Err(CatalogError::BadId {
                     path,
                     id: entry.id.clone(),
+                });
+            }
+            if let Some(value) = entry.buffer_m.filter(|m| !buffer_is_valid(*m)) {
+                return Err(CatalogError::BadBuffer {
+                    path,
+                    id: entry.id.clone(),
+                    value,
                 });
             }
             if !seen.insert(entry.id.clone()) {

@@ -302,6 +302,8 @@ pub fn as_layer(
             region: None,
             description: Some("Read-only: submit and edit through /candidates.".into()),
             facts: Default::default(),
+            buffer_m: None,
+            buffer_rule: None,
         },
         data,
     })

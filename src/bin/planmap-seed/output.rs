@@ -206,6 +206,12 @@ pub fn catalog(layers: &[LayerOut]) -> String {
             toml_string(l.region),
             toml_string(&l.description),
         );
+        if let Some(m) = buffer_of(l.id) {
+            let _ = writeln!(
+                out,
+                "# buffer_m is illustrative: no distance is published; set the local one.\nbuffer_m = {m:.1}"
+            );
+        }
         for fact in &l.facts {
             for row in &fact.rows {
                 let _ = writeln!(out, "\n[[layer.facts.{}]]", toml_key(fact.name));
@@ -233,6 +239,17 @@ pub fn write(dir: &Path, name: &str, text: &str) -> anyhow::Result<()> {
 }
 
 /// The roles a shipped layer plays in the plan's rules (see `src/engine/rules.rs`):
+/// Protection buffers of the demo layers (m). ILLUSTRATIVE: the law leaves
+/// the distance to local rules and neither plan publishes one; these show
+/// `buffer_m` at work on a line layer and a point layer.
+fn buffer_of(id: &str) -> Option<f64> {
+    match id {
+        "ground_fissures" => Some(50.0),
+        "yangcheng_closures" => Some(200.0),
+        _ => None,
+    }
+}
+
 /// which rule reads which layer is said here, in the catalog, not in code.
 fn roles_of(id: &str) -> &'static [&'static str] {
     match id {

@@ -6,6 +6,7 @@
 
 pub mod distance;
 mod small_ring;
+pub mod within;
 
 use std::sync::OnceLock;
 

@@ -87,7 +87,14 @@ pub fn schemas() -> Value {
                 "candidate": {"type": "object", "required": ["area_m2", "vertices"]},
                 "conflicts": object(&["type", "features"], json!({
                     "type": {"type": "string", "enum": ["FeatureCollection"]},
-                    "features": {"type": "array", "items": {"type": "object", "required": ["type", "properties"]}}})),
+                    "features": {"type": "array", "items": object(&["type", "properties"], json!({
+                        "properties": {"type": "object", "properties": {
+                            "buffer": object(&["buffer_m", "distance_m", "area_m2", "area_mu", "share_of_candidate"], json!({
+                                "buffer_m": {"type": "number", "description": "The protection buffer drawn (m): the layer's `buffer_m`, or wider where `buffer` asked."},
+                                "distance_m": {"type": "number", "minimum": 0, "description": "Geodesic distance between the candidate and the feature; 0 where they overlap or touch."},
+                                "area_m2": {"type": "number", "description": "Ellipsoid area of the candidate inside the buffer."},
+                                "area_mu": {"type": "number"},
+                                "share_of_candidate": {"type": "number"}}))}}}))}})),
                 "adjacent": {"type": "array", "items": {"type": "object"}},
                 "layers": {"type": "array", "items": object(&["id", "revision", "features"], json!({
                     "id": {"type": "string"}, "revision": {"type": "string"}, "features": {"type": "integer"}}))},
@@ -278,6 +285,7 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .param(query("as_of", "Check against the layer revisions in force on this date (needs a data directory).", date()))
                 .param(query("echo", "`true`: add `input.geometry`, the candidate as read (CRS84), so a map that sent a coordinate file can draw it.", flag(false)))
                 .param(query("nearest", "`true`: add `nearest`, the nearest feature of every layer checked that the candidate does not overlap, with its geodesic distance in metres; or layer ids (comma-separated, each among the layers checked) for those only; `false`: none.", json!({"type": "string", "default": "false", "example": "mining_rights,townships"})))
+                .param(query("buffer", "Protection buffers for this check, `LAYER:METRES` comma-separated (each layer among those checked, above 0 and at most 50,000 m): a candidate within that geodesic distance of a feature conflicts with it, with `buffer` giving the distance and the area inside. Each widens the layer's own `buffer_m`, never narrows it.", json!({"type": "string", "example": "prohibited_zones:200"})))
                 .body(candidate_body("The candidate."))
                 .answer(200, json_answer("The check's answer.", schema("checkAnswer")))
                 .may_be_missing(),
