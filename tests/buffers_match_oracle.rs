@@ -200,6 +200,7 @@ async fn a_bad_buffer_is_refused_naming_the_parameter() {
         ("/check?buffer=mining_rights:NaN", "above 0"),
         ("/check?buffer=mining_rights:inf", "above 0"),
         ("/check?buffer=mining_rights:1e9", "at most"),
+        ("/check?buffer=mining_rights:5000.5", "at most"),
         ("/check?buffer=,", "LAYER:METRES"),
     ] {
         let answer = post_json(state.clone(), uri, &candidate).await;

@@ -19,6 +19,8 @@ use super::ellipsoid;
 /// How far (m) a buffer's rounded ends and joins may fall inside the true
 /// circle: each arc is drawn with segments whose sagitta is at most this.
 const ARC_SAGITTA_M: f64 = 0.002;
+/// Most arc vertices one buffer draws; beyond, arcs are drawn coarser.
+const ARC_VERTEX_BUDGET: f64 = 400_000.0;
 /// Edges longer than this (m) are divided along their geodesic before they
 /// are taken to the plane, where they are drawn straight.
 const LONGEST_STRAIGHT_EDGE_M: f64 = 500.0;
@@ -120,6 +122,24 @@ pub enum Reached<'a> {
 pub fn buffer_in_plane(plane: &LocalPlane, shape: Reached, distance_m: f64) -> MultiPolygon {
     let step = 2.0 * (1.0 - (ARC_SAGITTA_M / distance_m).min(1.0)).acos();
     let step = step.min(std::f64::consts::TAU / 64.0);
+    // At most a whole turn for each point and line end and half a turn for
+    // each other vertex: past the budget, arcs get coarser rather than the
+    // buffer growing without bound (a zigzag of many vertices at 5 km).
+    use std::f64::consts::PI;
+    let arcs = match &shape {
+        Reached::Area(area) => {
+            PI * area
+                .0
+                .iter()
+                .map(|p| {
+                    p.exterior().0.len() + p.interiors().iter().map(|h| h.0.len()).sum::<usize>()
+                })
+                .sum::<usize>() as f64
+        }
+        Reached::Lines(runs) => runs.iter().map(|r| PI * r.len() as f64 + 4.0 * PI).sum(),
+        Reached::Points(points) => 2.0 * PI * points.len() as f64,
+    };
+    let step = step.max(arcs / ARC_VERTEX_BUDGET);
     let mut pieces: Vec<Polygon> = Vec::new();
     match shape {
         Reached::Area(area) => {
@@ -167,9 +187,33 @@ fn disc(centre: Coord, r: f64, step: f64) -> Polygon {
     Polygon::new(LineString(ring), vec![])
 }
 
+/// The sector of the disc of radius `r` about `v` from angle `start`
+/// through `sweep` radians (negative: clockwise), as a counter-clockwise
+/// polygon with a vertex every `step` radians along its arc.
+fn sector(v: Coord, start: f64, sweep: f64, r: f64, step: f64) -> Polygon {
+    let count = (sweep.abs() / step).ceil().max(1.0) as usize;
+    let mut ring = vec![v];
+    ring.extend((0..=count).map(|i| {
+        let t = start + sweep * i as f64 / count as f64;
+        Coord {
+            x: v.x + r * t.cos(),
+            y: v.y + r * t.sin(),
+        }
+    }));
+    ring.push(v);
+    if sweep < 0.0 {
+        ring.reverse();
+    }
+    Polygon::new(LineString(ring), vec![])
+}
+
 /// The pieces of a run's buffer: a rectangle either side of each edge and,
-/// at each vertex where the run turns, the arc on the outer side (the inner
-/// side is covered by the rectangles); at the ends of an open run, discs.
+/// at each vertex where the run turns, the sector on the outer side (the
+/// inner side is covered by the rectangles); at the ends of an open run,
+/// half discs. Neighbouring pieces meet corner to corner along the
+/// buffer's edge rather than overlapping there: overlapping arcs of nearly
+/// the same circle (50 km about vertices metres apart) cost the union
+/// seconds.
 fn stroke(pieces: &mut Vec<Polygon>, run: &[Coord], closed: bool, r: f64, step: f64) {
     let mut vertices: Vec<Coord> = Vec::with_capacity(run.len());
     for &c in run {
@@ -180,14 +224,12 @@ fn stroke(pieces: &mut Vec<Polygon>, run: &[Coord], closed: bool, r: f64, step: 
     if closed && vertices.len() > 1 && vertices.first() == vertices.last() {
         vertices.pop();
     }
-    if vertices.len() == 1 || (!closed && !vertices.is_empty()) {
-        pieces.push(disc(vertices[0], r, step));
-        if let Some(&end) = vertices.last().filter(|_| vertices.len() > 1) {
-            pieces.push(disc(end, r, step));
-        }
-    }
     let n = vertices.len();
-    if n < 2 {
+    if n == 0 {
+        return;
+    }
+    if n == 1 {
+        pieces.push(disc(vertices[0], r, step));
         return;
     }
     let edges = if closed { n } else { n - 1 };
@@ -200,6 +242,27 @@ fn stroke(pieces: &mut Vec<Polygon>, run: &[Coord], closed: bool, r: f64, step: 
             y: dy / len,
         }
     };
+    // The angle of the right normal of a direction.
+    let right = |u: Coord| (-u.x).atan2(u.y);
+    if !closed {
+        // Caps: from the left normal round the back at the start, from
+        // the right normal round the front at the end.
+        let (first, last) = (unit(0), unit(n - 2));
+        pieces.push(sector(
+            vertices[0],
+            right(first) + std::f64::consts::PI,
+            std::f64::consts::PI,
+            r,
+            step,
+        ));
+        pieces.push(sector(
+            vertices[n - 1],
+            right(last),
+            std::f64::consts::PI,
+            r,
+            step,
+        ));
+    }
     for k in 0..edges {
         let (a, b, u) = (vertices[k], vertices[(k + 1) % n], unit(k));
         // Left normal times r: the rectangle a−n, b−n, b+n, a+n runs
@@ -223,26 +286,12 @@ fn stroke(pieces: &mut Vec<Polygon>, run: &[Coord], closed: bool, r: f64, step: 
         }
         // A left turn bulges on the right, and the right normals then turn
         // counter-clockwise with the edges; a right turn is the mirror.
-        let v = vertices[k];
         let start = if turn > 0.0 {
-            (-u1.x).atan2(u1.y)
+            right(u1)
         } else {
-            u1.x.atan2(-u1.y)
+            right(u1) + std::f64::consts::PI
         };
-        let count = (turn.abs() / step).ceil().max(1.0) as usize;
-        let mut ring = vec![v];
-        ring.extend((0..=count).map(|i| {
-            let t = start + turn * i as f64 / count as f64;
-            Coord {
-                x: v.x + r * t.cos(),
-                y: v.y + r * t.sin(),
-            }
-        }));
-        ring.push(v);
-        if turn < 0.0 {
-            ring.reverse();
-        }
-        pieces.push(Polygon::new(LineString(ring), vec![]));
+        pieces.push(sector(vertices[k], start, turn, r, step));
     }
 }
 

@@ -285,7 +285,7 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .param(query("as_of", "Check against the layer revisions in force on this date (needs a data directory).", date()))
                 .param(query("echo", "`true`: add `input.geometry`, the candidate as read (CRS84), so a map that sent a coordinate file can draw it.", flag(false)))
                 .param(query("nearest", "`true`: add `nearest`, the nearest feature of every layer checked that the candidate does not overlap, with its geodesic distance in metres; or layer ids (comma-separated, each among the layers checked) for those only; `false`: none.", json!({"type": "string", "default": "false", "example": "mining_rights,townships"})))
-                .param(query("buffer", "Protection buffers for this check, `LAYER:METRES` comma-separated (each layer among those checked, above 0 and at most 50,000 m): a candidate within that geodesic distance of a feature conflicts with it, with `buffer` giving the distance and the area inside. Each widens the layer's own `buffer_m`, never narrows it.", json!({"type": "string", "example": "prohibited_zones:200"})))
+                .param(query("buffer", "Protection buffers for this check, `LAYER:METRES` comma-separated (each layer among those checked, above 0 and at most 5,000 m): a candidate within that geodesic distance of a feature conflicts with it, with `buffer` giving the distance and the area inside. Each widens the layer's own `buffer_m`, never narrows it.", json!({"type": "string", "example": "prohibited_zones:200"})))
                 .body(candidate_body("The candidate."))
                 .answer(200, json_answer("The check's answer.", schema("checkAnswer")))
                 .may_be_missing(),
