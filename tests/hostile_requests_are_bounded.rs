@@ -389,6 +389,52 @@ async fn a_check_past_its_compute_deadline_is_a_503_and_nothing_of_it_is_answere
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_widest_buffer_around_every_parcel_stops_at_the_deadline() {
+    // A 40,000-vertex candidate 60 km across over the fixture layers, a
+    // 5 km buffer on each: every feature is within it, and each one's part
+    // of the candidate is drawn, so the work past a short deadline is cut
+    // off between features.
+    let limits = ApiLimits {
+        compute_deadline: Duration::from_millis(300),
+        ..ApiLimits::default()
+    };
+    let (base, _dir, _) = server_with(limits).await;
+    let ring: Vec<[f64; 2]> = (0..=40_000)
+        .map(|k| {
+            let t = f64::from(k % 40_000) / 40_000.0 * std::f64::consts::TAU;
+            let r = 0.3 * (1.0 + 0.02 * (97.0 * t).sin());
+            [112.8 + r * t.cos(), 36.3 + 0.8 * r * t.sin()]
+        })
+        .collect();
+    // The same candidate with a 1 m buffer on one layer: what reading it
+    // and its first steps cost before any deadline can stop them.
+    let mut took = Vec::new();
+    for buffers in [
+        "energy_bases:1",
+        "ecological_redline:5000,basic_farmland:5000,prohibited_zones:5000,subsidence_areas:5000,energy_bases:5000",
+    ] {
+        let started = std::time::Instant::now();
+        let (status, body) = post(
+            &base,
+            &format!("/check?geometry=false&buffer={buffers}"),
+            polygon(&ring),
+        )
+        .await;
+        took.push(started.elapsed());
+        problem(503, &body, "deadline-exceeded", status);
+    }
+    // Unbounded, the wide buffers take about twice the reading (4.5 s
+    // against 2.4 s in a debug build).
+    assert!(
+        took[1] < took[0] + Duration::from_millis(1_000),
+        "wide buffers answered after {:?}, the reading alone after {:?}",
+        took[1],
+        took[0]
+    );
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn heavy_work_beyond_the_queue_is_a_503_with_retry_after() {
     // One place to run and none to wait: checks sent together are refused
     // while one runs.
