@@ -85,6 +85,7 @@ fn farmland(n: usize) -> Arc<Layer> {
             facts: Default::default(),
             buffer_m: None,
             buffer_rule: None,
+            on_expired: None,
         },
         data,
     })

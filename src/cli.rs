@@ -493,6 +493,11 @@ struct CheckFile {
     /// each widens the layer's own `buffer_m`, never narrows it.
     #[arg(long, value_name = "LAYER:METRES,…")]
     buffer: Option<String>,
+    /// The date licences' validity (`valid_from`/`valid_to`) is judged on,
+    /// YYYY-MM-DD (China Standard Time); default today. The layers are the
+    /// directory's files whatever the date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
 }
 
 fn check_file(
@@ -559,6 +564,11 @@ fn check_file(
         without_geometry: request.no_geometry,
         nearest: nearest_layers(request.nearest.as_deref(), &selected)?,
         buffers: buffers(request.buffer.as_deref(), &selected)?,
+        on_date: Some(match request.as_of.as_deref() {
+            Some(d) => crate::time::checked_date(d)
+                .ok_or_else(|| anyhow::anyhow!("--as-of: '{d}' is not a date (YYYY-MM-DD)"))?,
+            None => crate::time::today(),
+        }),
         corners: request
             .corners
             .as_deref()
@@ -673,6 +683,29 @@ pub fn table(screening: &Screening) -> String {
                 b.distance_m,
                 b.area_m2,
                 b.area_mu
+            );
+        }
+    }
+    for conflict in &report.conflicts.features {
+        let p = &conflict.properties;
+        if let Some(v) = &p.validity {
+            use crate::engine::report::ValidityStatus;
+            let status = match v.status {
+                ValidityStatus::InForce => "in force",
+                ValidityStatus::Expired => "expired",
+                ValidityStatus::NotYetValid => "not yet valid",
+                ValidityStatus::Unreadable => "unreadable (taken as in force)",
+            };
+            let _ = writeln!(
+                out,
+                "validity of {} {} {}: {status} on {} (valid {} to {}), {}",
+                p.layer,
+                p.feature_id,
+                p.name.as_deref().unwrap_or(""),
+                v.on,
+                v.valid_from.as_deref().unwrap_or("—"),
+                v.valid_to.as_deref().unwrap_or("—"),
+                format!("{:?}", p.on_overlap).to_lowercase()
             );
         }
     }

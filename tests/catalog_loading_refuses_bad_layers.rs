@@ -152,3 +152,26 @@ fn a_catalog_entry_with_an_unknown_on_overlap_is_refused() {
     assert!(m.contains("catalog.toml") && m.contains("maybe"), "{m}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_protection_buffer_out_of_range_or_an_unknown_expiry_rule_is_refused_naming_the_layer() {
+    for (line, says) in [
+        ("buffer_m = -1.0", "buffer_m = -1"),
+        ("buffer_m = 0", "buffer_m = 0"),
+        ("buffer_m = 5000.5", "at most 5000"),
+        ("buffer_m = nan", "buffer_m = NaN"),
+        ("buffer_m = \"wide\"", "buffer_m"),
+        ("on_expired = \"maybe\"", "maybe"),
+    ] {
+        let dir = temp_layers("buffer", json!([square(json!("a"), 112.0)]));
+        let catalog = dir.join("catalog.toml");
+        let mut text = std::fs::read_to_string(&catalog).unwrap();
+        text.push_str(line);
+        text.push('\n');
+        std::fs::write(&catalog, text).unwrap();
+        let message = Catalog::load(&dir).unwrap_err().to_string();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(message.contains(says), "{line}: {message}");
+        assert!(message.contains("catalog.toml"), "{line}: {message}");
+    }
+}

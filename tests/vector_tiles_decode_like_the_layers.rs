@@ -608,6 +608,7 @@ fn big_layer(count: usize) -> Layer {
             facts: Default::default(),
             buffer_m: None,
             buffer_rule: None,
+            on_expired: None,
         },
         data: LayerData::from_features(features, "big".into()).unwrap(),
     }

@@ -36,6 +36,7 @@ pub struct CheckQuery {
 /// Reads the query of a check: typed, each value read as every endpoint reads it.
 pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
     let p = Params::parse(query, PARAMETERS)?;
+    let as_of = p.date("as_of")?;
     Ok(CheckQuery {
         crs: p.crs("crs")?,
         layers: p.ids("layers")?,
@@ -50,8 +51,10 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
             without_geometry: !p.flag("geometry")?.unwrap_or(true),
             nearest: p.layers_or_flag("nearest")?,
             buffers: p.buffers("buffer")?,
+            // Licences' validity is judged on the check's date.
+            on_date: Some(as_of.clone().unwrap_or_else(crate::time::today)),
         },
-        as_of: p.date("as_of")?,
+        as_of,
         echo: p.flag("echo")?.unwrap_or(false),
     })
 }

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::engine::buffer::{Buffered, WithinBuffer};
 use crate::engine::report::{
     Adjacent, BufferFigures, CandidateSummary, CheckReport, Conflict, ConflictProperties,
-    LayerRevision, OverlapGeometry, Verdict,
+    LayerRevision, OverlapGeometry, Validity, ValidityStatus, Verdict,
 };
 use crate::geom::clip::clip_ring;
 use crate::geom::geodesy::{self, AreaFigures, M2_PER_MU};
@@ -426,6 +426,9 @@ pub struct CheckOptions {
     /// widen a layer's own `buffer_m`, never narrow it: the catalog's
     /// distance is the bureau's rule.
     pub buffers: Vec<(String, f64)>,
+    /// The date (YYYY-MM-DD) features' `valid_from`/`valid_to` are judged
+    /// on; `None` judges none (records made before validity was read).
+    pub on_date: Option<String>,
 }
 
 impl Default for CheckOptions {
@@ -433,8 +436,44 @@ impl Default for CheckOptions {
         CheckOptions {
             geometry: true,
             buffers: Vec::new(),
+            on_date: None,
         }
     }
+}
+
+/// The validity of feature `i` on `on`, if it carries `valid_from` or
+/// `valid_to`.
+fn validity_of(layer: &Layer, i: usize, on: &str) -> Option<Validity> {
+    let properties = layer.data.features.properties(i);
+    let read = |key: &str| -> Option<Result<String, String>> {
+        let v = properties.get(key)?;
+        Some(match v.as_str().and_then(crate::time::checked_date) {
+            Some(date) => Ok(date),
+            None => Err(match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+        })
+    };
+    let (from, to) = (read("valid_from"), read("valid_to"));
+    if from.is_none() && to.is_none() {
+        return None;
+    }
+    let text = |r: &Option<Result<String, String>>| {
+        r.as_ref().map(|r| r.clone().unwrap_or_else(|bad| bad))
+    };
+    let status = match (&from, &to) {
+        (Some(Err(_)), _) | (_, Some(Err(_))) => ValidityStatus::Unreadable,
+        (_, Some(Ok(to))) if on > to.as_str() => ValidityStatus::Expired,
+        (Some(Ok(from)), _) if on < from.as_str() => ValidityStatus::NotYetValid,
+        _ => ValidityStatus::InForce,
+    };
+    Some(Validity {
+        valid_from: text(&from),
+        valid_to: text(&to),
+        on: on.to_string(),
+        status,
+    })
 }
 
 impl CheckOptions {
@@ -562,12 +601,32 @@ pub fn check_with(
             area_mu: w.area_m2 / M2_PER_MU,
             share_of_candidate: share(w.area_m2, prepared.area_m2),
         };
+        // A feature outside its validity conflicts as the layer's
+        // `on_expired` says (by default as `on_overlap` does).
+        let judged = |feature: usize| -> (Option<Validity>, OnOverlap) {
+            let validity = options
+                .on_date
+                .as_deref()
+                .and_then(|on| validity_of(layer, feature, on));
+            let lapsed = validity.as_ref().is_some_and(|v| {
+                matches!(
+                    v.status,
+                    ValidityStatus::Expired | ValidityStatus::NotYetValid
+                )
+            });
+            let on_overlap = match layer.entry.on_expired {
+                Some(level) if lapsed => level,
+                _ => layer.entry.on_overlap,
+            };
+            (validity, on_overlap)
+        };
         let within_buffer = |w: WithinBuffer| {
             let (feature_id, name) = (
                 table.id(w.feature),
                 table.name(w.feature).map(str::to_string),
             );
             let figures = figures(&w);
+            let (validity, on_overlap) = judged(w.feature);
             let reach = w.reach;
             Conflict::new(
                 prepared.render(|| OverlapGeometry::Part(Shape::Area(reach))),
@@ -575,7 +634,7 @@ pub fn check_with(
                     layer: layer.entry.id.clone(),
                     feature_id,
                     name,
-                    on_overlap: layer.entry.on_overlap,
+                    on_overlap,
                     rule: layer
                         .entry
                         .buffer_rule
@@ -587,6 +646,7 @@ pub fn check_with(
                     share_of_candidate: 0.0,
                     share_of_feature: 0.0,
                     buffer: Some(figures),
+                    validity,
                     parcel: None,
                     corner_points: None,
                 },
@@ -606,24 +666,28 @@ pub fn check_with(
                     feature_id,
                     name,
                 }),
-                Meeting::Overlapping(o) => conflicts.push(Conflict::new(
-                    o.geometry,
-                    ConflictProperties {
-                        layer: layer.entry.id.clone(),
-                        feature_id,
-                        name,
-                        on_overlap: layer.entry.on_overlap,
-                        rule: layer.entry.rule.clone(),
-                        overlap_area_m2: o.area_m2,
-                        overlap_area_mu: o.area_m2 / M2_PER_MU,
-                        overlap_length_m: o.length_m,
-                        share_of_candidate: share(o.area_m2, prepared.area_m2),
-                        share_of_feature: o.share_of_feature,
-                        buffer: near.remove(&feature).as_ref().map(figures),
-                        parcel: None,
-                        corner_points: None,
-                    },
-                )),
+                Meeting::Overlapping(o) => {
+                    let (validity, on_overlap) = judged(feature);
+                    conflicts.push(Conflict::new(
+                        o.geometry,
+                        ConflictProperties {
+                            layer: layer.entry.id.clone(),
+                            feature_id,
+                            name,
+                            on_overlap,
+                            rule: layer.entry.rule.clone(),
+                            overlap_area_m2: o.area_m2,
+                            overlap_area_mu: o.area_m2 / M2_PER_MU,
+                            overlap_length_m: o.length_m,
+                            share_of_candidate: share(o.area_m2, prepared.area_m2),
+                            share_of_feature: o.share_of_feature,
+                            buffer: near.remove(&feature).as_ref().map(figures),
+                            validity,
+                            parcel: None,
+                            corner_points: None,
+                        },
+                    ))
+                }
             }
         }
         for feature in near_order {

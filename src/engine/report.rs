@@ -157,6 +157,10 @@ pub struct ConflictProperties {
     /// much of the candidate lies inside its buffer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buffer: Option<BufferFigures>,
+    /// For a feature that carries `valid_from`/`valid_to` (a licence): its
+    /// validity on the check date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validity: Option<Validity>,
     /// 地块编号 of the parcel this overlap belongs to, for multi-parcel files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parcel: Option<String>,
@@ -178,6 +182,67 @@ pub struct BufferFigures {
     pub area_m2: f64,
     pub area_mu: f64,
     pub share_of_candidate: f64,
+}
+
+/// A feature's validity (a licence's 有效期) on the date of a check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Validity {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<String>,
+    /// The date validity was judged on (`as_of`, or the day of the check,
+    /// China Standard Time).
+    pub on: String,
+    pub status: ValidityStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidityStatus {
+    /// `valid_from` ≤ the date ≤ `valid_to` (either may be missing).
+    InForce,
+    /// The date is past `valid_to`: the right is still registered until it
+    /// is cancelled.
+    Expired,
+    /// The date is before `valid_from`.
+    NotYetValid,
+    /// A `valid_from` or `valid_to` that is not a date (YYYY-MM-DD): taken
+    /// as in force.
+    Unreadable,
+}
+
+impl ConflictProperties {
+    /// A few words on what a candidate overlaps, for findings and reports:
+    /// "LAYER ID (12.00 m²)", "the 200 m buffer of LAYER ID (…)", with
+    /// ", expired 2025-01-05" for a licence past its validity.
+    pub fn described(&self) -> String {
+        let mut out = match (&self.buffer, self.overlap_length_m) {
+            (Some(b), _) if self.overlap_area_m2 == 0.0 && self.overlap_length_m.is_none() => {
+                format!(
+                    "the {:.0} m buffer of {} {} ({:.2} m away, {:.2} m² inside)",
+                    b.buffer_m, self.layer, self.feature_id, b.distance_m, b.area_m2
+                )
+            }
+            (_, Some(len)) => format!("{} {} ({len:.2} m)", self.layer, self.feature_id),
+            _ => format!(
+                "{} {} ({:.2} m²)",
+                self.layer, self.feature_id, self.overlap_area_m2
+            ),
+        };
+        if let Some(v) = &self.validity {
+            match v.status {
+                ValidityStatus::Expired => {
+                    out += &format!(", expired {}", v.valid_to.as_deref().unwrap_or(""))
+                }
+                ValidityStatus::NotYetValid => {
+                    out += &format!(", valid from {}", v.valid_from.as_deref().unwrap_or(""))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
 }
 
 /// A feature that touches the candidate's boundary without overlapping it.

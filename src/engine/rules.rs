@@ -256,12 +256,7 @@ fn no_overlap(
         .features
         .iter()
         .filter(|c| read.contains(&c.properties.layer))
-        .map(|c| {
-            format!(
-                "{} {} ({:.2} m²)",
-                c.properties.layer, c.properties.feature_id, c.properties.overlap_area_m2
-            )
-        })
+        .map(|c| c.properties.described())
         .collect();
     if hits.is_empty() {
         (

@@ -48,6 +48,9 @@ pub struct Options {
     /// Protection buffers asked for, by layer id (m): each widens the
     /// layer's own `buffer_m` for this check (never narrows it).
     pub buffers: Vec<(String, f64)>,
+    /// The date features' validity (`valid_from`/`valid_to`) is judged on,
+    /// YYYY-MM-DD; `None`, not judged.
+    pub on_date: Option<String>,
 }
 
 /// Which layers a screening looks for the nearest feature in.
@@ -258,6 +261,7 @@ pub fn screen(
                 CheckOptions {
                     geometry,
                     buffers: options.buffers.clone(),
+                    on_date: options.on_date.clone(),
                 },
             )
         })
@@ -441,6 +445,9 @@ fn merge(mut reports: Vec<CheckReport>, layers: &[Arc<Layer>]) -> CheckReport {
         if total > 0.0 {
             c.properties.share_of_candidate =
                 (c.properties.overlap_area_m2 / total).clamp(0.0, 1.0);
+            if let Some(b) = c.properties.buffer.as_mut() {
+                b.share_of_candidate = (b.area_m2 / total).clamp(0.0, 1.0);
+            }
         }
     }
     merged.verdict = Verdict::from_conflicts(
@@ -470,16 +477,18 @@ fn clean_part(
     let asked = CheckOptions {
         geometry: false,
         buffers: buffers.to_vec(),
+        on_date: None,
     };
-    for layer in layers
-        .iter()
-        .filter(|l| l.entry.on_overlap == OnOverlap::Reject)
-    {
+    // Conflicts that reject, each as the check judged it: an expired
+    // licence on a layer whose `on_expired` is not `reject` is not cut.
+    for layer in layers {
         let ids: HashSet<&FeatureId> = report
             .conflicts
             .features
             .iter()
-            .filter(|c| c.properties.layer == layer.entry.id)
+            .filter(|c| {
+                c.properties.layer == layer.entry.id && c.properties.on_overlap == OnOverlap::Reject
+            })
             .map(|c| &c.properties.feature_id)
             .collect();
         let Some(bbox) = bbox.filter(|_| !ids.is_empty()) else {

@@ -56,6 +56,12 @@ pub struct LayerEntry {
     /// The clause behind the buffer, where it is not `rule`'s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buffer_rule: Option<String>,
+    /// What a conflict with a feature outside its validity on the check
+    /// date (`valid_from`/`valid_to`, e.g. an expired licence) means. By
+    /// default what `on_overlap` says: a right stays registered, and in
+    /// the way, until it is cancelled; the answer states the expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_expired: Option<OnOverlap>,
     /// Free text for people: how the geometry was made, caveats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -304,6 +304,7 @@ pub fn as_layer(
             facts: Default::default(),
             buffer_m: None,
             buffer_rule: None,
+            on_expired: None,
         },
         data,
     })

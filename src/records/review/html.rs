@@ -151,6 +151,37 @@ fn shape_path(view: &View, shape: &Shape) -> (String, bool) {
     }
 }
 
+/// What a conflict's row says besides its figures: a protection buffer's
+/// distance and reach, a licence's validity on the review's date.
+fn note(p: &Value) -> String {
+    let mut notes = Vec::new();
+    if let Some(b) = p.get("buffer").filter(|b| b.is_object()) {
+        notes.push(format!(
+            "保护距离 {:.0} m 内（相距 {:.2} m，区内 {:.2} m²） within the {:.0} m buffer, {:.2} m away, {:.2} m² inside",
+            number(&b["buffer_m"]),
+            number(&b["distance_m"]),
+            number(&b["area_m2"]),
+            number(&b["buffer_m"]),
+            number(&b["distance_m"]),
+            number(&b["area_m2"]),
+        ));
+    }
+    if let Some(v) = p.get("validity").filter(|v| v.is_object()) {
+        let (from, to, on) = (
+            v["valid_from"].as_str().unwrap_or("—"),
+            v["valid_to"].as_str().unwrap_or("—"),
+            v["on"].as_str().unwrap_or(""),
+        );
+        notes.push(match v["status"].as_str() {
+            Some("expired") => format!("有效期 {from} 至 {to}，{on} 已过期（仍登记） expired {to}, still registered on {on}"),
+            Some("not_yet_valid") => format!("有效期 {from} 至 {to}，{on} 尚未生效 not yet valid on {on}"),
+            Some("unreadable") => format!("有效期无法识别 validity unreadable: {from} – {to}"),
+            _ => format!("有效期 {from} 至 {to} valid on {on}"),
+        });
+    }
+    notes.join("；")
+}
+
 fn colour(on_overlap: OnOverlap) -> &'static str {
     match on_overlap {
         OnOverlap::Reject => "#c0392b",
@@ -311,13 +342,13 @@ code {{ word-break: break-all; }}
     if conflicts.is_empty() {
         html += "<p>无重叠 No overlaps.</p>\n";
     } else {
-        html += "<table><tr><th>图层 Layer</th><th>要素 Feature</th><th>名称 Name</th><th>重叠 m²</th><th>亩</th><th>km²</th><th>占候选区</th><th>处理</th></tr>\n";
+        html += "<table><tr><th>图层 Layer</th><th>要素 Feature</th><th>名称 Name</th><th>重叠 m²</th><th>亩</th><th>km²</th><th>占候选区</th><th>处理</th><th>说明 Note</th></tr>\n";
         for c in &conflicts {
             let p = &c["properties"];
             let a = AreaFigures::from_m2(number(&p["overlap_area_m2"]));
             let _ = writeln!(
                 html,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="n">{:.2}</td><td class="n">{:.2}</td><td class="n">{:.4}</td><td class="n">{:.2}%</td><td class="{}">{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="n">{:.2}</td><td class="n">{:.2}</td><td class="n">{:.4}</td><td class="n">{:.2}%</td><td class="{}">{}</td><td>{}</td></tr>"#,
                 escape(p["layer"].as_str().unwrap_or("")),
                 escape(p["feature_id"].to_string().trim_matches('"')),
                 escape(p["name"].as_str().unwrap_or("")),
@@ -327,6 +358,7 @@ code {{ word-break: break-all; }}
                 number(&p["share_of_candidate"]) * 100.0,
                 escape(p["on_overlap"].as_str().unwrap_or("")),
                 escape(p["on_overlap"].as_str().unwrap_or("")),
+                escape(&note(p)),
             );
         }
         html += "</table>\n";
@@ -461,6 +493,24 @@ mod tests {
     fn the_scale_bar_is_a_round_length() {
         assert_eq!(scale_length(10.0), 1000.0);
         assert_eq!(scale_length(3.0), 200.0);
+    }
+
+    #[test]
+    fn a_conflicts_note_states_its_buffer_and_a_licences_expiry() {
+        let p = serde_json::json!({
+            "buffer": {"buffer_m": 200.0, "distance_m": 55.5408, "area_m2": 129649.52},
+            "validity": {"valid_from": "2023-01-05", "valid_to": "2025-01-05", "on": "2026-12-03", "status": "expired"},
+        });
+        let n = note(&p);
+        assert!(
+            n.contains("within the 200 m buffer, 55.54 m away, 129649.52 m² inside"),
+            "{n}"
+        );
+        assert!(
+            n.contains("expired 2025-01-05, still registered on 2026-12-03"),
+            "{n}"
+        );
+        assert_eq!(note(&serde_json::json!({"buffer": null})), "");
     }
 
     #[test]

@@ -103,6 +103,11 @@ pub struct RecordedOptions {
     /// Every basic unit block listed, not only counted.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blocks: bool,
+    /// The date licences' validity was judged on (the day of the review,
+    /// China Standard Time), so that a re-run judges it on the same day.
+    /// Records made before validity was read have none, and re-run without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_date: Option<String>,
 }
 
 /// What a reviewer wants in the dossier besides the verdict.
@@ -196,6 +201,7 @@ fn options_of(options: &RecordedOptions) -> Result<Options, ReviewError> {
         net: options.net,
         list_blocks: options.blocks,
         corners,
+        on_date: options.on_date.clone(),
         ..Options::default()
     })
 }
@@ -233,6 +239,7 @@ pub fn make(
         net: true,
         corners: dossier.corners.as_ref().map(|c| c.trim().to_string()),
         blocks: dossier.blocks,
+        on_date: Some(crate::time::today()),
     };
     let screening = screen(
         &parts_of(&version.data.source)?,

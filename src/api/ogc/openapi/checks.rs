@@ -94,7 +94,12 @@ pub fn schemas() -> Value {
                                 "distance_m": {"type": "number", "minimum": 0, "description": "Geodesic distance between the candidate and the feature; 0 where they overlap or touch."},
                                 "area_m2": {"type": "number", "description": "Ellipsoid area of the candidate inside the buffer."},
                                 "area_mu": {"type": "number"},
-                                "share_of_candidate": {"type": "number"}}))}}}))}})),
+                                "share_of_candidate": {"type": "number"}})),
+                            "validity": object(&["on", "status"], json!({
+                                "valid_from": {"type": "string"},
+                                "valid_to": {"type": "string"},
+                                "on": {"type": "string", "format": "date", "description": "The date validity was judged on: `as_of`, else the day of the check."},
+                                "status": {"type": "string", "enum": ["in_force", "expired", "not_yet_valid", "unreadable"], "description": "A licence outside its validity conflicts as its layer's `on_expired` says (by default as `on_overlap`); `on_overlap` is the level applied."}}))}}}))}})),
                 "adjacent": {"type": "array", "items": {"type": "object"}},
                 "layers": {"type": "array", "items": object(&["id", "revision", "features"], json!({
                     "id": {"type": "string"}, "revision": {"type": "string"}, "features": {"type": "integer"}}))},
@@ -282,7 +287,7 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .param(query("blocks", "`true`: list every basic unit block in `basic_blocks.blocks`.", flag(false)))
                 .param(query("corners", "Add corner points (TXT exchange format): a zone for X/Y in metres, or `dms` for latitude/longitude.", corner_style()))
                 .param(query("geometry", "`false`: leave each overlap's geometry out (`null`).", flag(true)))
-                .param(query("as_of", "Check against the layer revisions in force on this date (needs a data directory).", date()))
+                .param(query("as_of", "Check against the layer revisions in force on this date (needs a data directory); licences' validity (`validity`) is judged on it too (default: today, China Standard Time).", date()))
                 .param(query("echo", "`true`: add `input.geometry`, the candidate as read (CRS84), so a map that sent a coordinate file can draw it.", flag(false)))
                 .param(query("nearest", "`true`: add `nearest`, the nearest feature of every layer checked that the candidate does not overlap, with its geodesic distance in metres; or layer ids (comma-separated, each among the layers checked) for those only; `false`: none.", json!({"type": "string", "default": "false", "example": "mining_rights,townships"})))
                 .param(query("buffer", "Protection buffers for this check, `LAYER:METRES` comma-separated (each layer among those checked, above 0 and at most 5,000 m): a candidate within that geodesic distance of a feature conflicts with it, with `buffer` giving the distance and the area inside. Each widens the layer's own `buffer_m`, never narrows it.", json!({"type": "string", "example": "prohibited_zones:200"})))
