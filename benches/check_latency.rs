@@ -86,6 +86,7 @@ fn farmland(n: usize) -> Arc<Layer> {
             buffer_m: None,
             buffer_rule: None,
             on_expired: None,
+            depth_aware: false,
         },
         data,
     })

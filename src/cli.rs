@@ -498,6 +498,10 @@ struct CheckFile {
     /// directory's files whatever the date.
     #[arg(long, value_name = "YYYY-MM-DD")]
     as_of: Option<String>,
+    /// The candidate's elevation range, TOP,BOTTOM in metres (800,200):
+    /// on depth-aware layers, features apart in depth are not conflicts.
+    #[arg(long, value_name = "TOP,BOTTOM", allow_hyphen_values = true)]
+    depth: Option<String>,
 }
 
 fn check_file(
@@ -564,6 +568,12 @@ fn check_file(
         without_geometry: request.no_geometry,
         nearest: nearest_layers(request.nearest.as_deref(), &selected)?,
         buffers: buffers(request.buffer.as_deref(), &selected)?,
+        depth: request
+            .depth
+            .as_deref()
+            .map(crate::engine::screening::read_depth)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--depth: {e}"))?,
         on_date: Some(match request.as_of.as_deref() {
             Some(d) => crate::time::checked_date(d)
                 .ok_or_else(|| anyhow::anyhow!("--as-of: '{d}' is not a date (YYYY-MM-DD)"))?,
@@ -688,6 +698,20 @@ pub fn table(screening: &Screening) -> String {
     }
     for conflict in &report.conflicts.features {
         let p = &conflict.properties;
+        if let Some(d) = &p.depth {
+            let _ = writeln!(
+                out,
+                "in depth, {} {}: candidate {:+} to {:+} m, feature {:+} to {:+} m, shared {:+} to {:+} m",
+                p.layer,
+                p.feature_id,
+                d.candidate.top_m,
+                d.candidate.bottom_m,
+                d.feature.top_m,
+                d.feature.bottom_m,
+                d.shared.top_m,
+                d.shared.bottom_m
+            );
+        }
         if let Some(v) = &p.validity {
             use crate::engine::report::ValidityStatus;
             let status = match v.status {
@@ -708,6 +732,20 @@ pub fn table(screening: &Screening) -> String {
                 format!("{:?}", p.on_overlap).to_lowercase()
             );
         }
+    }
+    for s in &report.separated_in_depth {
+        let _ = writeln!(
+            out,
+            "separated in depth: {} {} {} overlaps {:.2} m² in plan; candidate {:+} to {:+} m, feature {:+} to {:+} m",
+            s.layer,
+            s.feature_id,
+            s.name.as_deref().unwrap_or(""),
+            s.overlap_area_m2,
+            s.candidate_depth.top_m,
+            s.candidate_depth.bottom_m,
+            s.feature_depth.top_m,
+            s.feature_depth.bottom_m
+        );
     }
     for a in &report.adjacent {
         let _ = writeln!(

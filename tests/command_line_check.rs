@@ -212,3 +212,36 @@ fn buffer_prints_each_feature_within_it_at_the_oracles_distance_and_area() {
     assert!(stderr.contains("--buffer: "), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn depth_separates_a_right_the_candidate_does_not_reach_and_a_bad_range_is_refused() {
+    let (status, stdout, stderr) = planmap(&[
+        "check",
+        "--layers",
+        "layers",
+        "--only",
+        "mining_rights",
+        "--depth",
+        "1000,700",
+        "layers/examples/overlaps_mining_right.geojson",
+    ]);
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("separated in depth: mining_rights C1000002012111240127770 "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("candidate +1000 to +700 m"), "{stdout}");
+    let (status, _, stderr) = planmap(&[
+        "check",
+        "--layers",
+        "layers",
+        "--depth",
+        "-300,-100",
+        "layers/examples/overlaps_mining_right.geojson",
+    ]);
+    assert_eq!(status, 1);
+    assert!(
+        stderr.contains("--depth: the top (-300 m) must be above the bottom (-100 m)"),
+        "{stderr}"
+    );
+}

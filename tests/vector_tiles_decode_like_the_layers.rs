@@ -609,6 +609,7 @@ fn big_layer(count: usize) -> Layer {
             buffer_m: None,
             buffer_rule: None,
             on_expired: None,
+            depth_aware: false,
         },
         data: LayerData::from_features(features, "big".into()).unwrap(),
     }

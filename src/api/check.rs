@@ -16,7 +16,7 @@ use crate::intake::submission::{self, InputFormat};
 
 const PARAMETERS: &[&str] = &[
     "crs", "layers", "format", "zone", "kind", "mineral", "net", "blocks", "corners", "geometry",
-    "as_of", "echo", "nearest", "buffer",
+    "as_of", "echo", "nearest", "buffer", "depth",
 ];
 
 /// The parsed query of a check.
@@ -53,6 +53,7 @@ pub fn parse_query(query: Option<&str>) -> Result<CheckQuery, ApiError> {
             buffers: p.buffers("buffer")?,
             // Licences' validity is judged on the check's date.
             on_date: Some(as_of.clone().unwrap_or_else(crate::time::today)),
+            depth: p.depth("depth")?,
         },
         as_of,
         echo: p.flag("echo")?.unwrap_or(false),

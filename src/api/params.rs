@@ -10,6 +10,7 @@
 //! in `geom::crs`, dates and intervals in `time`); the command line calls
 //! those same functions.
 
+use crate::engine::report::DepthRange;
 use crate::engine::screening::NearestLayers;
 use axum::http::{HeaderMap, header};
 
@@ -181,6 +182,11 @@ impl Params {
             }
             Ok(ids)
         })
+    }
+
+    /// An elevation range: `TOP,BOTTOM` in metres.
+    pub fn depth(&self, name: &'static str) -> Result<Option<DepthRange>, ApiError> {
+        self.read(name, crate::engine::screening::read_depth)
     }
 
     /// Protection buffers: `LAYER:METRES`, comma-separated.

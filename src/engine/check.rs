@@ -23,7 +23,8 @@ use rayon::prelude::*;
 use crate::engine::buffer::{Buffered, WithinBuffer};
 use crate::engine::report::{
     Adjacent, BufferFigures, CandidateSummary, CheckReport, Conflict, ConflictProperties,
-    LayerRevision, OverlapGeometry, Validity, ValidityStatus, Verdict,
+    DepthFigures, DepthRange, LayerRevision, OverlapGeometry, SeparatedInDepth, Validity,
+    ValidityStatus, Verdict,
 };
 use crate::geom::clip::clip_ring;
 use crate::geom::geodesy::{self, AreaFigures, M2_PER_MU};
@@ -429,6 +430,9 @@ pub struct CheckOptions {
     /// The date (YYYY-MM-DD) features' `valid_from`/`valid_to` are judged
     /// on; `None` judges none (records made before validity was read).
     pub on_date: Option<String>,
+    /// The candidate's elevation range: on depth-aware layers, features
+    /// apart from it in depth are separated, not conflicts.
+    pub depth: Option<DepthRange>,
 }
 
 impl Default for CheckOptions {
@@ -437,8 +441,20 @@ impl Default for CheckOptions {
             geometry: true,
             buffers: Vec::new(),
             on_date: None,
+            depth: None,
         }
     }
+}
+
+/// Feature `i`'s elevation range, if it gives one that reads (two finite
+/// numbers, top above bottom); otherwise its depth is unknown and any
+/// overlap in plan stays a conflict.
+fn depth_of(layer: &Layer, i: usize) -> Option<DepthRange> {
+    let properties = layer.data.features.properties(i);
+    let top_m = properties.get("elevation_top_m")?.as_f64()?;
+    let bottom_m = properties.get("elevation_bottom_m")?.as_f64()?;
+    (top_m.is_finite() && bottom_m.is_finite() && top_m > bottom_m)
+        .then_some(DepthRange { top_m, bottom_m })
 }
 
 /// The validity of feature `i` on `on`, if it carries `valid_from` or
@@ -548,6 +564,7 @@ pub fn check_with(
     prepared.with_geometry = options.geometry;
     let mut conflicts = Vec::new();
     let mut adjacent = Vec::new();
+    let mut separated_in_depth = Vec::new();
     // Made once, for the first layer with a buffer.
     let buffered: std::sync::OnceLock<Option<Buffered>> = std::sync::OnceLock::new();
     // Past the deadline every feature is skipped: the caller that set the
@@ -578,6 +595,8 @@ pub fn check_with(
                 .total_cmp(&key(ma))
                 .then_with(|| table.id_text(*fa).cmp(table.id_text(*fb)))
         });
+        let first = conflicts.len();
+        let mut features_of: Vec<usize> = Vec::new();
         // Features within the layer's protection buffer: those met above
         // (0 m away) and those apart but near.
         let mut near: std::collections::HashMap<usize, WithinBuffer> = Default::default();
@@ -646,6 +665,7 @@ pub fn check_with(
                     share_of_candidate: 0.0,
                     share_of_feature: 0.0,
                     buffer: Some(figures),
+                    depth: None,
                     validity,
                     parcel: None,
                     corner_points: None,
@@ -659,6 +679,7 @@ pub fn check_with(
                 // A feature touched is inside its own buffer: a conflict there.
                 Meeting::Touching if near.contains_key(&feature) => {
                     let w = near.remove(&feature).expect("looked up");
+                    features_of.push(feature);
                     conflicts.push(within_buffer(w));
                 }
                 Meeting::Touching => adjacent.push(Adjacent {
@@ -668,6 +689,7 @@ pub fn check_with(
                 }),
                 Meeting::Overlapping(o) => {
                     let (validity, on_overlap) = judged(feature);
+                    features_of.push(feature);
                     conflicts.push(Conflict::new(
                         o.geometry,
                         ConflictProperties {
@@ -682,6 +704,7 @@ pub fn check_with(
                             share_of_candidate: share(o.area_m2, prepared.area_m2),
                             share_of_feature: o.share_of_feature,
                             buffer: near.remove(&feature).as_ref().map(figures),
+                            depth: None,
                             validity,
                             parcel: None,
                             corner_points: None,
@@ -692,7 +715,41 @@ pub fn check_with(
         }
         for feature in near_order {
             if let Some(w) = near.remove(&feature) {
+                features_of.push(feature);
                 conflicts.push(within_buffer(w));
+            }
+        }
+        // 立体分层: on a depth-aware layer, a feature whose range the
+        // candidate's does not reach is separated in depth, not a conflict.
+        if layer.entry.depth_aware
+            && let Some(candidate_depth) = options.depth
+        {
+            let mine: Vec<Conflict> = conflicts.drain(first..).collect();
+            for (mut c, feature) in mine.into_iter().zip(features_of) {
+                let Some(feature_depth) = depth_of(layer, feature) else {
+                    conflicts.push(c);
+                    continue;
+                };
+                match candidate_depth.shared(feature_depth) {
+                    Some(shared) => {
+                        c.properties.depth = Some(DepthFigures {
+                            candidate: candidate_depth,
+                            feature: feature_depth,
+                            shared,
+                        });
+                        conflicts.push(c);
+                    }
+                    None => separated_in_depth.push(SeparatedInDepth {
+                        layer: c.properties.layer,
+                        feature_id: c.properties.feature_id,
+                        name: c.properties.name,
+                        overlap_area_m2: c.properties.overlap_area_m2,
+                        overlap_length_m: c.properties.overlap_length_m,
+                        candidate_depth,
+                        feature_depth,
+                        parcel: None,
+                    }),
+                }
             }
         }
     }
@@ -707,6 +764,7 @@ pub fn check_with(
         },
         conflicts: conflicts.into(),
         adjacent,
+        separated_in_depth,
         layers: layers
             .iter()
             .map(|l| LayerRevision {

@@ -54,6 +54,9 @@ pub struct CheckReport {
     pub candidate: CandidateSummary,
     pub conflicts: ConflictCollection,
     pub adjacent: Vec<Adjacent>,
+    /// With `depth`: features overlapped in plan, apart in depth.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub separated_in_depth: Vec<SeparatedInDepth>,
     pub layers: Vec<LayerRevision>,
     pub warnings: Vec<Warning>,
 }
@@ -157,6 +160,10 @@ pub struct ConflictProperties {
     /// much of the candidate lies inside its buffer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buffer: Option<BufferFigures>,
+    /// On a depth-aware layer, for a feature with a depth range, when the
+    /// check gave its own: both ranges and the part they share.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depth: Option<DepthFigures>,
     /// For a feature that carries `valid_from`/`valid_to` (a licence): its
     /// validity on the check date.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,6 +189,51 @@ pub struct BufferFigures {
     pub area_m2: f64,
     pub area_mu: f64,
     pub share_of_candidate: f64,
+}
+
+/// An elevation range (m above sea level; 开采深度 such as +800 m to +200 m).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DepthRange {
+    pub top_m: f64,
+    pub bottom_m: f64,
+}
+
+impl DepthRange {
+    /// The range both share, if it has thickness: ranges that only meet at
+    /// one elevation (one's floor, the other's roof) are apart.
+    pub fn shared(self, other: DepthRange) -> Option<DepthRange> {
+        let (top_m, bottom_m) = (
+            self.top_m.min(other.top_m),
+            self.bottom_m.max(other.bottom_m),
+        );
+        (top_m > bottom_m).then_some(DepthRange { top_m, bottom_m })
+    }
+}
+
+/// The depth of a conflict on a depth-aware layer.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct DepthFigures {
+    pub candidate: DepthRange,
+    pub feature: DepthRange,
+    pub shared: DepthRange,
+}
+
+/// A feature the candidate overlaps in plan whose depth range it does not
+/// reach: not a conflict (立体分层).
+#[derive(Debug, Clone, Serialize)]
+pub struct SeparatedInDepth {
+    pub layer: String,
+    pub feature_id: FeatureId,
+    pub name: Option<String>,
+    /// The overlap in plan.
+    pub overlap_area_m2: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlap_length_m: Option<f64>,
+    pub candidate_depth: DepthRange,
+    pub feature_depth: DepthRange,
+    /// 地块编号 of the parcel, for multi-parcel files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parcel: Option<String>,
 }
 
 /// A feature's validity (a licence's 有效期) on the date of a check.

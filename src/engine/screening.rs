@@ -17,7 +17,7 @@ use crate::deadline::{Deadline, DeadlineExceeded};
 use crate::engine::blocks::{self, BlockCount};
 use crate::engine::check::{self, CheckOptions};
 use crate::engine::nearest::{self, NearestFeature};
-use crate::engine::report::{CheckReport, Verdict};
+use crate::engine::report::{CheckReport, DepthRange, Verdict};
 use crate::engine::rules::{self, CandidateKind, Finding};
 use crate::fault::{Fault, members};
 use crate::geom::crs::CrsError;
@@ -51,6 +51,8 @@ pub struct Options {
     /// The date features' validity (`valid_from`/`valid_to`) is judged on,
     /// YYYY-MM-DD; `None`, not judged.
     pub on_date: Option<String>,
+    /// The candidate's elevation range (立体分层).
+    pub depth: Option<DepthRange>,
 }
 
 /// Which layers a screening looks for the nearest feature in.
@@ -120,6 +122,41 @@ pub fn read_buffers(v: &str) -> Result<Vec<(String, f64)>, String> {
         })
         .collect()
 }
+
+/// `TOP,BOTTOM`: the candidate's elevation range in metres above sea level,
+/// top first (`800,200`; `+800,-150`), as `/check?depth=` and
+/// `planmap check --depth` both read it.
+pub fn read_depth(v: &str) -> Result<DepthRange, String> {
+    let parts: Vec<&str> = v.split(',').map(str::trim).collect();
+    let [top, bottom] = parts.as_slice() else {
+        return Err(format!(
+            "'{v}' is not TOP,BOTTOM (elevations in metres, e.g. 800,200)"
+        ));
+    };
+    let read = |s: &str| -> Result<f64, String> {
+        let m: f64 = s
+            .trim_start_matches('+')
+            .parse()
+            .map_err(|_| format!("'{s}' is not an elevation in metres"))?;
+        if !m.is_finite() || m.abs() > MAX_ELEVATION_M {
+            return Err(format!(
+                "'{s}' is not an elevation within ±{MAX_ELEVATION_M} m"
+            ));
+        }
+        Ok(m)
+    };
+    let (top_m, bottom_m) = (read(top)?, read(bottom)?);
+    if top_m <= bottom_m {
+        return Err(format!(
+            "the top ({top_m} m) must be above the bottom ({bottom_m} m): give TOP,BOTTOM"
+        ));
+    }
+    Ok(DepthRange { top_m, bottom_m })
+}
+
+/// The highest and lowest elevation a depth range may give (m): deeper
+/// than any mine, higher than any mountain.
+pub const MAX_ELEVATION_M: f64 = 12_000.0;
 
 /// Why buffers asked for cannot be drawn on the layers checked: a layer not
 /// among them, or one with no feature to buffer.
@@ -262,6 +299,7 @@ pub fn screen(
                     geometry,
                     buffers: options.buffers.clone(),
                     on_date: options.on_date.clone(),
+                    depth: options.depth,
                 },
             )
         })
@@ -283,6 +321,9 @@ pub fn screen(
             });
             for c in &mut r.conflicts.features {
                 c.properties.parcel = Some(label.id.clone());
+            }
+            for s in &mut r.separated_in_depth {
+                s.parcel = Some(label.id.clone());
             }
             parcels.push(ParcelSummary {
                 area: r.candidate.area,
@@ -409,6 +450,7 @@ fn merge(mut reports: Vec<CheckReport>, layers: &[Arc<Layer>]) -> CheckReport {
             AreaFigures::from_m2(merged.candidate.area.area_m2 + r.candidate.area.area_m2);
         merged.candidate.vertices += r.candidate.vertices;
         merged.conflicts.features.extend(r.conflicts.features);
+        merged.separated_in_depth.extend(r.separated_in_depth);
         for a in r.adjacent {
             if !merged
                 .adjacent
@@ -478,6 +520,7 @@ fn clean_part(
         geometry: false,
         buffers: buffers.to_vec(),
         on_date: None,
+        depth: None,
     };
     // Conflicts that reject, each as the check judged it: an expired
     // licence on a layer whose `on_expired` is not `reject` is not cut.

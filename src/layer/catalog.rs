@@ -56,6 +56,12 @@ pub struct LayerEntry {
     /// The clause behind the buffer, where it is not `rule`'s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buffer_rule: Option<String>,
+    /// Whether the layer's features are bounded in depth (立体分层): their
+    /// `elevation_top_m`/`elevation_bottom_m` (m above sea level). A check
+    /// that gives its own range (`depth`) reports a feature it overlaps in
+    /// plan, but not in depth, as separated in depth rather than a conflict.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub depth_aware: bool,
     /// What a conflict with a feature outside its validity on the check
     /// date (`valid_from`/`valid_to`, e.g. an expired licence) means. By
     /// default what `on_overlap` says: a right stays registered, and in

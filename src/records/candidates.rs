@@ -305,6 +305,7 @@ pub fn as_layer(
             buffer_m: None,
             buffer_rule: None,
             on_expired: None,
+            depth_aware: false,
         },
         data,
     })

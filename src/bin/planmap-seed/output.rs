@@ -206,6 +206,12 @@ pub fn catalog(layers: &[LayerOut]) -> String {
             toml_string(l.region),
             toml_string(&l.description),
         );
+        if l.id == "mining_rights" {
+            let _ = writeln!(
+                out,
+                "# Each licence's elevation_top_m/elevation_bottom_m is illustrative (depth_source).\ndepth_aware = true"
+            );
+        }
         if let Some(m) = buffer_of(l.id) {
             let _ = writeln!(
                 out,

@@ -101,6 +101,19 @@ pub fn schemas() -> Value {
                                 "on": {"type": "string", "format": "date", "description": "The date validity was judged on: `as_of`, else the day of the check."},
                                 "status": {"type": "string", "enum": ["in_force", "expired", "not_yet_valid", "unreadable"], "description": "A licence outside its validity conflicts as its layer's `on_expired` says (by default as `on_overlap`); `on_overlap` is the level applied."}}))}}}))}})),
                 "adjacent": {"type": "array", "items": {"type": "object"}},
+                "separated_in_depth": {
+                    "type": "array",
+                    "description": "With `depth`: features of depth-aware layers the candidate overlaps in plan but not in depth (立体分层); not conflicts.",
+                    "items": object(&["layer", "feature_id", "overlap_area_m2", "candidate_depth", "feature_depth"], json!({
+                        "layer": {"type": "string"},
+                        "feature_id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                        "name": {"type": "string", "nullable": true},
+                        "overlap_area_m2": {"type": "number"},
+                        "overlap_length_m": {"type": "number"},
+                        "candidate_depth": object(&["top_m", "bottom_m"], json!({"top_m": {"type": "number"}, "bottom_m": {"type": "number"}})),
+                        "feature_depth": object(&["top_m", "bottom_m"], json!({"top_m": {"type": "number"}, "bottom_m": {"type": "number"}})),
+                        "parcel": {"type": "string"}})),
+                },
                 "layers": {"type": "array", "items": object(&["id", "revision", "features"], json!({
                     "id": {"type": "string"}, "revision": {"type": "string"}, "features": {"type": "integer"}}))},
                 "warnings": {"type": "array", "items": {"type": "object", "required": ["code"]}},
@@ -291,6 +304,7 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .param(query("echo", "`true`: add `input.geometry`, the candidate as read (CRS84), so a map that sent a coordinate file can draw it.", flag(false)))
                 .param(query("nearest", "`true`: add `nearest`, the nearest feature of every layer checked that the candidate does not overlap, with its geodesic distance in metres; or layer ids (comma-separated, each among the layers checked) for those only; `false`: none.", json!({"type": "string", "default": "false", "example": "mining_rights,townships"})))
                 .param(query("buffer", "Protection buffers for this check, `LAYER:METRES` comma-separated (each layer among those checked, above 0 and at most 5,000 m): a candidate within that geodesic distance of a feature conflicts with it, with `buffer` giving the distance and the area inside. Each widens the layer's own `buffer_m`, never narrows it.", json!({"type": "string", "example": "prohibited_zones:200"})))
+                .param(query("depth", "The candidate's elevation range, `TOP,BOTTOM` in metres above sea level (top above bottom, within ±12,000 m): on depth-aware layers a feature overlapped in plan but not in depth is in `separated_in_depth`, not a conflict.", json!({"type": "string", "example": "800,200"})))
                 .body(candidate_body("The candidate."))
                 .answer(200, json_answer("The check's answer.", schema("checkAnswer")))
                 .may_be_missing(),

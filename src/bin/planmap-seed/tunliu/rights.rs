@@ -36,17 +36,42 @@ pub(super) fn mining_rights(
         ((112.800, 36.258), (6.2, 6.8), 8.0), // 余吾, 余吾镇
         ((113.004, 36.302), (1.25, 1.35), 0.0), // 小南村 (停产), 路村乡
     ];
+    // 开采深度 as elevations (top, bottom), m: ILLUSTRATIVE. 表1-2 gives no
+    // depth; the plan says only that the coal lies 600–700 m deep, in
+    // places 1,000 m, deepening from east to west (第一章).
+    let depths = [
+        (600.0, -200.0),
+        (650.0, 50.0),
+        (700.0, 250.0),
+        (600.0, -150.0),
+        (800.0, 400.0),
+    ];
     let mut rights = Vec::new();
-    for (row, (center, radii, turn)) in seeds.tunliu_mining_rights.rows().zip(right_places) {
+    for ((row, (center, radii, turn)), (top, bottom)) in seeds
+        .tunliu_mining_rights
+        .rows()
+        .zip(right_places)
+        .zip(depths)
+    {
         let km2 = row.number("area_km2")?.context("licence area")?;
         let area = licence(row.get("licence_no"), center, radii, turn, km2)?;
         in_district(district, row.get("mine_name"), &area)?;
-        rights.push(feature(
+        let mut right = feature(
             row.get("licence_no"),
             named(&row, "mine_name"),
             Some(km2),
             area,
-        ));
+        );
+        right
+            .properties
+            .insert("elevation_top_m".into(), serde_json::json!(top));
+        right
+            .properties
+            .insert("elevation_bottom_m".into(), serde_json::json!(bottom));
+        right
+            .properties
+            .insert("depth_source".into(), serde_json::json!("illustrative"));
+        rights.push(right);
     }
     for (i, a) in rights.iter().enumerate() {
         for b in &rights[i + 1..] {
