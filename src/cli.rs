@@ -129,6 +129,43 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Whole-plan QA, as `POST /qa` does: a set of blocks against the
+    /// layers, each other and the plan's size rules. Exit status 0 when no
+    /// block has a problem, 3 when one has.
+    Qa {
+        #[arg(long, default_value = "layers")]
+        layers: PathBuf,
+        /// QA this catalog layer's features (e.g. exploration_blocks) …
+        #[arg(long, conflicts_with = "file")]
+        layer: Option<String>,
+        /// … or the blocks of this file: a GeoJSON FeatureCollection or a
+        /// multi-parcel coordinate file.
+        file: Option<PathBuf>,
+        /// Check against only these layer ids (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        only: Option<Vec<String>>,
+        /// Overlaps thinner and gaps narrower than this are slivers and gaps (m).
+        #[arg(long)]
+        tolerance_m: Option<String>,
+        /// The kind of every block that does not say its own.
+        #[arg(long)]
+        kind: Option<String>,
+        /// The mineral of every block that does not say its own.
+        #[arg(long)]
+        mineral: Option<String>,
+        /// The file's format (as `planmap check --format`).
+        #[arg(long)]
+        format: Option<String>,
+        /// Print CSV (one row a problem).
+        #[arg(long, conflicts_with_all = ["json", "html"])]
+        csv: bool,
+        /// Print the printable HTML page.
+        #[arg(long, conflicts_with = "json")]
+        html: bool,
+        /// Print exactly the HTTP API's JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
     /// Count and measure a layer's features, grouped by properties (查询统计),
     /// as `GET /collections/{id}/stats` does.
     Stats {
@@ -422,6 +459,89 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 print_stats(&figures);
             }
             Ok(0)
+        }
+        Command::Qa {
+            layers,
+            layer,
+            file,
+            only,
+            tolerance_m,
+            kind,
+            mineral,
+            format,
+            csv,
+            html,
+            json,
+        } => {
+            use crate::engine::qa;
+            let catalog = Catalog::load(&layers)?;
+            let (bytes, format) = match (&layer, &file) {
+                (Some(id), None) => (
+                    serde_json::to_vec(&serde_json::json!({ "layer": id }))?,
+                    InputFormat::GeoJson,
+                ),
+                (None, Some(path)) => {
+                    let bytes = std::fs::read(path)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                    let format = match format.as_deref() {
+                        Some(f) => {
+                            InputFormat::read(f).map_err(|e| anyhow::anyhow!("--format: {e}"))?
+                        }
+                        None => InputFormat::sniff(&bytes),
+                    };
+                    (bytes, format)
+                }
+                _ => anyhow::bail!("name the blocks: --layer ID or a FILE"),
+            };
+            let (blocks, own) =
+                qa::read_blocks(&bytes, format, None, None, Limits::default(), &catalog)?;
+            let mut selected = catalog.select(only.as_deref())?;
+            selected.retain(|l| Some(&l.entry.id) != own.as_ref());
+            let options = qa::QaOptions {
+                tolerance_m: tolerance_m
+                    .as_deref()
+                    .map(qa::read_tolerance)
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("--tolerance-m: {e}"))?
+                    .unwrap_or(qa::DEFAULT_TOLERANCE_M),
+                kind: kind
+                    .as_deref()
+                    .map(CandidateKind::read)
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("--kind: {e}"))?,
+                mineral,
+                on_date: Some(crate::time::today()),
+            };
+            let report = qa::review_plan(&blocks, &selected, &options)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else if csv {
+                print!("{}", qa::to_csv(&report));
+            } else if html {
+                print!("{}", qa::to_html(&report));
+            } else {
+                let s = &report.summary;
+                println!(
+                    "{} blocks: {} clean, {} with problems; {:.2} m² in all; tolerance {} m",
+                    s.blocks, s.clean, s.with_problems, s.area_m2, s.tolerance_m
+                );
+                for b in &report.blocks {
+                    for p in &b.problems {
+                        println!(
+                            "{} {}: {}: {}",
+                            b.id,
+                            b.name.as_deref().unwrap_or(""),
+                            p.kind.as_str(),
+                            p.detail
+                        );
+                    }
+                }
+            }
+            Ok(if report.summary.with_problems == 0 {
+                0
+            } else {
+                3
+            })
         }
         Command::Check {
             layers,

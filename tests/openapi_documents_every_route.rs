@@ -218,6 +218,12 @@ fn body_for(operation_id: &str) -> Option<(&'static str, Vec<u8>)> {
             "application/json",
             json(candidate_body("区块", square(112.761, 36.33, 0.01))),
         )),
+        "planQa" => Some((
+            "application/json",
+            json(json!({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "id": "a", "properties": {}, "geometry": square(112.6333333, 36.3333333, 0.0166667)},
+            ]})),
+        )),
         "createToken" => Some((
             "application/json",
             json(json!({"name": "openapi test", "role": "viewer"})),

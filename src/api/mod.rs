@@ -12,6 +12,7 @@ mod layers;
 pub mod ogc;
 pub(crate) mod params;
 pub mod problem;
+mod qa;
 mod records;
 mod serve;
 mod wire;
@@ -149,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(layers::health))
         .route("/layers", get(layers::list))
         .route("/check", post(check::check))
+        .route("/qa", post(qa::qa))
         .route("/blocks/snap", post(blocks::snap))
         .route("/assets/{library}/{file}", get(assets::asset))
         .route("/map", get(workspace::page))

@@ -95,6 +95,15 @@ impl Params {
             .transpose()
     }
 
+    /// A value read by `parse`, whose error becomes the problem's detail.
+    pub fn read_with<T>(
+        &self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ApiError> {
+        self.read(name, parse)
+    }
+
     /// Free text, as given (a mineral, a revision).
     pub fn text(&self, name: &'static str) -> Option<String> {
         self.get(name).map(str::to_string)

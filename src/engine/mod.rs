@@ -13,6 +13,8 @@ pub mod check;
 pub mod nearest;
 /// How much of one layer lies inside another, grouped (overlay statistics).
 pub mod overlay;
+/// Whole-plan QA: a set of blocks against the layers and each other.
+pub mod qa;
 /// The answer to a check.
 pub mod report;
 /// The plan's rules by kind of candidate, and their findings.

@@ -156,6 +156,19 @@ const RULES: &[Rule] = &[
     },
 ];
 
+/// What a rule tests, by its id: `no_overlap`, `min_blocks` or
+/// `block_cap` (how a whole-plan QA names a failed finding).
+pub fn test_of(rule_id: &str) -> Option<&'static str> {
+    RULES
+        .iter()
+        .find(|r| r.id == rule_id)
+        .map(|r| match r.test {
+            Test::NoOverlap(_) => "no_overlap",
+            Test::MinBlocks(_) => "min_blocks",
+            Test::BlockCap => "block_cap",
+        })
+}
+
 /// The outcome of one rule for one candidate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {

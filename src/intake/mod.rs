@@ -8,6 +8,8 @@ pub mod candidate;
 pub mod encoding;
 /// Corner-point coordinates: TXT exchange files, licence lists, DMS.
 pub mod formats;
+/// A whole set of plan blocks, for a whole-plan QA.
+pub mod plan;
 /// JSON from outside: duplicate keys refused, nesting bounded.
 pub mod strict_json;
 /// Reading a submitted candidate in any accepted format.

@@ -139,3 +139,26 @@ pub async fn post_json(state: AppState, uri: &str, body: &Value) -> Answer {
         json,
     }
 }
+
+/// POST raw bytes (sent as `application/geo+json`) through the router.
+pub async fn post_bytes(state: AppState, uri: &str, body: Vec<u8>) -> Answer {
+    let request = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("host", "planmap.test:8080")
+        .header("content-type", "application/geo+json")
+        .body(Body::from(body))
+        .unwrap();
+    let response = router(state).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Answer {
+        status,
+        headers,
+        text,
+        json,
+    }
+}

@@ -4,7 +4,7 @@
 //! and render JSON, GeoJSON or HTML.
 
 mod collections;
-mod html;
+pub(crate) mod html;
 mod items;
 mod landing;
 mod openapi;

@@ -44,6 +44,31 @@ impl LocalPlane {
     }
 }
 
+/// The geodesic distance (m) between the nearest points of two areas that
+/// do not overlap (0 where they touch), measured in the plane about the
+/// centre of `a`'s box as [`nearest_pair`] finds them.
+pub fn distance_between_areas(a: &geo::MultiPolygon, b: &geo::MultiPolygon) -> Option<f64> {
+    use geo::BoundingRect;
+    let plane = LocalPlane::new(a.bounding_rect()?.center());
+    let rings = |m: &'_ geo::MultiPolygon| -> Vec<Vec<Coord>> {
+        m.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| r.0.clone())
+            .collect()
+    };
+    let (ra, rb) = (rings(a), rings(b));
+    let oa = PlaneOutline::new(&plane, ra.iter().map(Vec::as_slice), true).with_vertex_index();
+    let ob = PlaneOutline::new(&plane, rb.iter().map(Vec::as_slice), true);
+    let (pa, pb, planar) = nearest_pair(&oa, &ob)?;
+    if planar == 0.0 {
+        return Some(0.0);
+    }
+    Some(geodesic_distance_m(
+        plane.from_plane(pa),
+        plane.from_plane(pb),
+    ))
+}
+
 /// The geodesic distance in metres between two lon/lat points.
 pub fn geodesic_distance_m(a: Coord, b: Coord) -> f64 {
     let s: f64 = ellipsoid().inverse(a.y, a.x, b.y, b.x);

@@ -310,6 +310,60 @@ pub fn paths(paths: &mut Paths, layer_ids: &[String]) {
                 .may_be_missing(),
         )
         .add(
+            "/qa",
+            Operation::post("planQa", "Whole-plan QA: a set of blocks against the layers, each other and the plan's size rules", Reads::Body)
+                .tag("planmap")
+                .describe("Takes a whole set of blocks — `{\"layer\": \"LAYER_ID\"}` (that catalog layer's features, not checked against itself), a GeoJSON FeatureCollection (one block a feature; `properties.kind` and `properties.mineral` per block), or a multi-parcel coordinate file — and reports per block and in a summary: conflicts with every reject or warn layer (as /check finds them), blocks overlapping each other (with the overlap's area; a sliver when its mean width is below `tolerance_m`), gaps between blocks narrower than `tolerance_m`, blocks below one basic unit block (exploration blocks), blocks over their mineral's cap, and blocks that do not read. At most 2,000 blocks.")
+                .param(query("layers", "Check against only these layer ids (comma-separated).", json!({"type": "array", "minItems": 1, "items": {"type": "string"}})))
+                .param(query("tolerance_m", "Overlaps thinner and gaps narrower than this are slivers and gaps (m, above 0, at most 1,000).", json!({"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 1000, "default": 5})))
+                .param(query("kind", "The kind of every block that does not give its own `properties.kind`.", kind()))
+                .param(mineral_param())
+                .param(crs())
+                .param(format_param())
+                .param(zone_param())
+                .param(query("f", "`json` (default), `csv` (one row a problem, a row `ok` for a clean block) or `html` (a printable page).", json!({"type": "string", "enum": ["json", "csv", "html"], "default": "json"})))
+                .body(body(
+                    "The blocks.",
+                    true,
+                    json!({
+                        "application/json": {"schema": {"oneOf": [
+                            {"type": "object", "required": ["layer"], "properties": {"layer": {"type": "string"}}, "additionalProperties": false},
+                            {"type": "object", "required": ["type", "features"], "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]}, "features": {"type": "array", "maxItems": 2000, "items": {"type": "object"}}}},
+                        ]}, "example": {"layer": "exploration_blocks"}},
+                        "application/geo+json": {"schema": {"type": "object", "required": ["type", "features"], "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]}, "features": {"type": "array", "maxItems": 2000, "items": {"type": "object"}}}}},
+                        "text/plain": {"schema": {"type": "string", "description": "A multi-parcel 界址点坐标 TXT exchange file: one block a parcel."}},
+                    }),
+                ))
+                .answer(200, json!({
+                    "description": "The QA: `summary`, `blocks` (each with its `problems`), `pairs` and `layers`; or its CSV or HTML.",
+                    "content": {
+                        "application/json": {"schema": object(&["summary", "blocks", "pairs", "layers"], json!({
+                            "summary": object(&["blocks", "clean", "with_problems", "problems", "verdicts", "area_m2", "tolerance_m"], json!({
+                                "blocks": {"type": "integer"}, "clean": {"type": "integer"}, "with_problems": {"type": "integer"},
+                                "problems": {"type": "object", "additionalProperties": {"type": "integer"}},
+                                "verdicts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                                "area_m2": {"type": "number"}, "tolerance_m": {"type": "number"}})),
+                            "blocks": {"type": "array", "items": object(&["id", "problems"], json!({
+                                "id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
+                                "area": {"type": "object"}, "verdict": {"type": "string", "enum": ["pass", "warn", "reject"]},
+                                "basic_blocks": {"type": "number"},
+                                "problems": {"type": "array", "items": object(&["kind", "detail"], json!({
+                                    "kind": {"type": "string", "enum": ["invalid_geometry", "conflict", "overlaps_block", "sliver", "gap", "below_basic_block", "over_cap", "unknown_kind"]},
+                                    "detail": {"type": "string"}, "layer": {"type": "string"},
+                                    "feature_id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                                    "on_overlap": {"type": "string"}, "other_block": {"type": "string"},
+                                    "area_m2": {"type": "number"}, "width_m": {"type": "number"}, "rule": {"type": "string"}}))}}))},
+                            "pairs": {"type": "array", "items": object(&["kind", "blocks"], json!({
+                                "kind": {"type": "string", "enum": ["overlaps_block", "sliver", "gap"]},
+                                "blocks": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+                                "area_m2": {"type": "number"}, "width_m": {"type": "number"}}))},
+                            "layers": {"type": "array", "items": {"type": "object"}}}))},
+                        "text/csv": {"schema": {"type": "string"}},
+                        "text/html": {"schema": {"type": "string"}},
+                    }
+                })),
+        )
+        .add(
             "/blocks/snap",
             Operation::post("snapBlocks", "A free-hand exploration candidate made block-aligned", Reads::Body)
                 .tag("planmap")
