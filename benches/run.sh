@@ -5,6 +5,7 @@
 #   LAYERS="100k 1m" bash benches/run.sh
 #   MARTIN=/path/to/martin bash benches/run.sh   # and martin's own tiles
 #   TILES_ONLY=1 LAYERS=1m bash benches/run.sh     # only the vector-tile rows
+#   ANALYSES_ONLY=1 LAYERS=1m bash benches/run.sh  # only nearest and buffers against PostGIS
 #
 # Installs what it needs (PostgreSQL 15 + PostGIS 3, wrk, pyogrio, psycopg),
 # generates the data deterministically into $BENCH_DIR (not the repo), starts
@@ -86,7 +87,7 @@ PG_DSN="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
 psql "$PG_DSN" -qc 'CREATE EXTENSION IF NOT EXISTS postgis'
 
 for l in $LAYERS; do
-    if [ -z "${TILES_ONLY:-}" ]; then
+    if [ -z "${TILES_ONLY:-}${ANALYSES_ONLY:-}" ]; then
     log "layer $l: planmap in-process"
     "$BENCH_DIR/bin/compare" "$BENCH_DIR" "layers_${l}_fgb" "$REPS"
     if [ "$l" = 100k ]; then
@@ -103,6 +104,14 @@ for l in $LAYERS; do
         kill -0 "$SERVER_PID" || { cat "$BENCH_DIR/results/serve_$l.log"; exit 1; }
         sleep 0.5
     done
+
+    log "layer $l: nearest and buffers, planmap against PostGIS; same answers?"
+    python3 benches/analyses.py "$BENCH_DIR" "$l" --pg "$PG_DSN" \
+        --http "http://127.0.0.1:$HTTP_PORT" --reps "${ANALYSIS_REPS:-10}"
+    if [ -n "${ANALYSES_ONLY:-}" ]; then
+        kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+        continue
+    fi
 
     if [ -z "${TILES_ONLY:-}" ]; then
     log "layer $l: GEOS, PostGIS, planmap over HTTP; same answers?"
@@ -167,8 +176,8 @@ EOF
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 done
 
-if [ -n "${TILES_ONLY:-}" ]; then
-    echo "tile rows written to $BENCH_DIR/results/tiles_*.md" >&2
+if [ -n "${TILES_ONLY:-}${ANALYSES_ONLY:-}" ]; then
+    echo "rows written to $BENCH_DIR/results/{tiles,analyses}_*.md" >&2
     exit 0
 fi
 log "results ($(nproc) cores, $(date -u +%F))"
