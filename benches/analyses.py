@@ -8,8 +8,9 @@ the same run (`ANALYSES_ONLY=1 benches/run.sh`, or after the tile rows):
   query (the 16 nearest boxes by the GiST index's `<->`, then
   `ST_Distance` on geography, the least of them);
 - buffer: `POST /check?buffer=parcels:M` against `ST_DWithin` on geography
-  (with the index's `&&` on the box widened by the distance first) and
-  `ST_Distance` for each parcel found.
+  (with the index's `&&` on the box widened by the distance first),
+  `ST_Distance` and the area of `ST_Intersection` with `ST_Buffer` on
+  geography for each parcel found.
 
 The candidates are 1 km squares east of the layer's extent (inside it every
 candidate overlaps parcels, and nearest has nothing to say): 300 m, 3 km
@@ -86,10 +87,12 @@ def main():
         wkt = json.dumps(c)
         answer, ms = timed(lambda: post(a.http, "/check?layers=parcels&nearest=true&geometry=false", c), a.reps)
         got = answer["nearest"][0]
-        sql = (f"WITH c AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(%s), 4490) g), "
-               f"near AS (SELECT id, geom FROM {table}, c ORDER BY geom <-> c.g LIMIT 16) "
-               f"SELECT id, ST_Distance(near.geom::geography, c.g::geography) d FROM near, c ORDER BY d LIMIT 1")
-        pg, pg_ms = timed(lambda: pg_rows(sql, (wkt,)), a.reps)
+        # The candidate as a constant in ORDER BY, so that the GiST index
+        # answers <-> (a CTE's column there makes PostgreSQL sort the table).
+        g = "ST_SetSRID(ST_GeomFromGeoJSON(%s), 4490)"
+        sql = (f"WITH near AS (SELECT id, geom FROM {table} ORDER BY geom <-> {g} LIMIT 16) "
+               f"SELECT id, ST_Distance(near.geom::geography, {g}::geography) d FROM near ORDER BY d LIMIT 1")
+        pg, pg_ms = timed(lambda: pg_rows(sql, (wkt, wkt)), a.reps)
         pg_id, pg_d = pg[0]
         if abs(got["distance_m"] - pg_d) > 0.1:
             failures.append(f"nearest {beyond_m} m: planmap {got['feature_id']} at {got['distance_m']:.3f} m, "
@@ -105,11 +108,17 @@ def main():
         got = {str(f["properties"]["feature_id"]): f["properties"]["buffer"]["distance_m"]
                for f in answer["conflicts"]["features"]}
         pad = buffer_m / 80_000.0
+        # What planmap answers: which parcels, how far, and the area of the
+        # candidate inside each one's buffer (PostGIS buffers geography in
+        # a planar projection it picks, with 8 segments a quarter circle,
+        # so its areas are not compared, only timed).
         sql = (f"WITH c AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(%s), 4490) g) "
-               f"SELECT id, ST_Distance(geom::geography, c.g::geography) FROM {table}, c "
+               f"SELECT id, ST_Distance(geom::geography, c.g::geography), "
+               f"ST_Area(ST_Intersection(ST_Buffer(geom::geography, %s), c.g::geography)) FROM {table}, c "
                f"WHERE geom && ST_Expand(c.g, %s) AND ST_DWithin(geom::geography, c.g::geography, %s)")
-        pg, pg_ms = timed(lambda: pg_rows(sql, (wkt, pad, buffer_m)), a.reps)
-        pg = {str(i): d for i, d in pg}
+        pg, pg_ms = timed(lambda: pg_rows(sql, (wkt, buffer_m, pad, buffer_m)), a.reps)
+        pg_area = sum(r[2] for r in pg)
+        pg = {str(i): d for i, d, _ in pg}
         # A parcel within a centimetre of the edge may fall either side.
         edge = {i for i, d in {**pg, **got}.items() if abs(d - buffer_m) < 0.01}
         if set(got) - edge != set(pg) - edge:
@@ -119,8 +128,9 @@ def main():
             if abs(got[i] - pg[i]) > 0.1:
                 failures.append(f"buffer {buffer_m} m: parcel {i} at {got[i]:.3f} m, PostGIS {pg[i]:.3f} m")
                 break
+        area = sum(f["properties"]["buffer"]["area_m2"] for f in answer["conflicts"]["features"])
         rows.append((f"buffer {buffer_m:,} m, 1 km square {beyond_m:,} m beyond the layer",
-                     f"{len(got)} parcels within", ms, pg_ms))
+                     f"{len(got)} parcels within; Σ area inside {area:,.0f} m² (PostGIS {pg_area:,.0f})", ms, pg_ms))
 
     out = [f"| analysis ({a.layer} parcels) | answer | planmap HTTP (ms) | PostGIS (ms) | planmap / PostGIS |",
            "| --- | --- | ---: | ---: | ---: |"]

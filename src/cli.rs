@@ -179,6 +179,11 @@ enum Command {
         /// A CQL2 text filter on the layer's properties.
         #[arg(long)]
         filter: Option<String>,
+        /// Measure only what lies inside this layer's areas, or inside one
+        /// of them: LAYER or LAYER/FEATURE_ID (group by `LAYER.property`
+        /// for the containing feature's properties).
+        #[arg(long, value_name = "LAYER[/FEATURE_ID]")]
+        inside: Option<String>,
         /// Print CSV (one row a group) instead of a table.
         #[arg(long)]
         csv: bool,
@@ -422,6 +427,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             layer,
             group_by,
             filter,
+            inside,
             csv,
         } => {
             let catalog = Catalog::load(&layers)?;
@@ -451,8 +457,34 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 },
                 group_by,
             };
-            let figures = crate::query::stats::stats(data, &query)
-                .map_err(|e| anyhow::anyhow!("--group-by: {e}"))?;
+            let figures = match inside {
+                None => crate::query::stats::stats(data, &query)
+                    .map_err(|e| anyhow::anyhow!("--group-by: {e}"))?,
+                Some(value) => {
+                    let (id, feature) = match value.split_once('/') {
+                        Some((id, f)) => (id, Some(f)),
+                        None => (value.as_str(), None),
+                    };
+                    let around = catalog
+                        .get(id)
+                        .ok_or_else(|| anyhow::anyhow!("--inside: no layer '{id}'"))?;
+                    let only = feature
+                        .map(|f| {
+                            around.data.find(f).ok_or_else(|| {
+                                anyhow::anyhow!("--inside: layer {id} has no feature '{f}'")
+                            })
+                        })
+                        .transpose()?;
+                    crate::engine::overlay::inside_layer(
+                        found,
+                        around,
+                        &query.selection,
+                        &query.group_by,
+                        only,
+                    )
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                }
+            };
             if csv {
                 print!("{}", crate::query::stats::to_csv(&figures));
             } else {

@@ -194,6 +194,18 @@ async fn a_bad_statistic_is_a_400_problem_naming_the_parameter() {
     .await;
     assert_eq!(lines.status, 400, "{}", lines.text);
     assert_eq!(lines.json["parameter"], "inside");
+    let feature = get(
+        state.clone(),
+        "/collections/basic_farmland/stats?inside=national_mining_areas/GK9",
+    )
+    .await;
+    assert_eq!(feature.status, 400, "{}", feature.text);
+    assert_eq!(feature.json["parameter"], "inside");
+    assert!(
+        feature.text.contains("no feature 'GK9'"),
+        "{}",
+        feature.text
+    );
     let property = get(
         state,
         "/collections/basic_farmland/stats?inside=subsidence_areas&group_by=subsidence_areas.no_such_property",
@@ -262,4 +274,64 @@ fn planmap_stats_on_the_command_line_gives_the_oracles_groups() {
         .unwrap();
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("no_such_property"));
+}
+
+#[test]
+fn planmap_stats_inside_one_feature_on_the_command_line_gives_the_oracles_figures() {
+    let cases: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/oracle/expected_stats/cases.json")).unwrap(),
+    )
+    .unwrap();
+    let case = cases
+        .iter()
+        .find(|c| {
+            c["query"] == "inside=national_mining_areas/GK2&group_by=national_mining_areas.name"
+        })
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planmap"))
+        .args([
+            "stats",
+            "basic_farmland",
+            "--inside",
+            "national_mining_areas/GK2",
+            "--group-by",
+            "national_mining_areas.name",
+            "--csv",
+        ])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .trim_end()
+        .split("\r\n")
+        .skip(1)
+        .map(|r| r.split(',').collect())
+        .collect();
+    let want = &case["groups"][0];
+    assert_eq!(rows.len(), 1, "{text}");
+    assert_eq!(rows[0][0], want["key"]["national_mining_areas.name"]);
+    assert_eq!(rows[0][1], want["count"].to_string());
+    let area: f64 = rows[0][2].parse().unwrap();
+    assert!(
+        close(area, want["area_m2"].as_f64().unwrap(), 1e-3),
+        "{text}"
+    );
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_planmap"))
+        .args([
+            "stats",
+            "basic_farmland",
+            "--inside",
+            "national_mining_areas/GK9",
+        ])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no feature 'GK9'"));
 }

@@ -107,6 +107,37 @@ impl Measured {
         })
     }
 
+    /// A distance (m) no shape in `other` can be nearer to the candidate
+    /// than: the gap between the two boxes, a degree of latitude taken at
+    /// its shortest and a degree of longitude at the parallel 5° poleward
+    /// of both boxes, less a tenth (a geodesic bows poleward of the
+    /// parallels it crosses).
+    fn box_lower_bound_m(&self, other: Rect) -> f64 {
+        let gap = |lo1: f64, hi1: f64, lo2: f64, hi2: f64| (lo2 - hi1).max(lo1 - hi2).max(0.0);
+        let dy = gap(
+            self.bbox.min().y,
+            self.bbox.max().y,
+            other.min().y,
+            other.max().y,
+        );
+        let dx = gap(
+            self.bbox.min().x,
+            self.bbox.max().x,
+            other.min().x,
+            other.max().x,
+        );
+        let far = [
+            self.bbox.min().y,
+            self.bbox.max().y,
+            other.min().y,
+            other.max().y,
+        ]
+        .iter()
+        .fold(0.0_f64, |m, y| m.max(y.abs()));
+        let cos = (far + 5.0).min(90.0).to_radians().cos();
+        (dy * MIN_M_PER_DEG_LAT).max(0.9 * dx * MIN_M_PER_DEG_LON_EQUATOR * cos)
+    }
+
     /// The plane the candidate is measured in.
     pub(crate) fn plane(&self) -> &LocalPlane {
         &self.plane
@@ -146,12 +177,23 @@ impl Measured {
         let mut reach = FIRST_REACH_M;
         loop {
             let probe = reach_box(self.bbox, reach);
-            for i in layer.data.hits(probe.min(), probe.max()) {
+            // The new features in the probe, nearest box first: once a box
+            // is farther than the best distance so far, so are the rest,
+            // and they are not measured (a 32 km probe holds many parcels,
+            // of which a few dozen are measured).
+            let mut fresh: Vec<(f64, usize)> = layer
+                .data
+                .hits(probe.min(), probe.max())
+                .filter(|&i| measured.insert(i))
+                .map(|i| (self.box_lower_bound_m(layer.data.features.bbox(i)), i))
+                .collect();
+            fresh.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for (bound, i) in fresh {
                 if deadline.expired() {
                     return None;
                 }
-                if !measured.insert(i) {
-                    continue;
+                if best.is_some_and(|(_, e)| bound > e) {
+                    break;
                 }
                 if let Some(d) = self.distance_to(layer, i) {
                     let table = &layer.data.features;

@@ -36,6 +36,7 @@ pub fn inside_layer(
     containing: &Arc<Layer>,
     selection: &ItemQuery,
     group_by: &[String],
+    only: Option<usize>,
 ) -> Result<Stats, StatsError> {
     check_group_count(group_by)?;
     let prefix = format!("{}.", containing.entry.id);
@@ -65,7 +66,12 @@ pub fn inside_layer(
     let deadline = Deadline::current();
     let mut tally = Tally::new(group_by.to_vec());
     let mut areas = 0;
-    for j in 0..around.len() {
+    // One feature of the containing layer (`inside=LAYER/FEATURE`), or all.
+    let containers: Box<dyn Iterator<Item = usize>> = match only {
+        Some(j) => Box::new(std::iter::once(j)),
+        None => Box::new(0..around.len()),
+    };
+    for j in containers {
         deadline.check()?;
         let Shape::Area(area) = around.shape(j) else {
             continue;

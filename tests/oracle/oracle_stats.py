@@ -64,7 +64,7 @@ def stats(layer, group_by, keep=lambda f: True):
     return finished(groups)
 
 
-def inside_stats(layer, around, group_by, keep=lambda f: True):
+def inside_stats(layer, around, group_by, keep=lambda f: True, only=None):
     """Pairwise: each feature of `layer` with each area of `around` it meets
     in more than 0.01 m² (a line: in a positive length), measured by
     shapely's intersection and pyproj's geodesic area or length."""
@@ -74,6 +74,8 @@ def inside_stats(layer, around, group_by, keep=lambda f: True):
     tree = STRtree(shapes)
     groups = {}
     for b in load(around):
+        if only is not None and b["id"] != only:
+            continue
         bg = shape(b["geometry"])
         if bg.geom_type not in ("Polygon", "MultiPolygon"):
             continue
@@ -115,6 +117,8 @@ def cases():
          "groups": inside_stats("basic_farmland", "subsidence_areas", ["subsidence_areas.remediated"])},
         {"layer": "basic_farmland", "query": "inside=national_mining_areas&group_by=national_mining_areas.name",
          "groups": inside_stats("basic_farmland", "national_mining_areas", ["national_mining_areas.name"])},
+        {"layer": "basic_farmland", "query": "inside=national_mining_areas/GK2&group_by=national_mining_areas.name",
+         "groups": inside_stats("basic_farmland", "national_mining_areas", ["national_mining_areas.name"], only="GK2")},
         {"layer": "ground_fissures", "query": "inside=subsidence_areas&group_by=subsidence_area,subsidence_areas.remediated",
          "groups": inside_stats("ground_fissures", "subsidence_areas", ["subsidence_area", "subsidence_areas.remediated"])},
         {"layer": "subsidence_areas", "query": "inside=national_mining_areas&group_by=national_mining_areas.name&filter=remediated%20%3D%20true",

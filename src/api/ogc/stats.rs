@@ -42,13 +42,31 @@ pub async fn stats(
     // Inside another layer: that layer's areas, each checked against this
     // one as a block is (heavy work, in its lane); else one pass over the
     // selected features (light, off the executor).
-    let containing = match params.text("inside") {
-        Some(id) => Some(state.catalog().select(Some(&[id]))?.remove(0)),
-        None => {
-            stats::check_group_by(&layer.data, &group_by)?;
-            None
-        }
-    };
+    // `inside=LAYER` or `inside=LAYER/FEATURE_ID`: within one feature.
+    let mut only = None;
+    let containing =
+        match params.text("inside") {
+            Some(value) => {
+                let (id, feature) = match value.split_once('/') {
+                    Some((id, feature)) => (id.to_string(), Some(feature.to_string())),
+                    None => (value, None),
+                };
+                let around = state.catalog().select(Some(&[id.clone()]))?.remove(0);
+                if let Some(feature) = feature {
+                    only = Some(around.data.find(&feature).ok_or_else(|| {
+                        ApiError::InvalidParameter {
+                            name: "inside",
+                            detail: format!("layer {id} has no feature '{feature}'"),
+                        }
+                    })?);
+                }
+                Some(around)
+            }
+            None => {
+                stats::check_group_by(&layer.data, &group_by)?;
+                None
+            }
+        };
     // The answer changes with either layer's revision.
     let revisions = match &containing {
         Some(around) => format!("{}+{}", layer.data.revision, around.data.revision),
@@ -73,10 +91,7 @@ pub async fn stats(
     crate::api::compute(weight, move || {
         let figures = match &containing {
             Some(around) => crate::engine::overlay::inside_layer(
-                &req.layer,
-                around,
-                &selection,
-                &group_by,
+                &req.layer, around, &selection, &group_by, only,
             )?,
             None => stats::stats(
                 &req.layer.data,
@@ -97,7 +112,13 @@ pub async fn stats(
         let doc = json!({
             "collection": req.layer.entry.id,
             "revision": req.layer.data.revision,
-            "inside": containing.as_ref().map(|l| json!({"collection": l.entry.id, "revision": l.data.revision})),
+            "inside": containing.as_ref().map(|l| {
+                let mut inside = json!({"collection": l.entry.id, "revision": l.data.revision});
+                if let Some(j) = only {
+                    inside["feature_id"] = json!(l.data.features.id(j));
+                }
+                inside
+            }),
             "group_by": figures.group_by,
             "groups": figures.groups,
             "total": figures.total,
