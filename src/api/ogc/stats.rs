@@ -51,7 +51,10 @@ pub async fn stats(
                     Some((id, feature)) => (id.to_string(), Some(feature.to_string())),
                     None => (value, None),
                 };
-                let around = state.catalog().select(Some(&[id.clone()]))?.remove(0);
+                let around = state
+                    .catalog()
+                    .select(Some(std::slice::from_ref(&id)))?
+                    .remove(0);
                 if let Some(feature) = feature {
                     only = Some(around.data.find(&feature).ok_or_else(|| {
                         ApiError::InvalidParameter {
