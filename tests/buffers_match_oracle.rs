@@ -10,17 +10,10 @@ mod ogc_support;
 
 use std::sync::Arc;
 
-use ogc_support::{post_json, repo};
+use ogc_support::{demo, post_json, repo};
 use planmap::api::{ApiLimits, AppState};
 use planmap::layer::catalog::Catalog;
 use serde_json::{Value, json};
-
-fn demo() -> AppState {
-    AppState::new(
-        Arc::new(Catalog::load(&repo().join("layers")).unwrap()),
-        ApiLimits::default(),
-    )
-}
 
 fn cases() -> Vec<Value> {
     let text =

@@ -7,10 +7,9 @@
 mod ogc_support;
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 
-use ogc_support::{post_json, repo};
+use ogc_support::{demo, post_json, run_planmap};
 use planmap::api::{ApiLimits, AppState};
 use planmap::layer::catalog::Catalog;
 use serde_json::{Value, json};
@@ -21,13 +20,6 @@ const GUCHENG: &str = "C1000002015051120138157";
 /// A 1 km square well inside the 古城 licence's illustrative outline.
 fn inside_gucheng() -> Value {
     json!({"type": "Polygon", "coordinates": [[[112.944, 36.363], [112.955, 36.363], [112.955, 36.372], [112.944, 36.372], [112.944, 36.363]]]})
-}
-
-fn demo() -> AppState {
-    AppState::new(
-        Arc::new(Catalog::load(&repo().join("layers")).unwrap()),
-        ApiLimits::default(),
-    )
 }
 
 fn licence_conflict(answer: &Value, id: &str) -> Value {
@@ -149,19 +141,6 @@ async fn a_layer_whose_expired_licences_are_info_leaves_them_out_of_the_verdict_
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn planmap(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_planmap"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn the_command_line_judges_validity_on_the_date_given_the_last_day_included() {
     let dir = std::env::temp_dir().join(format!("planmap-validity-cli-{}", std::process::id()));
@@ -174,7 +153,7 @@ fn the_command_line_judges_validity_on_the_date_given_the_last_day_included() {
         ("2025-01-06", "expired"),
         ("2022-12-31", "not yet valid"),
     ] {
-        let (code, stdout, stderr) = planmap(&[
+        let (code, stdout, stderr) = run_planmap(&[
             "check",
             "--only",
             "mining_rights",
@@ -194,7 +173,8 @@ fn the_command_line_judges_validity_on_the_date_given_the_last_day_included() {
             "{date}: {line}"
         );
     }
-    let (code, _, stderr) = planmap(&["check", "--as-of", "2025-02-30", file.to_str().unwrap()]);
+    let (code, _, stderr) =
+        run_planmap(&["check", "--as-of", "2025-02-30", file.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(stderr.contains("--as-of: '2025-02-30'"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();

@@ -7,20 +7,8 @@
 
 mod ogc_support;
 
-use std::process::Command;
-use std::sync::Arc;
-
-use ogc_support::{post_json, repo};
-use planmap::api::{ApiLimits, AppState};
-use planmap::layer::catalog::Catalog;
+use ogc_support::{demo, post_json, repo, run_planmap};
 use serde_json::{Value, json};
-
-fn demo() -> AppState {
-    AppState::new(
-        Arc::new(Catalog::load(&repo().join("layers")).unwrap()),
-        ApiLimits::default(),
-    )
-}
 
 fn read(path: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(repo().join(path)).unwrap()).unwrap()
@@ -257,22 +245,9 @@ async fn a_bad_set_of_blocks_or_a_bad_parameter_is_refused_saying_what() {
     assert_eq!(broken.status, 400, "{}", broken.text);
 }
 
-fn planmap(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_planmap"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn the_command_line_qa_passes_the_plans_blocks_and_lists_each_problem_of_a_bad_set() {
-    let (code, stdout, stderr) = planmap(&[
+    let (code, stdout, stderr) = run_planmap(&[
         "qa",
         "--layer",
         "exploration_blocks",
@@ -284,7 +259,7 @@ fn the_command_line_qa_passes_the_plans_blocks_and_lists_each_problem_of_a_bad_s
         stdout.starts_with("4 blocks: 4 clean, 0 with problems"),
         "{stdout}"
     );
-    let (code, stdout, stderr) = planmap(&[
+    let (code, stdout, stderr) = run_planmap(&[
         "qa",
         "tests/fixtures/qa/blocks.geojson",
         "--kind",
@@ -296,7 +271,7 @@ fn the_command_line_qa_passes_the_plans_blocks_and_lists_each_problem_of_a_bad_s
         "{stdout}"
     );
     assert!(stdout.contains("F 己: below_basic_block: "), "{stdout}");
-    let (code, _, stderr) = planmap(&[
+    let (code, _, stderr) = run_planmap(&[
         "qa",
         "tests/fixtures/qa/blocks.geojson",
         "--tolerance-m",

@@ -10,20 +10,13 @@ mod ogc_support;
 
 use std::sync::Arc;
 
-use ogc_support::{post_json, repo};
+use ogc_support::{demo, post_json, repo};
 use planmap::api::{ApiLimits, AppState};
 use planmap::layer::catalog::Catalog;
 use serde_json::{Value, json};
 
 /// The 余吾 licence (表1-2), which the example candidate overlaps.
 const YUWU: &str = "C1000002012111240127770";
-
-fn demo() -> AppState {
-    AppState::new(
-        Arc::new(Catalog::load(&repo().join("layers")).unwrap()),
-        ApiLimits::default(),
-    )
-}
 
 fn example() -> Value {
     serde_json::from_str(

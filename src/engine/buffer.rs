@@ -15,8 +15,8 @@ use geo::{BoundingRect, Coord, MultiPolygon, Rect};
 use rayon::prelude::*;
 
 use crate::deadline::Deadline;
-use crate::engine::check::cut_to;
 use crate::engine::nearest::{Measured, reach_box};
+use crate::geom::clip::cut_to;
 use crate::geom::geodesy::multipolygon_area_m2;
 use crate::geom::geodesy::within::{
     Reached, area_from_plane, area_to_plane, buffer_in_plane, densified, densified_area,

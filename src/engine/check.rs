@@ -26,7 +26,7 @@ use crate::engine::report::{
     DepthFigures, DepthRange, LayerRevision, OverlapGeometry, SeparatedInDepth, Validity,
     ValidityStatus, Verdict,
 };
-use crate::geom::clip::clip_ring;
+use crate::geom::clip::{clip_ring, cut_to};
 use crate::geom::geodesy::{self, AreaFigures, M2_PER_MU};
 use crate::geom::segments::{EdgeIndex, Position};
 use crate::geom::shape::Shape;
@@ -253,29 +253,6 @@ fn meeting_box(candidate: Rect, feature: Rect) -> Rect {
             x: c.max().x.min(f.max().x),
             y: c.max().y.min(f.max().y),
         },
-    )
-}
-
-/// An area cut down to `rect`, each polygon keeping its holes (cut too), so
-/// that both the boolean operations (even-odd) and the exact overlay
-/// (which orients rings) read it as the same area.
-pub(crate) fn cut_to(area: &MultiPolygon, rect: Rect) -> MultiPolygon {
-    MultiPolygon(
-        area.0
-            .iter()
-            .filter_map(|polygon| {
-                let exterior = clip_ring(polygon.exterior(), rect);
-                (exterior.0.len() >= 4).then(|| {
-                    let holes = polygon
-                        .interiors()
-                        .iter()
-                        .map(|hole| clip_ring(hole, rect))
-                        .filter(|hole| hole.0.len() >= 4)
-                        .collect();
-                    Polygon::new(exterior, holes)
-                })
-            })
-            .collect(),
     )
 }
 
@@ -765,14 +742,7 @@ pub fn check_with(
         conflicts: conflicts.into(),
         adjacent,
         separated_in_depth,
-        layers: layers
-            .iter()
-            .map(|l| LayerRevision {
-                id: l.entry.id.clone(),
-                revision: l.data.revision.clone(),
-                features: l.data.features.len(),
-            })
-            .collect(),
+        layers: layers.iter().map(|l| LayerRevision::of(l)).collect(),
         warnings: candidate.warnings.clone(),
     }
 }

@@ -586,14 +586,7 @@ pub fn review_plan(
         },
         blocks: out,
         pairs,
-        layers: layers
-            .iter()
-            .map(|l| LayerRevision {
-                id: l.entry.id.clone(),
-                revision: l.data.revision.clone(),
-                features: l.data.features.len(),
-            })
-            .collect(),
+        layers: layers.iter().map(|l| LayerRevision::of(l)).collect(),
     })
 }
 

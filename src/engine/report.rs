@@ -313,6 +313,16 @@ pub struct LayerRevision {
     pub features: usize,
 }
 
+impl LayerRevision {
+    pub fn of(layer: &Layer) -> LayerRevision {
+        LayerRevision {
+            id: layer.entry.id.clone(),
+            revision: layer.data.revision.clone(),
+            features: layer.data.features.len(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

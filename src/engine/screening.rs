@@ -546,7 +546,7 @@ fn clean_part(
                 // Cut to the candidate first: the boolean operations' grid
                 // is laid over their operands' box, and a red line 100 km
                 // across would make it as coarse as the red line is large.
-                cut.extend(check::cut_to(&area, check::expanded(bbox)).0);
+                cut.extend(crate::geom::clip::cut_to(&area, check::expanded(bbox)).0);
             }
         }
         if let Some(buffer_m) = asked.buffer_for(layer)

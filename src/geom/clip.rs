@@ -2,7 +2,7 @@
 //! (the check cuts features to a candidate's reach, blocks to a cell, tiles
 //! their polygons to the buffered tile), a line into the pieces inside.
 
-use geo::{Coord, LineString, Rect};
+use geo::{Coord, LineString, MultiPolygon, Polygon, Rect};
 
 /// A ring cut down to a box (Sutherland–Hodgman). The result may run along
 /// the box edge and back, but its winding, and so its signed area, is exactly
@@ -164,6 +164,29 @@ fn clip_segment(a: Coord, b: Coord, rect: Rect) -> Option<(Coord, Coord)> {
         }
     };
     Some((at(t0), at(t1)))
+}
+
+/// An area cut down to `rect`, each polygon keeping its holes (cut too), so
+/// that both the boolean operations (even-odd) and the exact overlay
+/// (which orients rings) read it as the same area.
+pub fn cut_to(area: &MultiPolygon, rect: Rect) -> MultiPolygon {
+    MultiPolygon(
+        area.0
+            .iter()
+            .filter_map(|polygon| {
+                let exterior = clip_ring(polygon.exterior(), rect);
+                (exterior.0.len() >= 4).then(|| {
+                    let holes = polygon
+                        .interiors()
+                        .iter()
+                        .map(|hole| clip_ring(hole, rect))
+                        .filter(|hole| hole.0.len() >= 4)
+                        .collect();
+                    Polygon::new(exterior, holes)
+                })
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -119,25 +119,7 @@ pub fn enc(s: &str) -> String {
 
 /// POST a JSON body through the router.
 pub async fn post_json(state: AppState, uri: &str, body: &Value) -> Answer {
-    let request = Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header("host", "planmap.test:8080")
-        .header("content-type", "application/geo+json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let response = router(state).oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Answer {
-        status,
-        headers,
-        text,
-        json,
-    }
+    post_bytes(state, uri, body.to_string().into_bytes()).await
 }
 
 /// POST raw bytes (sent as `application/geo+json`) through the router.
@@ -161,4 +143,28 @@ pub async fn post_bytes(state: AppState, uri: &str, body: Vec<u8>) -> Answer {
         text,
         json,
     }
+}
+
+/// The demo layers of `./layers`, served with the default limits.
+pub fn demo() -> AppState {
+    AppState::new(
+        std::sync::Arc::new(
+            planmap::layer::catalog::Catalog::load(&repo().join("layers")).unwrap(),
+        ),
+        planmap::api::ApiLimits::default(),
+    )
+}
+
+/// Runs the `planmap` binary in the repository: exit status, stdout, stderr.
+pub fn run_planmap(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planmap"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
