@@ -832,6 +832,7 @@ pub fn table(screening: &Screening) -> String {
     } else {
         let _ = writeln!(out, "no conflicts");
     }
+    // What a conflict's row cannot show: buffer, depth, validity.
     for conflict in &report.conflicts.features {
         let p = &conflict.properties;
         if let Some(b) = &p.buffer {
@@ -847,9 +848,6 @@ pub fn table(screening: &Screening) -> String {
                 b.area_mu
             );
         }
-    }
-    for conflict in &report.conflicts.features {
-        let p = &conflict.properties;
         if let Some(d) = &p.depth {
             let _ = writeln!(
                 out,

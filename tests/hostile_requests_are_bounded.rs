@@ -435,6 +435,30 @@ async fn the_widest_buffer_around_every_parcel_stops_at_the_deadline() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_plan_qa_past_its_compute_deadline_is_a_503_and_nothing_of_it_is_answered() {
+    let limits = ApiLimits {
+        compute_deadline: Duration::from_nanos(1),
+        ..ApiLimits::default()
+    };
+    let (base, _dir, _) = server_with(limits).await;
+    let block = |w: f64| {
+        format!(
+            r#"{{"type":"Feature","id":"b{w}","properties":{{}},"geometry":{}}}"#,
+            rect(w, 36.3, w + 0.02, 36.32)
+        )
+    };
+    let body = format!(
+        r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+        block(112.7),
+        block(112.719)
+    );
+    let (status, body) = post(&base, "/qa", body).await;
+    problem(503, &body, "deadline-exceeded", status);
+    assert!(body.get("summary").is_none());
+    alive(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn heavy_work_beyond_the_queue_is_a_503_with_retry_after() {
     // One place to run and none to wait: checks sent together are refused
     // while one runs.

@@ -427,9 +427,9 @@ impl Default for CheckOptions {
 /// numbers, top above bottom); otherwise its depth is unknown and any
 /// overlap in plan stays a conflict.
 fn depth_of(layer: &Layer, i: usize) -> Option<DepthRange> {
-    let properties = layer.data.features.properties(i);
-    let top_m = properties.get("elevation_top_m")?.as_f64()?;
-    let bottom_m = properties.get("elevation_bottom_m")?.as_f64()?;
+    let table = &layer.data.features;
+    let top_m = table.property(i, "elevation_top_m")?.as_f64()?;
+    let bottom_m = table.property(i, "elevation_bottom_m")?.as_f64()?;
     (top_m.is_finite() && bottom_m.is_finite() && top_m > bottom_m)
         .then_some(DepthRange { top_m, bottom_m })
 }
@@ -437,9 +437,10 @@ fn depth_of(layer: &Layer, i: usize) -> Option<DepthRange> {
 /// The validity of feature `i` on `on`, if it carries `valid_from` or
 /// `valid_to`.
 fn validity_of(layer: &Layer, i: usize, on: &str) -> Option<Validity> {
-    let properties = layer.data.features.properties(i);
+    let table = &layer.data.features;
     let read = |key: &str| -> Option<Result<String, String>> {
-        let v = properties.get(key)?;
+        let v = table.property(i, key)?;
+        let v = &v;
         Some(match v.as_str().and_then(crate::time::checked_date) {
             Some(date) => Ok(date),
             None => Err(match v {

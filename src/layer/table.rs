@@ -309,6 +309,19 @@ impl FeatureTable {
         (self.flags[feature] & HAS_NAME != 0).then(|| self.names.get(feature))
     }
 
+    /// One property of a feature. The stored text is searched for the key
+    /// before anything is parsed: a check asks this of every conflict
+    /// (`valid_to`, `elevation_top_m` …), and most features have neither.
+    pub fn property(&self, feature: usize, key: &str) -> Option<Value> {
+        let json = self.properties.get(feature);
+        let quoted = serde_json::to_string(key).expect("a string serialises");
+        if !json.contains(&quoted) {
+            return None;
+        }
+        let mut map: Map<String, Value> = serde_json::from_str(json).ok()?;
+        map.remove(key)
+    }
+
     pub fn properties(&self, feature: usize) -> Map<String, Value> {
         match self.properties.get(feature) {
             "" => Map::new(),
@@ -564,6 +577,34 @@ pub(crate) mod tests {
             assert_eq!(table.id_text(i), f.id.to_string());
             assert_eq!(table.first_coord(i), f.shape.coords().next().unwrap());
         }
+    }
+
+    #[test]
+    fn one_property_reads_as_in_the_whole_map() {
+        let features = samples();
+        let mut table = FeatureTable::default();
+        for f in &features {
+            table.push(f).unwrap();
+        }
+        for (i, f) in features.iter().enumerate() {
+            for key in ["name", "area_km2", "remediated", "kind", "absent"] {
+                assert_eq!(
+                    table.property(i, key),
+                    f.properties.get(key).cloned(),
+                    "{i} {key}"
+                );
+            }
+        }
+        // A key that appears only inside a value is not a property.
+        let mut t = FeatureTable::default();
+        t.push(&feature(
+            FeatureId::Text("x".into()),
+            None,
+            serde_json::json!({"note": "\"valid_to\""}),
+            features[0].shape.clone(),
+        ))
+        .unwrap();
+        assert_eq!(t.property(0, "valid_to"), None);
     }
 
     #[test]
