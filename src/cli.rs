@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::api::{ApiLimits, AppState};
 use crate::engine::rules::CandidateKind;
 use crate::engine::screening::{
-    NearestLayers, Options, Screening, buffers_problem, read_buffers, screen,
+    NearestLayers, Options, Screening, options_problem, read_buffers, screen,
 };
 use crate::geom::crs::Crs;
 use crate::intake::candidate::Limits;
@@ -718,8 +718,20 @@ fn check_file(
         net: request.net,
         list_blocks: false,
         without_geometry: request.no_geometry,
-        nearest: nearest_layers(request.nearest.as_deref(), &selected)?,
-        buffers: buffers(request.buffer.as_deref(), &selected)?,
+        nearest: request
+            .nearest
+            .as_deref()
+            .map(NearestLayers::read)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--nearest: {e}"))?
+            .flatten(),
+        buffers: request
+            .buffer
+            .as_deref()
+            .map(read_buffers)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--buffer: {e}"))?
+            .unwrap_or_default(),
         depth: request
             .depth
             .as_deref()
@@ -738,41 +750,12 @@ fn check_file(
             .transpose()
             .map_err(|e| anyhow::anyhow!("--corners: {e}"))?,
     };
+    if let Some((name, problem)) = options_problem(&options, &selected) {
+        anyhow::bail!("--{name}: {problem}");
+    }
     let (parts, input) =
         submission::read_saying_what(&bytes, format, crs, zone, Limits::default())?;
     Ok((screen(&parts, &selected, &options)?, input))
-}
-
-/// `--nearest`, read as `/check?nearest=` reads it; each layer named must
-/// be among those checked.
-fn nearest_layers(
-    value: Option<&str>,
-    checked: &[std::sync::Arc<crate::layer::catalog::Layer>],
-) -> anyhow::Result<Option<NearestLayers>> {
-    let Some(value) = value else { return Ok(None) };
-    let which = NearestLayers::read(value).map_err(|e| anyhow::anyhow!("--nearest: {e}"))?;
-    if let Some(unknown) = which
-        .as_ref()
-        .and_then(|n| n.unchecked(checked).first().cloned())
-    {
-        anyhow::bail!("--nearest: {unknown} is not among the layers checked");
-    }
-    Ok(which)
-}
-
-/// `--buffer`, read as `/check?buffer=` reads it.
-fn buffers(
-    value: Option<&str>,
-    checked: &[std::sync::Arc<crate::layer::catalog::Layer>],
-) -> anyhow::Result<Vec<(String, f64)>> {
-    let Some(value) = value else {
-        return Ok(Vec::new());
-    };
-    let buffers = read_buffers(value).map_err(|e| anyhow::anyhow!("--buffer: {e}"))?;
-    if let Some(problem) = buffers_problem(&buffers, checked) {
-        anyhow::bail!("--buffer: {problem}");
-    }
-    Ok(buffers)
 }
 
 /// A readable table of the conflicts, then the verdict.

@@ -1,6 +1,8 @@
 //! A reviewer may ask for the corner points and the list of basic unit
-//! blocks in the dossier: the record keeps the request, the printable report
-//! prints them, and verifying re-runs the check with them.
+//! blocks in the dossier, and for the analyses `/check` offers (the nearest
+//! feature, protection buffers, the candidate's depth): the record keeps the
+//! request, the printable report prints them, and verifying re-runs the
+//! check with them.
 
 mod store_support;
 
@@ -175,6 +177,14 @@ async fn bad_dossier_options_get_a_problem_answer_and_record_nothing() {
         ("net=false", 400, "unknown-parameter"),
         // Zone 26 is nowhere near 112.8° E.
         ("corners=26", 422, "zone-mismatch"),
+        ("nearest=no_such_layer", 400, "invalid-parameter"),
+        ("nearest=", 400, "invalid-parameter"),
+        ("buffer=no_such_layer:100", 400, "invalid-parameter"),
+        ("buffer=ground_fissures", 400, "invalid-parameter"),
+        ("buffer=ground_fissures:9000", 400, "invalid-parameter"),
+        ("depth=200,800", 400, "invalid-parameter"),
+        ("depth=800", 400, "invalid-parameter"),
+        ("depth=NaN,0", 400, "invalid-parameter"),
     ] {
         let (got, problem, text) = send(with_token(
             http.post(format!("{base}/candidates/{id}/reviews?{query}")),
@@ -190,4 +200,77 @@ async fn bad_dossier_options_get_a_problem_answer_and_record_nothing() {
     }
     let (_, reviews, _) = send(http.get(format!("{base}/candidates/{id}/reviews"))).await;
     assert_eq!(reviews["reviews"].as_array().unwrap().len(), 0, "{reviews}");
+}
+
+/// The conflicts of an answer as (layer, feature, buffer drawn, distance),
+/// and its nearest features and depth separations, for comparing two answers.
+fn analyses_of(answer: &Value) -> Value {
+    let conflicts: Vec<Value> = answer["conflicts"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let p = &c["properties"];
+            serde_json::json!([p["layer"], p["feature_id"], p["buffer"], p["depth"]])
+        })
+        .collect();
+    serde_json::json!({
+        "conflicts": conflicts,
+        "nearest": answer["nearest"],
+        "separated_in_depth": answer["separated_in_depth"],
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_review_asked_for_nearest_buffers_and_depth_records_them_answers_as_check_does_and_verifies()
+ {
+    let dir = TempDir::new("dossier-analyses");
+    let (state, store, _live) = state_in(dir.path(), true);
+    let tokens = make_tokens(store.as_ref());
+    let base = serve(state).await;
+    let http = reqwest::Client::new();
+    let id = submitted(&base, &tokens, half_minute_offset_block()).await;
+    let asked = "nearest=true&buffer=prohibited_zones:5000&depth=800,200";
+    let (status, review, text) = send(with_token(
+        http.post(format!("{base}/candidates/{id}/reviews?{asked}")),
+        Some(&tokens.reviewer),
+    ))
+    .await;
+    assert_eq!(status, 201, "{text}");
+    let options = &review["record"]["options"];
+    assert_eq!(options["nearest"], "true");
+    assert_eq!(options["buffer"], "prohibited_zones:5000");
+    assert_eq!(options["depth"], "800,200");
+
+    let (status, checked, text) = send(
+        http.post(format!(
+            "{base}/check?kind=exploration_block&mineral=煤&net=true&{asked}"
+        ))
+        .json(&half_minute_offset_block()),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let answered = analyses_of(&review["answer"]);
+    assert_eq!(answered, analyses_of(&checked));
+    // The analyses were asked for, not skipped: the answer has each.
+    assert!(
+        answered["nearest"]
+            .as_array()
+            .is_some_and(|n| !n.is_empty()),
+        "{answered}"
+    );
+    assert!(
+        answered["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c[0] == "prohibited_zones" && c[2]["buffer_m"] == 5000.0),
+        "no prohibited zone within 5 km: {answered}"
+    );
+
+    let review_id = review["id"].as_i64().unwrap();
+    let (status, verified, text) =
+        send(http.post(format!("{base}/reviews/{review_id}/verify"))).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(verified["identical"], true, "{verified}");
 }

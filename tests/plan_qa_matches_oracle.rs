@@ -127,29 +127,33 @@ async fn every_injected_problem_is_found_as_the_oracle_measures_it() {
 }
 
 #[tokio::test]
-async fn the_plans_own_blocks_pass() {
+async fn the_plans_own_blocks_pass_and_take_their_kind_from_the_layer() {
     for (layer, kind, count) in [
         ("exploration_blocks", "exploration_block", 4),
         ("mining_blocks", "mining_block", 3),
     ] {
-        let answer = post_json(
-            demo(),
-            &format!("/qa?kind={kind}"),
-            &json!({ "layer": layer }),
-        )
-        .await;
-        assert_eq!(answer.status, 200, "{}", answer.text);
-        let s = &answer.json["summary"];
-        assert_eq!(s["blocks"], count, "{layer}");
-        assert_eq!(s["with_problems"], 0, "{layer}: {}", answer.text);
-        // The layer is not checked against itself.
-        assert!(
-            answer.json["layers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|l| l["id"] != layer)
-        );
+        // Without `kind`, the layer's role says what its blocks are.
+        for query in [format!("/qa?kind={kind}"), "/qa".to_string()] {
+            let answer = post_json(demo(), &query, &json!({ "layer": layer })).await;
+            assert_eq!(answer.status, 200, "{}", answer.text);
+            let s = &answer.json["summary"];
+            assert_eq!(s["blocks"], count, "{layer}");
+            assert_eq!(s["with_problems"], 0, "{layer}: {}", answer.text);
+            let blocks = answer.json["blocks"].as_array().unwrap();
+            assert!(
+                blocks.iter().all(|b| b["kind"] == kind),
+                "{query} {layer}: {}",
+                answer.text
+            );
+            // The layer is not checked against itself.
+            assert!(
+                answer.json["layers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|l| l["id"] != layer)
+            );
+        }
     }
 }
 

@@ -88,33 +88,9 @@ pub async fn check(
         }
     };
     let layers = catalog.select(query.layers.as_deref())?;
-    let unchecked = query
-        .options
-        .nearest
-        .as_ref()
-        .map(|n| n.unchecked(&layers))
-        .unwrap_or_default();
-    if !unchecked.is_empty() {
-        return Err(ApiError::InvalidParameter {
-            name: "nearest",
-            detail: format!(
-                "{} {} not among the layers checked ({}); name layers the check includes, or use true",
-                unchecked.join(", "),
-                if unchecked.len() == 1 { "is" } else { "are" },
-                layers
-                    .iter()
-                    .map(|l| l.entry.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        });
-    }
-    if let Some(detail) = crate::engine::screening::buffers_problem(&query.options.buffers, &layers)
+    if let Some((name, detail)) = crate::engine::screening::options_problem(&query.options, &layers)
     {
-        return Err(ApiError::InvalidParameter {
-            name: "buffer",
-            detail,
-        });
+        return Err(ApiError::InvalidParameter { name, detail });
     }
     if let Some(crs) = query.crs {
         crate::geom::crs::describe(crs).map_err(|source| ApiError::CrsParameter {

@@ -65,6 +65,15 @@ pub struct LayerSummary {
     features: usize,
     /// west, south, east, north in CRS84; null for an empty layer.
     bbox: Option<[f64; 4]>,
+    /// The roles the layer plays in the plan's rules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    roles: Vec<String>,
+    /// Its protection buffer (m), where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    buffer_m: Option<f64>,
+    /// Whether its features carry elevation ranges.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    depth_aware: bool,
 }
 
 pub async fn list(
@@ -89,6 +98,9 @@ pub async fn list(
                     .data
                     .bbox
                     .map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]),
+                roles: l.entry.roles.clone(),
+                buffer_m: l.entry.buffer_m,
+                depth_aware: l.entry.depth_aware,
             })
             .collect(),
     ))

@@ -234,17 +234,33 @@ async fn create_review(
     let who = caller.require(Role::Reviewer)?.name.clone();
     let path = format!("/candidates/{id}/reviews");
     let id = id_of(&id, &path)?;
-    let p = Params::parse(query.as_deref(), &["corners", "blocks"])?;
-    // Read as /check reads them, then kept as given: the record names the
-    // style, and verifying parses it again.
-    p.corners("corners")?;
+    let p = Params::parse(
+        query.as_deref(),
+        &["corners", "blocks", "nearest", "buffer", "depth"],
+    )?;
+    // Read as /check reads them, then kept as given: the record names them
+    // as the reviewer wrote them, and verifying parses them again.
+    let asked = crate::engine::screening::Options {
+        corners: p.corners("corners")?,
+        nearest: p.layers_or_flag("nearest")?,
+        buffers: p.buffers("buffer")?,
+        depth: p.depth("depth")?,
+        ..Default::default()
+    };
+    // One catalog generation for the whole review, taken now.
+    let catalog = state.catalog();
+    if let Some((name, detail)) = crate::engine::screening::options_problem(&asked, &catalog.layers)
+    {
+        return Err(ApiError::InvalidParameter { name, detail });
+    }
     let dossier = review::DossierOptions {
         corners: p.text("corners"),
         blocks: p.flag("blocks")?.unwrap_or(false),
+        nearest: asked.nearest.is_some().then(|| p.text("nearest")).flatten(),
+        buffer: p.text("buffer"),
+        depth: p.text("depth"),
     };
     let store = state.store()?;
-    // One catalog generation for the whole review, taken now.
-    let catalog = state.catalog();
     let row = heavy(move || {
         let candidate = store
             .candidate(id)?

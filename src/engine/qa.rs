@@ -198,6 +198,12 @@ pub struct QaReport {
 /// The features of a catalog layer as a set of blocks.
 pub fn blocks_of_layer(layer: &Layer) -> Vec<PlanBlock> {
     let table = &layer.data.features;
+    // A layer of the plan's own blocks says in its roles which kind they
+    // are; a feature's own `kind` property comes first.
+    let layer_kind = [CandidateKind::ExplorationBlock, CandidateKind::MiningBlock]
+        .into_iter()
+        .map(CandidateKind::as_str)
+        .find(|k| layer.entry.roles.iter().any(|r| r == k));
     (0..table.len())
         .map(|i| {
             let properties = table.properties(i);
@@ -205,7 +211,7 @@ pub fn blocks_of_layer(layer: &Layer) -> Vec<PlanBlock> {
             PlanBlock {
                 id: table.id(i).to_string(),
                 name: table.name(i).map(str::to_string),
-                kind: text("kind"),
+                kind: text("kind").or_else(|| layer_kind.map(String::from)),
                 mineral: text("mineral"),
                 read: match table.shape(i) {
                     Shape::Area(area) => {

@@ -184,6 +184,36 @@ pub fn buffers_problem(buffers: &[(String, f64)], checked: &[Arc<Layer>]) -> Opt
     None
 }
 
+/// What a check asks of its layers that they cannot answer: the parameter
+/// at fault (`nearest`, `buffer`) and why. `/check`, the command line and
+/// reviews all ask this before screening.
+pub fn options_problem(
+    options: &Options,
+    checked: &[Arc<Layer>],
+) -> Option<(&'static str, String)> {
+    let unchecked = options
+        .nearest
+        .as_ref()
+        .map(|n| n.unchecked(checked))
+        .unwrap_or_default();
+    if !unchecked.is_empty() {
+        return Some((
+            "nearest",
+            format!(
+                "{} {} not among the layers checked ({}); name layers the check includes, or use true",
+                unchecked.join(", "),
+                if unchecked.len() == 1 { "is" } else { "are" },
+                checked
+                    .iter()
+                    .map(|l| l.entry.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    buffers_problem(&options.buffers, checked).map(|detail| ("buffer", detail))
+}
+
 /// The clean part of a candidate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Net {

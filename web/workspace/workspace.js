@@ -278,17 +278,116 @@ function renderLayerList() {
       el('span', {})) : null));
 }
 
-/** A layer's totals from planmap's statistics (查询统计): count, area, length. */
+/** A layer's totals from planmap's statistics (查询统计): count, area,
+ * length; then a form to group them by properties (and to measure only what
+ * lies inside another layer), and, for the plan's own blocks, whole-plan QA. */
 async function showLayerStats(layer, box) {
   try {
     const { total } = await api(`collections/${encodeURIComponent(layer.id)}/stats`);
-    const parts = [t('features', total.count)];
-    if (total.areas) parts.push(`${t('area')} ${fmt(total.area_m2)} m²（${fmt(total.area_mu)} 亩）`);
-    if (total.lines) parts.push(`${t('length_m')} ${fmt(total.length_m)}`);
-    fill(box, parts.join('，'));
+    const queryables = await api(`collections/${encodeURIComponent(layer.id)}/queryables`).catch(() => ({ properties: {} }));
+    const names = Object.keys(queryables.properties || {}).filter((n) => n !== 'id');
+    const areaLayers = catalog.filter((l) => l.id !== layer.id && l.features > 0);
+    const groups = el('div', { class: 'stats-groups' });
+    const groupBy = el('select', { class: 'group-by', multiple: true, size: Math.min(4, Math.max(2, names.length)) }, ...names.map((n) => el('option', { value: n }, n)));
+    const inside = el('select', { class: 'inside' }, el('option', { value: '' }, t('inside_none')), ...areaLayers.map((l) => el('option', { value: l.id }, lang === 'en' && l.title_en ? l.title_en : l.title)));
+    // Grouping what lies inside another layer by that layer's properties
+    // (`LAYER.property`) is the usual overlay question: farmland in
+    // subsidence areas by whether they are remediated.
+    inside.addEventListener('change', async () => {
+      for (const o of [...groupBy.options]) if (o.value.includes('.')) o.remove();
+      if (!inside.value) return;
+      const theirs = await api(`collections/${encodeURIComponent(inside.value)}/queryables`).catch(() => ({ properties: {} }));
+      for (const n of Object.keys(theirs.properties || {}).filter((k) => k !== 'id')) groupBy.append(el('option', { value: `${inside.value}.${n}` }, `${inside.value}.${n}`));
+    });
+    const isBlocks = (layer.roles || []).some((r) => r === 'exploration_block' || r === 'mining_block');
+    fill(box,
+      el('div', { class: 'stats-total' }, statsLine(total)),
+      el('details', { class: 'stats-form no-print' }, el('summary', {}, t('group_stats')),
+        el('label', {}, `${t('group_by')} `, groupBy), ' ',
+        el('label', {}, `${t('inside')} `, inside), ' ',
+        el('button', { type: 'button', class: 'group', onclick: () => showGroups(layer, [...groupBy.selectedOptions].map((o) => o.value), inside.value, groups) }, t('group'))),
+      groups,
+      isBlocks ? el('button', { type: 'button', class: 'qa no-print', onclick: (e) => runQa({ layer: layer.id }, e.target.nextElementSibling) }, t('qa_layer')) : null,
+      isBlocks ? el('div', { class: 'qa-result' }) : null);
     box.dataset.count = total.count;
   } catch (error) {
     fill(box, problemBox(error));
+  }
+}
+
+function statsLine(figures) {
+  const parts = [t('features', figures.count)];
+  if (figures.areas) parts.push(`${t('area')} ${fmt(figures.area_m2)} m²（${fmt(figures.area_mu)} 亩）`);
+  if (figures.lines) parts.push(`${t('length_m')} ${fmt(figures.length_m)}`);
+  return parts.join('，');
+}
+
+/** Grouped statistics as /stats gives them, a row a group, and its CSV. */
+async function showGroups(layer, groupBy, inside, out) {
+  const q = new URLSearchParams();
+  if (inside) q.set('inside', inside);
+  // Grouping by the containing layer's features is what `inside` is for.
+  const keys = inside && groupBy.length === 0 ? [] : groupBy;
+  if (keys.length) q.set('group_by', keys.join(','));
+  const path = `collections/${encodeURIComponent(layer.id)}/stats?${q}`;
+  fill(out, el('p', {}, t('checking')));
+  try {
+    const stats = await api(path);
+    const rows = stats.groups.map((g) => el('tr', {},
+      ...stats.group_by.map((k) => el('td', {}, g.key[k] === null || g.key[k] === undefined ? '—' : String(g.key[k]))),
+      el('td', { class: 'num' }, g.count),
+      el('td', { class: 'num m2' }, fmt(g.area_m2)), el('td', { class: 'num' }, fmt(g.area_mu)),
+      el('td', { class: 'num' }, g.lines ? fmt(g.length_m) : '')));
+    fill(out,
+      el('table', { class: 'groups', dataset: { groups: stats.groups.length } },
+        el('thead', {}, el('tr', {}, ...stats.group_by.map((k) => el('th', {}, k)), ...['count', 'area_m2_head', 'area_mu_head', 'length_m'].map((k) => el('th', {}, t(k))))),
+        el('tbody', {}, ...rows),
+        el('tfoot', {}, el('tr', {}, el('td', { colspan: Math.max(1, stats.group_by.length) }, t('total')), el('td', { class: 'num' }, stats.total.count),
+          el('td', { class: 'num m2' }, fmt(stats.total.area_m2)), el('td', { class: 'num' }, fmt(stats.total.area_mu)), el('td', { class: 'num' }, stats.total.lines ? fmt(stats.total.length_m) : '')))),
+      el('a', { href: new URL(`${path}&f=csv`, base).href, download: `${layer.id}-stats.csv`, class: 'no-print' }, t('download_csv_stats')));
+    window.planmapWorkspace.lastStats = stats;
+  } catch (error) {
+    fill(out, problemBox(error));
+  }
+}
+
+/** Whole-plan QA (the annual adjustment) of a layer of blocks or of a file:
+ * the summary, each problem, and the printable page. */
+async function runQa(what, out) {
+  fill(out, el('p', {}, t('checking')));
+  const body = what.layer ? JSON.stringify({ layer: what.layer }) : what.bytes;
+  const type = what.layer ? 'application/json' : what.type;
+  const q = new URLSearchParams();
+  if (what.format) q.set('format', what.format);
+  try {
+    const report = await api(`qa?${q}`, { method: 'POST', type, body });
+    const s = report.summary;
+    const problems = report.blocks.flatMap((b) => b.problems.map((p) => ({ block: b, p })));
+    fill(out,
+      el('p', { class: s.with_problems ? 'problem qa-summary' : 'ok qa-summary', dataset: { blocks: s.blocks, withProblems: s.with_problems } },
+        t('qa_summary', s.blocks, s.clean, s.with_problems, fmt(s.area_m2))),
+      problems.length ? el('table', { class: 'qa-problems' },
+        el('thead', {}, el('tr', {}, ...['qa_block', 'qa_problem', 'qa_detail'].map((k) => el('th', {}, t(k))))),
+        el('tbody', {}, ...problems.map(({ block, p }) => el('tr', { dataset: { kind: p.kind } },
+          el('td', {}, block.name ? `${block.id} ${block.name}` : block.id),
+          el('td', {}, t(`qa_${p.kind}`)), el('td', {}, p.detail))))) : null,
+      el('button', { type: 'button', class: 'qa-print no-print', onclick: () => openQaPage(what, out) }, t('report')));
+    window.planmapWorkspace.lastQa = report;
+  } catch (error) {
+    fill(out, problemBox(error));
+  }
+}
+
+async function openQaPage(what, out) {
+  const body = what.layer ? JSON.stringify({ layer: what.layer }) : what.bytes;
+  const q = new URLSearchParams({ f: 'html' });
+  if (what.format) q.set('format', what.format);
+  try {
+    const html = await api(`qa?${q}`, { method: 'POST', type: what.layer ? 'application/json' : what.type, body, accept: 'text/html' });
+    window.planmapWorkspace.lastQaPage = html;
+    window.open(URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' })), '_blank');
+  } catch (error) {
+    out.append(problemBox(error));
   }
 }
 
@@ -405,7 +504,12 @@ function renderCheckForm() {
       el('label', {}, `${t('as_of')} `, el('input', { id: 'as_of', type: 'date' })),
       el('label', {}, `${t('corners')} `, el('select', { id: 'corners' },
         el('option', { value: '' }, t('corners_none')), el('option', { value: 'dms' }, t('corners_dms')),
-        ...zones.map((z) => el('option', { value: String(z), selected: z === 38 }, t('corners_zone', z)))))),
+        ...zones.map((z) => el('option', { value: String(z), selected: z === 38 }, t('corners_zone', z))))),
+      el('br'),
+      el('label', {}, el('input', { id: 'nearest', type: 'checkbox' }), ` ${t('nearest_ask')}`), ' ',
+      el('label', { title: t('buffer_hint') }, `${t('buffer')} `, el('input', { id: 'buffer', size: 18, placeholder: 'ground_fissures:100' })), ' ',
+      el('label', { title: t('depth_hint') }, `${t('depth')} `, el('input', { id: 'depth_top', type: 'number', step: 'any', size: 5, placeholder: '+800' }), ' … ',
+        el('input', { id: 'depth_bottom', type: 'number', step: 'any', size: 5, placeholder: '+200' }), ' m')),
     el('h3', {}, t('input_title')),
     drop,
     el('p', {}, t('paste')),
@@ -415,7 +519,7 @@ function renderCheckForm() {
       el('button', { type: 'button', id: 'draw', onclick: startDrawing }, t('draw')), ' ',
       el('span', { id: 'draw-hint', class: 'hint', hidden: true }, t('drawing'))),
     el('div', { id: 'result', 'aria-live': 'polite' }));
-  for (const id of ['kind', 'mineral', 'as_of', 'corners']) {
+  for (const id of ['kind', 'mineral', 'as_of', 'corners', 'nearest', 'buffer', 'depth_top', 'depth_bottom']) {
     document.getElementById(id).addEventListener('change', () => lastSubmission && runCheck(lastSubmission));
   }
 }
@@ -462,7 +566,21 @@ function checkQuery() {
   if (mineral) q.set('mineral', mineral);
   if (asOf) q.set('as_of', asOf);
   if (corners) q.set('corners', corners);
+  for (const [k, v] of analysesAsked()) q.set(k, v);
   return q;
+}
+
+/** The analyses asked for on the form (nearest, buffers, depth), as
+ * `/check` and a review both read them. */
+function analysesAsked() {
+  const asked = [];
+  if (document.getElementById('nearest')?.checked) asked.push(['nearest', 'true']);
+  const buffer = document.getElementById('buffer')?.value.trim();
+  if (buffer) asked.push(['buffer', buffer]);
+  const top = document.getElementById('depth_top')?.value.trim();
+  const bottom = document.getElementById('depth_bottom')?.value.trim();
+  if (top || bottom) asked.push(['depth', `${top},${bottom}`]);
+  return asked;
 }
 
 async function runCheck(submission) {
@@ -568,11 +686,15 @@ function showAnswer(answer, submission) {
     el('h3', {}, `${t('conflicts')}（${answer.conflicts.features.length}）`),
     answer.conflicts.features.length
       ? el('div', { class: 'table-wrap' }, el('table', { id: 'conflicts' },
-        el('thead', {}, el('tr', {}, hasParcels ? el('th', {}, t('parcel')) : null, ...['layer', 'feature', 'name', 'overlap_m2', 'overlap_mu', 'of_candidate', 'of_feature', 'on_overlap', 'rule'].map((k) => el('th', {}, t(k))))),
+        el('thead', {}, el('tr', {}, hasParcels ? el('th', {}, t('parcel')) : null, ...['layer', 'feature', 'name', 'overlap_m2', 'overlap_mu', 'of_candidate', 'of_feature', 'on_overlap', 'note', 'rule'].map((k) => el('th', {}, t(k))))),
         conflictBody))
       : el('p', { class: 'ok' }, t('no_conflicts')),
     answer.conflicts.features.length ? el('div', { class: 'no-print' }, pager, ' ',
       el('button', { type: 'button', id: 'conflicts-csv', onclick: () => download('conflicts.csv', conflictsCsv(answer, titleOf), 'text/csv;charset=utf-8') }, t('download_csv'))) : null,
+    answer.separated_in_depth?.length ? el('div', { id: 'separated' }, el('h4', {}, t('separated_in_depth')), el('ul', {}, ...answer.separated_in_depth.map((d) => el('li', { dataset: { layer: d.layer, feature: d.feature_id } },
+      t('separated_line', titleOf(d.layer), d.feature_id, fmt(d.overlap_area_m2), range(d.candidate_depth), range(d.feature_depth)))))) : null,
+    answer.nearest ? el('div', { id: 'nearest-features' }, el('h4', {}, t('nearest_title')), answer.nearest.length ? el('ul', {}, ...answer.nearest.map((n) => el('li', { dataset: { layer: n.layer, feature: n.feature_id, distance: n.distance_m } },
+      t('nearest_line', titleOf(n.layer), n.feature_id, n.name ?? '', fmt(n.distance_m, 1))))) : el('p', { class: 'hint' }, t('nearest_none'))) : null,
     answer.adjacent?.length ? el('div', { id: 'adjacent' }, el('h4', {}, t('adjacent')), el('ul', {}, ...answer.adjacent.map((a) => el('li', {}, `${titleOf(a.layer)} ${a.feature_id} ${a.name ?? ''}`)))) : null,
     answer.findings ? el('div', { id: 'findings' }, el('h3', {}, t('findings')),
       el('table', {}, el('tbody', {}, ...answer.findings.map((f) => el('tr', { dataset: { rule: f.rule, passed: String(f.passed) } },
@@ -586,6 +708,7 @@ function showAnswer(answer, submission) {
       net && !net.geometry ? el('p', {}, t('net_none')) : null,
       net?.corner_points ? cornerBox(net.corner_points, 'net') : null),
     el('p', { class: 'hint' }, t('layers_checked', answer.layers.length), ' ', answer.layers.map((l) => `${l.id}@${l.revision}`).join(', ')),
+    submission?.bytes ? el('div', { class: 'no-print' }, el('button', { type: 'button', id: 'qa-submission', onclick: (e) => runQa(submission, e.target.nextElementSibling) }, t('qa_submission')), el('div', { id: 'qa-result' })) : null,
     submitForm(submission));
 }
 
@@ -636,6 +759,7 @@ function showConflictPage(page) {
       `<td class="num">${p.share_of_candidate !== undefined ? pct(p.share_of_candidate) : ''}</td>`,
       `<td class="num">${p.share_of_feature !== undefined ? pct(p.share_of_feature) : ''}</td>`,
       `<td class="on-${esc(p.on_overlap)}">${esc(t(p.on_overlap))}</td>`,
+      `<td class="note">${esc(noteOf(p))}</td>`,
       `<td class="rule">${esc(p.rule ?? '')}</td>`,
     ];
     return `<tr data-index="${i}" data-layer="${esc(p.layer)}" data-feature="${esc(p.feature_id)}">${cells.join('')}</tr>`;
@@ -647,11 +771,28 @@ function showConflictPage(page) {
   ] : []));
 }
 
+/** What an overlap's figures leave unsaid: a protection buffer reached, a
+ * licence outside its validity, the depth shared. */
+function noteOf(p) {
+  const notes = [];
+  if (p.buffer) notes.push(t('note_buffer', fmt(p.buffer.buffer_m, 0), fmt(p.buffer.distance_m, 1), fmt(p.buffer.area_m2)));
+  if (p.validity?.status === 'expired') notes.push(t('note_expired', p.validity.valid_to));
+  if (p.validity?.status === 'not_yet_valid') notes.push(t('note_not_yet', p.validity.valid_from));
+  if (p.validity?.status === 'unreadable') notes.push(t('note_unreadable'));
+  if (p.depth?.shared) notes.push(t('note_depth', range(p.depth.shared)));
+  return notes.join('；');
+}
+
+const range = (r) => (r ? `${r.top_m >= 0 ? '+' : ''}${r.top_m} … ${r.bottom_m >= 0 ? '+' : ''}${r.bottom_m} m` : '');
+
 /** Every overlap as a CSV table (UTF-8 with BOM, so Excel reads the Chinese). */
 function conflictsCsv(answer, titleOf) {
-  const cell = (v) => (v === undefined || v === null ? '' : /[",\n\r]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  const head = ['parcel', 'layer', 'layer_title', 'feature_id', 'name', 'overlap_area_m2', 'overlap_area_mu', 'overlap_length_m', 'share_of_candidate', 'share_of_feature', 'on_overlap', 'rule'];
-  const rows = answer.conflicts.features.map(({ properties: p }) => [p.parcel, p.layer, titleOf(p.layer), p.feature_id, p.name, p.overlap_area_m2, p.overlap_area_mu, p.overlap_length_m, p.share_of_candidate, p.share_of_feature, p.on_overlap, p.rule].map(cell).join(','));
+  // A text cell that a spreadsheet would take for a formula is written as text.
+  const text = (v) => (typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v));
+  const cell = (v) => (v === undefined || v === null ? '' : /[",\n\r]/.test(text(v)) ? `"${text(v).replace(/"/g, '""')}"` : text(v));
+  const head = ['parcel', 'layer', 'layer_title', 'feature_id', 'name', 'overlap_area_m2', 'overlap_area_mu', 'overlap_length_m', 'share_of_candidate', 'share_of_feature', 'on_overlap', 'buffer_m', 'distance_m', 'area_in_buffer_m2', 'validity', 'note', 'rule'];
+  const rows = answer.conflicts.features.map(({ properties: p }) => [p.parcel, p.layer, titleOf(p.layer), p.feature_id, p.name, p.overlap_area_m2, p.overlap_area_mu, p.overlap_length_m, p.share_of_candidate, p.share_of_feature, p.on_overlap,
+    p.buffer?.buffer_m, p.buffer?.distance_m, p.buffer?.area_m2, p.validity?.status, noteOf(p), p.rule].map(cell).join(','));
   return `\uFEFF${head.join(',')}\r\n${rows.join('\r\n')}\r\n`;
 }
 
@@ -800,6 +941,7 @@ async function reviewCandidate(id, message) {
   const corners = document.getElementById('corners')?.value;
   const q = new URLSearchParams({ blocks: 'true' });
   if (corners) q.set('corners', corners);
+  for (const [k, v] of analysesAsked()) q.set(k, v);
   try {
     const review = await api(`candidates/${id}/reviews?${q}`, { method: 'POST' });
     const reviewId = review.id ?? review.review;

@@ -244,7 +244,6 @@ pub fn write(dir: &Path, name: &str, text: &str) -> anyhow::Result<()> {
     std::fs::rename(&tmp, &path).with_context(|| path.display().to_string())
 }
 
-/// The roles a shipped layer plays in the plan's rules (see `src/engine/rules.rs`):
 /// Protection buffers of the demo layers (m). ILLUSTRATIVE: the law leaves
 /// the distance to local rules and neither plan publishes one; these show
 /// `buffer_m` at work on a line layer and a point layer.
@@ -256,7 +255,9 @@ fn buffer_of(id: &str) -> Option<f64> {
     }
 }
 
+/// The roles a shipped layer plays in the plan's rules (see `src/engine/rules.rs`):
 /// which rule reads which layer is said here, in the catalog, not in code.
+/// The plan's own blocks say their kind, which whole-plan QA reads.
 fn roles_of(id: &str) -> &'static [&'static str] {
     match id {
         "ecological_redline" | "basic_farmland" | "urban_boundary" => {
@@ -268,6 +269,8 @@ fn roles_of(id: &str) -> &'static [&'static str] {
         "remediation_zones" => &["remediation_zone"],
         "prevention_zones" => &["prevention_zone"],
         "subsidence_areas" | "ground_fissures" => &["subsidence"],
+        "exploration_blocks" => &["exploration_block"],
+        "mining_blocks" => &["mining_block"],
         _ => &[],
     }
 }

@@ -19,7 +19,9 @@ use serde_json::{Map, Value, json};
 use crate::digest::sha256_hex;
 use crate::engine::report::Verdict;
 use crate::engine::rules::CandidateKind;
-use crate::engine::screening::{Options, Screening, screen};
+use crate::engine::screening::{
+    NearestLayers, Options, Screening, read_buffers, read_depth, screen,
+};
 use crate::fault::Fault;
 use crate::geom::crs::{Crs, CrsError};
 use crate::intake::candidate::Limits;
@@ -108,6 +110,15 @@ pub struct RecordedOptions {
     /// Records made before validity was read have none, and re-run without.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_date: Option<String>,
+    /// The analyses asked for, each kept as the reviewer wrote it
+    /// (`nearest=`, `buffer=`, `depth=` as `/check` reads them), so that a
+    /// re-run asks the same. Absent from records that asked none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nearest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth: Option<String>,
 }
 
 /// What a reviewer wants in the dossier besides the verdict.
@@ -116,6 +127,13 @@ pub struct DossierOptions {
     /// A corner style as [`CornerStyle::parse`] reads it.
     pub corners: Option<String>,
     pub blocks: bool,
+    /// The nearest feature of these layers (`true` or ids), a protection
+    /// buffer (`LAYER:METRES,…`) and the candidate's elevation range
+    /// (`TOP,BOTTOM`), as `/check` reads them; already checked against the
+    /// layers by the caller.
+    pub nearest: Option<String>,
+    pub buffer: Option<String>,
+    pub depth: Option<String>,
 }
 
 /// The body of a review record.
@@ -195,6 +213,7 @@ fn options_of(options: &RecordedOptions) -> Result<Options, ReviewError> {
         .map(CornerStyle::parse)
         .transpose()
         .map_err(|e| ReviewError::Corrupt(e.to_string()))?;
+    let corrupt = |what: &str, e: String| ReviewError::Corrupt(format!("{what}: {e}"));
     Ok(Options {
         kind: options.kind,
         mineral: options.mineral.clone(),
@@ -202,6 +221,20 @@ fn options_of(options: &RecordedOptions) -> Result<Options, ReviewError> {
         list_blocks: options.blocks,
         corners,
         on_date: options.on_date.clone(),
+        nearest: match options.nearest.as_deref() {
+            Some(v) => NearestLayers::read(v).map_err(|e| corrupt("nearest", e))?,
+            None => None,
+        },
+        buffers: match options.buffer.as_deref() {
+            Some(v) => read_buffers(v).map_err(|e| corrupt("buffer", e))?,
+            None => Vec::new(),
+        },
+        depth: options
+            .depth
+            .as_deref()
+            .map(read_depth)
+            .transpose()
+            .map_err(|e| corrupt("depth", e))?,
         ..Options::default()
     })
 }
@@ -240,6 +273,9 @@ pub fn make(
         corners: dossier.corners.as_ref().map(|c| c.trim().to_string()),
         blocks: dossier.blocks,
         on_date: Some(crate::time::today()),
+        nearest: dossier.nearest.clone(),
+        buffer: dossier.buffer.clone(),
+        depth: dossier.depth.clone(),
     };
     let screening = screen(
         &parts_of(&version.data.source)?,

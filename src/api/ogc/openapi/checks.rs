@@ -175,6 +175,9 @@ pub fn schemas() -> Value {
                 "features": {"type": "integer", "minimum": 0},
                 "bbox": {"type": "array", "nullable": true, "minItems": 4, "maxItems": 4, "items": {"type": "number"},
                          "description": "west, south, east, north in CRS84; null for an empty layer."},
+                "roles": {"type": "array", "items": {"type": "string"}, "description": "The roles the layer plays in the plan's rules (`control_line`, `existing_right`, `exploration_block` …); absent when none."},
+                "buffer_m": {"type": "number", "description": "The layer's protection buffer in metres (catalog `buffer_m`); absent when none."},
+                "depth_aware": {"type": "boolean", "description": "`true` when its features carry elevation ranges (`depth` on `/check`); absent otherwise."},
             }),
         ),
     })

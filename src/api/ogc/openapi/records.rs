@@ -220,6 +220,9 @@ pub fn paths(paths: &mut Paths) {
                 .param(candidate_id())
                 .param(query("corners", "Keep corner points in the dossier (candidate, each overlap, the clean part), in the TXT exchange format: a zone for X/Y in metres, or `dms`; recorded in `record.options.corners` and printed in the report.", corner_style()))
                 .param(query("blocks", "`true`: list every basic unit block in the dossier (`record.options.blocks`), printed in the report.", flag(false)))
+                .param(query("nearest", "As `/check` reads it (`true`, or layer ids): the nearest feature of each layer the candidate does not overlap, with its geodesic distance; recorded in `record.options.nearest` and asked again when the review is verified.", json!({"type": "string", "default": "false", "example": "mining_rights"})))
+                .param(query("buffer", "As `/check` reads it (`LAYER:METRES`, comma-separated, at most 5,000 m, never narrower than the catalog's `buffer_m`): protection buffers for this review, recorded in `record.options.buffer`.", json!({"type": "string", "example": "ground_fissures:100"})))
+                .param(query("depth", "As `/check` reads it (`TOP,BOTTOM`, metres above sea level): the candidate's elevation range on depth-aware layers, recorded in `record.options.depth`.", json!({"type": "string", "example": "800,200"})))
                 .answer(201, with_links(created("The review record.", "review"), &review_links()))
                 .may_be_missing(),
         )
