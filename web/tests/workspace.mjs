@@ -90,10 +90,54 @@ try {
   // --- a layer's totals (查询统计), as /stats gives them
   await page.click('#layer-list .layer-row[data-layer="subsidence_areas"] button.stats');
   await page.waitForSelector('#layer-list .layer-row[data-layer="subsidence_areas"] .layer-stats[data-count]', { timeout: 10000 });
-  const statsShown = await page.textContent('#layer-list .layer-row[data-layer="subsidence_areas"] .layer-stats');
+  const statsShown = await page.textContent('#layer-list .layer-row[data-layer="subsidence_areas"] .layer-stats .stats-total');
   const statsTotal = (await (await fetch(`${base}/collections/subsidence_areas/stats`)).json()).total;
   if (!statsShown.includes(String(statsTotal.count)) || !statsShown.includes(fmt2(statsTotal.area_m2))) fail(`the layer's totals read ${statsShown}, /stats gives ${JSON.stringify(statsTotal)}`);
   ok(`the subsidence areas' totals are /stats's: ${statsShown}`);
+
+  // --- grouped statistics, and one layer inside another, as /stats gives them
+  const sub = '#layer-list .layer-row[data-layer="subsidence_areas"]';
+  await page.click(`${sub} .stats-form summary`);
+  await page.selectOption(`${sub} select.group-by`, ['remediated']);
+  await page.click(`${sub} button.group`);
+  await page.waitForSelector(`${sub} table.groups`, { timeout: 10000 });
+  const grouped = (await (await fetch(`${base}/collections/subsidence_areas/stats?group_by=remediated`)).json());
+  const groupRows = await page.$$eval(`${sub} table.groups tbody tr`, (trs) => trs.map((tr) => tr.querySelector('.m2').textContent));
+  if (JSON.stringify(groupRows) !== JSON.stringify(grouped.groups.map((g) => fmt2(g.area_m2)))) fail(`grouped rows ${groupRows} are not /stats's ${JSON.stringify(grouped.groups)}`);
+  ok(`subsidence areas grouped by remediated: ${groupRows.length} groups, areas as /stats gives them`);
+  const farm = '#layer-list .layer-row[data-layer="basic_farmland"]';
+  await page.click(`${farm} button.stats`);
+  await page.waitForSelector(`${farm} .layer-stats[data-count]`, { timeout: 10000 });
+  await page.click(`${farm} .stats-form summary`);
+  await page.selectOption(`${farm} select.inside`, 'subsidence_areas');
+  await page.waitForSelector(`${farm} select.group-by option[value="subsidence_areas.remediated"]`, { state: 'attached', timeout: 10000 });
+  await page.selectOption(`${farm} select.group-by`, ['subsidence_areas.remediated']);
+  await page.click(`${farm} button.group`);
+  await page.waitForSelector(`${farm} table.groups`, { timeout: 30000 });
+  const overlay = (await (await fetch(`${base}/collections/basic_farmland/stats?inside=subsidence_areas&group_by=subsidence_areas.remediated`)).json());
+  const overlayRows = await page.$$eval(`${farm} table.groups tbody tr`, (trs) => trs.map((tr) => tr.querySelector('.m2').textContent));
+  if (overlay.groups.length === 0 || JSON.stringify(overlayRows) !== JSON.stringify(overlay.groups.map((g) => fmt2(g.area_m2)))) fail(`farmland inside subsidence areas reads ${overlayRows}, /stats gives ${JSON.stringify(overlay.groups)}`);
+  const csvHref = await page.$eval(`${farm} .layer-stats a[download]`, (a) => a.href);
+  const csvText = await (await fetch(csvHref)).text();
+  const csvLines = csvText.trim().split(/\r?\n/);
+  if (csvLines.length !== overlay.groups.length + 1 || !csvLines[0].includes('subsidence_areas.remediated')) fail(`the statistics CSV (${csvLines.length} lines) is not a header and ${overlay.groups.length} groups: ${csvText.slice(0, 200)}`);
+  ok(`farmland inside subsidence areas by remediation: ${overlayRows.join(', ')} m², as /stats gives them, with its CSV`);
+
+  // --- whole-plan QA of the plan's exploration blocks, and its printable page
+  const blocksRow = '#layer-list .layer-row[data-layer="exploration_blocks"]';
+  await page.click(`${blocksRow} button.stats`);
+  await page.waitForSelector(`${blocksRow} button.qa`, { timeout: 10000 });
+  await page.click(`${blocksRow} button.qa`);
+  await page.waitForSelector(`${blocksRow} .qa-summary`, { timeout: 30000 });
+  const qaShown = await page.$eval(`${blocksRow} .qa-summary`, (p) => ({ blocks: Number(p.dataset.blocks), withProblems: Number(p.dataset.withProblems) }));
+  const qa = await (await fetch(`${base}/qa`, { method: 'POST', body: JSON.stringify({ layer: 'exploration_blocks' }), headers: { 'content-type': 'application/json' } })).json();
+  if (qaShown.blocks !== qa.summary.blocks || qaShown.withProblems !== qa.summary.with_problems) fail(`QA shows ${JSON.stringify(qaShown)}, /qa ${JSON.stringify(qa.summary)}`);
+  const [qaPage] = await Promise.all([context.waitForEvent('page'), page.click(`${blocksRow} button.qa-print`)]);
+  await qaPage.waitForLoadState();
+  const qaText = await qaPage.textContent('body');
+  for (const b of qa.blocks) if (!qaText.includes(b.id)) fail(`the printable QA page lacks block ${b.id}`);
+  await qaPage.close();
+  ok(`QA of the ${qa.summary.blocks} exploration blocks shows /qa's summary (${qa.summary.with_problems} with problems); its printable page names each`);
 
   // --- a click on a feature shows its attributes and planmap's area of it
   const redline = await (await fetch(`${base}/collections/ecological_redline/items?limit=1`)).json();
@@ -217,6 +261,41 @@ try {
   const drawn = await page.inputValue('#paste');
   const drawnAnswer = await check(await page.evaluate(() => window.planmapWorkspace.lastQuery), drawn, 'application/geo+json');
   await compareWithAnswer(page, drawnAnswer.body, 'the drawn polygon');
+
+  // --- the analyses on the form: nearest features, a protection buffer, a
+  // depth range; asked by changing the options, as a reviewer would
+  const nearFissure = JSON.stringify({ type: 'Polygon', coordinates: [[[112.874, 36.249], [112.881, 36.249], [112.881, 36.255], [112.874, 36.255], [112.874, 36.249]]] });
+  await page.fill('#paste', nearFissure);
+  await page.click('#check-pasted');
+  await page.check('#nearest');
+  await page.fill('#buffer', 'ground_fissures:2000');
+  await page.fill('#depth_top', '100');
+  await page.fill('#depth_bottom', '-100');
+  await page.press('#depth_bottom', 'Tab');
+  await page.waitForFunction(() => {
+    const q = new URLSearchParams(window.planmapWorkspace.lastQuery || '');
+    return q.get('nearest') === 'true' && q.get('buffer') === 'ground_fissures:2000' && q.get('depth') === '100,-100';
+  }, null, { timeout: 15000 });
+  const analysed = await check(await page.evaluate(() => window.planmapWorkspace.lastQuery), nearFissure, 'application/geo+json');
+  await compareWithAnswer(page, analysed.body, 'the block near a fissure');
+  const nearestShown = await page.$$eval('#nearest-features li', (lis) => lis.map((li) => [li.dataset.layer, li.dataset.feature, Number(li.dataset.distance)]));
+  const nearestWanted = analysed.body.nearest.map((n) => [n.layer, String(n.feature_id), n.distance_m]);
+  if (nearestWanted.length === 0 || JSON.stringify(nearestShown) !== JSON.stringify(nearestWanted)) fail(`nearest shown ${JSON.stringify(nearestShown)}, /check ${JSON.stringify(nearestWanted)}`);
+  const fmt1 = (x) => Number(x).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const buffered = analysed.body.conflicts.features.filter((f) => f.properties.buffer);
+  if (buffered.length === 0) fail('no conflict within the 2,000 m buffer of the fissures: the step tests nothing');
+  for (const f of buffered) {
+    const note = await page.$eval(`#conflicts tr[data-layer="${f.properties.layer}"][data-feature="${f.properties.feature_id}"] .note`, (td) => td.textContent);
+    if (!note.includes(fmt1(f.properties.buffer.distance_m)) || !note.includes('2,000')) fail(`the note of ${f.properties.feature_id} reads "${note}", /check says ${JSON.stringify(f.properties.buffer)}`);
+  }
+  ok(`${nearestWanted.length} nearest features and ${buffered.length} features within the buffer, with their distances, as /check gives them`);
+  // Back to a plain check for what follows.
+  await page.uncheck('#nearest');
+  await page.fill('#buffer', '');
+  await page.fill('#depth_top', '');
+  await page.fill('#depth_bottom', '');
+  await page.press('#depth_bottom', 'Tab');
+  await page.waitForFunction(() => !new URLSearchParams(window.planmapWorkspace.lastQuery || '').has('nearest') && !new URLSearchParams(window.planmapWorkspace.lastQuery || '').has('depth'), null, { timeout: 15000 });
 
   // --- a block over more than 1,000 features: drawn within 200 ms of arriving
   const farmland = layers.find((l) => l.id === 'basic_farmland');

@@ -285,7 +285,7 @@ async function showLayerStats(layer, box) {
   try {
     const { total } = await api(`collections/${encodeURIComponent(layer.id)}/stats`);
     const queryables = await api(`collections/${encodeURIComponent(layer.id)}/queryables`).catch(() => ({ properties: {} }));
-    const names = Object.keys(queryables.properties || {}).filter((n) => n !== 'id');
+    const names = Object.keys(queryables.properties || {}).filter((n) => n !== 'id' && n !== 'geometry');
     const areaLayers = catalog.filter((l) => l.id !== layer.id && l.features > 0);
     const groups = el('div', { class: 'stats-groups' });
     const groupBy = el('select', { class: 'group-by', multiple: true, size: Math.min(4, Math.max(2, names.length)) }, ...names.map((n) => el('option', { value: n }, n)));
@@ -297,7 +297,7 @@ async function showLayerStats(layer, box) {
       for (const o of [...groupBy.options]) if (o.value.includes('.')) o.remove();
       if (!inside.value) return;
       const theirs = await api(`collections/${encodeURIComponent(inside.value)}/queryables`).catch(() => ({ properties: {} }));
-      for (const n of Object.keys(theirs.properties || {}).filter((k) => k !== 'id')) groupBy.append(el('option', { value: `${inside.value}.${n}` }, `${inside.value}.${n}`));
+      for (const n of Object.keys(theirs.properties || {}).filter((k) => k !== 'id' && k !== 'geometry')) groupBy.append(el('option', { value: `${inside.value}.${n}` }, `${inside.value}.${n}`));
     });
     const isBlocks = (layer.roles || []).some((r) => r === 'exploration_block' || r === 'mining_block');
     fill(box,
@@ -579,12 +579,18 @@ function analysesAsked() {
   if (buffer) asked.push(['buffer', buffer]);
   const top = document.getElementById('depth_top')?.value.trim();
   const bottom = document.getElementById('depth_bottom')?.value.trim();
-  if (top || bottom) asked.push(['depth', `${top},${bottom}`]);
+  // A range needs both ends: one alone is still being typed.
+  if (top && bottom) asked.push(['depth', `${top},${bottom}`]);
   return asked;
 }
 
+// Each change of an option asks again; only the latest question's answer is
+// shown, whichever answer arrives last.
+let checkSequence = 0;
+
 async function runCheck(submission) {
   lastSubmission = submission;
+  const sequence = ++checkSequence;
   const result = document.getElementById('result');
   fill(result, el('p', {}, t('checking')));
   problemSource.clear();
@@ -603,6 +609,7 @@ async function runCheck(submission) {
         answer = await api(`check?${q}`, { method: 'POST', type: submission.type, body: submission.bytes });
       } catch (again) { error = again; }
     }
+    if (sequence !== checkSequence) return;
     if (!answer) {
       resultSource.clear(); highlightSource.clear();
       fill(result, problemBox(error));
@@ -611,6 +618,7 @@ async function runCheck(submission) {
       return;
     }
   }
+  if (sequence !== checkSequence) return;
   const arrived = performance.now();
   window.planmapWorkspace.lastProblem = null;
   window.planmapWorkspace.lastAnswer = answer;
