@@ -5,7 +5,7 @@
 #   LAYERS="100k 1m" bash benches/run.sh
 #   MARTIN=/path/to/martin bash benches/run.sh   # and martin's own tiles
 #   TILES_ONLY=1 LAYERS=1m bash benches/run.sh     # only the vector-tile rows
-#   ANALYSES_ONLY=1 LAYERS=1m bash benches/run.sh  # only nearest and buffers against PostGIS
+#   ANALYSES_ONLY=1 LAYERS=1m bash benches/run.sh  # only nearest, buffers and statistics against PostGIS
 #
 # Installs what it needs (PostgreSQL 15 + PostGIS 3, wrk, pyogrio, psycopg),
 # generates the data deterministically into $BENCH_DIR (not the repo), starts
@@ -86,6 +86,19 @@ trap cleanup EXIT
 PG_DSN="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
 psql "$PG_DSN" -qc 'CREATE EXTENSION IF NOT EXISTS postgis'
 
+# planmap serve on the layers in $2, waited for until it answers.
+serve() {
+    log "layer $1: planmap serve $(basename "$2") on 127.0.0.1:$HTTP_PORT"
+    "$BENCH_DIR/bin/planmap" serve --layers "$2" --addr "127.0.0.1:$HTTP_PORT" \
+        --data "$BENCH_DIR/data_$1" \
+        > "$BENCH_DIR/results/serve_$1.log" 2>&1 &
+    SERVER_PID=$!
+    until curl -sf "http://127.0.0.1:$HTTP_PORT/collections" >/dev/null; do
+        kill -0 "$SERVER_PID" || { cat "$BENCH_DIR/results/serve_$1.log"; exit 1; }
+        sleep 0.5
+    done
+}
+
 for l in $LAYERS; do
     if [ -z "${TILES_ONLY:-}${ANALYSES_ONLY:-}" ]; then
     log "layer $l: planmap in-process"
@@ -95,23 +108,22 @@ for l in $LAYERS; do
     fi
     fi
 
-    log "layer $l: planmap serve on 127.0.0.1:$HTTP_PORT"
-    "$BENCH_DIR/bin/planmap" serve --layers "$BENCH_DIR/layers_${l}_fgb" --addr "127.0.0.1:$HTTP_PORT" \
-        --data "$BENCH_DIR/data_$l" \
-        > "$BENCH_DIR/results/serve_$l.log" 2>&1 &
-    SERVER_PID=$!
-    until curl -sf "http://127.0.0.1:$HTTP_PORT/collections" >/dev/null; do
-        kill -0 "$SERVER_PID" || { cat "$BENCH_DIR/results/serve_$l.log"; exit 1; }
-        sleep 0.5
-    done
-
+    # The analyses' own catalog: the same parcels and three zones for the
+    # statistics inside them (the other rows' catalog stays parcels alone).
+    if [ -z "${TILES_ONLY:-}" ]; then
+    python3 benches/stats.py zones "$BENCH_DIR" "$l" >/dev/null
+    serve "$l" "$BENCH_DIR/layers_${l}_analyses"
     log "layer $l: nearest and buffers, planmap against PostGIS; same answers?"
     python3 benches/analyses.py "$BENCH_DIR" "$l" --pg "$PG_DSN" \
         --http "http://127.0.0.1:$HTTP_PORT" --reps "${ANALYSIS_REPS:-10}"
-    if [ -n "${ANALYSES_ONLY:-}" ]; then
-        kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
-        continue
+    log "layer $l: statistics (whole layer, a box, inside zones by zone), planmap against PostGIS; same answers?"
+    python3 benches/stats.py run "$BENCH_DIR" "$l" --pg "$PG_DSN" \
+        --http "http://127.0.0.1:$HTTP_PORT" --reps "${ANALYSIS_REPS:-10}"
+    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
     fi
+    [ -n "${ANALYSES_ONLY:-}" ] && continue
+
+    serve "$l" "$BENCH_DIR/layers_${l}_fgb"
 
     if [ -z "${TILES_ONLY:-}" ]; then
     log "layer $l: GEOS, PostGIS, planmap over HTTP; same answers?"
@@ -177,7 +189,7 @@ EOF
 done
 
 if [ -n "${TILES_ONLY:-}${ANALYSES_ONLY:-}" ]; then
-    echo "rows written to $BENCH_DIR/results/{tiles,analyses}_*.md" >&2
+    echo "rows written to $BENCH_DIR/results/{tiles,analyses,stats}_*.md" >&2
     exit 0
 fi
 log "results ($(nproc) cores, $(date -u +%F))"

@@ -133,22 +133,25 @@ pub fn select(layer: &LayerData, q: &ItemQuery) -> Result<Page, crate::deadline:
             features,
         });
     }
-    for_each_match(layer, q, |_, feature| {
+    for_each_match(layer, q, |i, feature| {
         if matched >= q.offset && features.len() < q.limit {
-            features.push(feature);
+            features.push(feature.unwrap_or_else(|| layer.features.get(i)));
         }
         matched += 1;
     })?;
     Ok(Page { matched, features })
 }
 
-/// Calls `visit` with every feature `q` selects (its index and the feature),
-/// in table order; `limit` and `offset` are not applied. Only the features
-/// the R-tree finds in the box (or the filter's envelope) are tested.
+/// Calls `visit` with every feature `q` selects (its index, and the feature
+/// where a time or filter test had to build it), in table order; `limit`
+/// and `offset` are not applied. Only the features the R-tree finds in the
+/// box (or the filter's envelope) are tested. A feature is built (its
+/// properties parsed, its geometry copied) only where a test reads it:
+/// a statistic of a million parcels reads their measures, not their shapes.
 pub fn for_each_match(
     layer: &LayerData,
     q: &ItemQuery,
-    mut visit: impl FnMut(usize, Feature),
+    mut visit: impl FnMut(usize, Option<Feature>),
 ) -> Result<(), crate::deadline::DeadlineExceeded> {
     let deadline = crate::deadline::Deadline::current();
     let probe = match (q.bbox, q.filter.as_ref().and_then(Filter::envelope)) {
@@ -181,12 +184,16 @@ pub fn for_each_match(
                 continue;
             }
         }
+        if q.datetime.is_none() && q.filter.is_none() {
+            visit(i, None);
+            continue;
+        }
         let feature = table.get(i);
         let timely = q
             .datetime
             .is_none_or(|want| feature_time(&feature.properties).is_some_and(|t| t.meets(&want)));
         if timely && q.filter.as_ref().is_none_or(|flt| flt.matches(&feature)) {
-            visit(i, feature);
+            visit(i, Some(feature));
         }
     }
     Ok(())

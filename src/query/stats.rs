@@ -13,8 +13,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::geom::geodesy::AreaFigures;
-use crate::geom::shape::Shape;
 use crate::layer::LayerData;
+use crate::layer::table::FeatureTable;
 use crate::query::select::{ItemQuery, for_each_match};
 
 /// Properties a statistic may be grouped by at once.
@@ -87,12 +87,14 @@ pub enum Measured {
 }
 
 impl Measured {
-    /// A feature's own measure, as loaded.
-    pub fn of(shape: &Shape, measure: f64) -> Measured {
-        match shape {
-            Shape::Area(_) => Measured::Area(measure),
-            Shape::Lines(_) => Measured::Length(measure),
-            Shape::Points(_) => Measured::Point,
+    /// Feature `i`'s own measure, as loaded, without copying its shape.
+    pub fn of_feature(table: &FeatureTable, i: usize) -> Measured {
+        if table.is_area(i) {
+            Measured::Area(table.measure(i))
+        } else if table.is_points(i) {
+            Measured::Point
+        } else {
+            Measured::Length(table.measure(i))
         }
     }
 }
@@ -219,13 +221,18 @@ pub fn check_group_by(layer: &LayerData, group_by: &[String]) -> Result<(), Stat
 pub fn stats(layer: &LayerData, q: &StatsQuery) -> Result<Stats, StatsError> {
     check_group_by(layer, &q.group_by)?;
     let mut tally = Tally::new(q.group_by.clone());
-    for_each_match(layer, &q.selection, |_, feature| {
-        let values: Vec<Value> = q
-            .group_by
-            .iter()
-            .map(|name| feature.properties.get(name).cloned().unwrap_or(Value::Null))
-            .collect();
-        tally.add(values, Measured::of(&feature.shape, feature.measure));
+    let table = &layer.features;
+    for_each_match(layer, &q.selection, |i, feature| {
+        let values: Vec<Value> = if q.group_by.is_empty() {
+            Vec::new()
+        } else {
+            let properties = feature.map_or_else(|| table.properties(i), |f| f.properties);
+            q.group_by
+                .iter()
+                .map(|name| properties.get(name).cloned().unwrap_or(Value::Null))
+                .collect()
+        };
+        tally.add(values, Measured::of_feature(table, i));
     })?;
     Ok(tally.finish())
 }
