@@ -123,6 +123,43 @@ fn covering(min: Coord, max: Coord) -> Rectangle<[f32; 2]> {
     Rectangle::from_corners([down(min.x), down(min.y)], [up(max.x), up(max.y)])
 }
 
+/// A step of [`LayerData::nearest_first`]: a node to open or a feature.
+enum Walk<'a> {
+    Node(&'a rstar::ParentNode<IndexEntry>),
+    Feature(u32),
+}
+
+/// A step and its bound, least bound first out of a (max-)heap; a feature
+/// before a node at the same bound, so ties are yielded without opening more.
+struct Nearer<'a>(f64, Walk<'a>);
+
+impl Nearer<'_> {
+    fn rank(&self) -> (f64, u8) {
+        (self.0, matches!(self.1, Walk::Node(_)) as u8)
+    }
+}
+
+impl PartialEq for Nearer<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Nearer<'_> {}
+
+impl PartialOrd for Nearer<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Nearer<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let (a, b) = (self.rank(), other.rank());
+        b.0.total_cmp(&a.0).then(b.1.cmp(&a.1))
+    }
+}
+
 /// What is wrong with one feature of a layer file.
 #[derive(Debug, thiserror::Error)]
 pub enum FeatureProblem {
@@ -230,6 +267,58 @@ impl LayerData {
             .map(|e| e.data as usize)
     }
 
+    /// Every feature, in increasing order of `bound` of its box, with that
+    /// bound: a best-first walk of the index. `bound` must be a lower bound
+    /// that only grows as a box shrinks (the distance in metres from a
+    /// candidate to anything in the box, say); then the walk opens only the
+    /// nodes nearer than where the caller stops, and what it yields is in
+    /// the caller's order, not the index's degrees.
+    pub fn nearest_first<'a>(
+        &'a self,
+        bound: impl Fn(Rect) -> f64 + 'a,
+    ) -> impl Iterator<Item = (f64, usize)> + 'a {
+        let rect = |e: AABB<[f32; 2]>| {
+            let (lo, hi) = (e.lower(), e.upper());
+            Rect::new(
+                Coord {
+                    x: f64::from(lo[0]),
+                    y: f64::from(lo[1]),
+                },
+                Coord {
+                    x: f64::from(hi[0]),
+                    y: f64::from(hi[1]),
+                },
+            )
+        };
+        let mut queue = std::collections::BinaryHeap::new();
+        let root = self.index.root();
+        if self.index.size() > 0 {
+            queue.push(Nearer(bound(rect(root.envelope())), Walk::Node(root)));
+        }
+        std::iter::from_fn(move || {
+            while let Some(Nearer(at, step)) = queue.pop() {
+                match step {
+                    Walk::Feature(i) => return Some((at, i as usize)),
+                    Walk::Node(node) => {
+                        for child in node.children() {
+                            let next = match child {
+                                rstar::RTreeNode::Leaf(entry) => Nearer(
+                                    bound(rect(rstar::RTreeObject::envelope(entry))),
+                                    Walk::Feature(entry.data),
+                                ),
+                                rstar::RTreeNode::Parent(inner) => {
+                                    Nearer(bound(rect(inner.envelope())), Walk::Node(inner))
+                                }
+                            };
+                            queue.push(next);
+                        }
+                    }
+                }
+            }
+            None
+        })
+    }
+
     /// The index of the feature with this id (as text, as a URL gives it).
     pub fn find(&self, id: &str) -> Option<usize> {
         let start = self
@@ -310,6 +399,31 @@ mod tests {
         match LayerData::from_features(features, "r".into()) {
             Err((3, FeatureProblem::DuplicateId(id, 1))) => assert_eq!(id, text("a")),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_best_first_walk_yields_every_feature_once_least_bound_first() {
+        // Enough squares for the index to have inner nodes, scattered.
+        let features = (0..500)
+            .map(|i| {
+                let x = 112.0 + ((i * 7919) % 500) as f64 * 0.013;
+                square(FeatureId::Number(i.into()), x)
+            })
+            .collect();
+        let data = LayerData::from_features(features, "r".into()).unwrap();
+        // The distance in degrees from a point west of them all to a box:
+        // a lower bound that grows as a box shrinks.
+        let bound = |b: Rect| (b.min().x - 111.5).max(0.0);
+        let walked: Vec<(f64, usize)> = data.nearest_first(bound).collect();
+        assert_eq!(walked.len(), 500);
+        assert!(walked.windows(2).all(|w| w[0].0 <= w[1].0), "not in order");
+        let mut seen: Vec<usize> = walked.iter().map(|&(_, i)| i).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..500).collect::<Vec<_>>());
+        for &(at, i) in &walked {
+            // The bound of the feature's own (f32, outward) box.
+            assert!((at - bound(data.features.bbox(i))).abs() < 1e-5);
         }
     }
 
