@@ -29,6 +29,8 @@ use crate::layer::catalog::Layer;
 pub struct Buffered {
     measured: Measured,
     area_in_plane: MultiPolygon,
+    /// Its box in the plane, a metre wider: buffers are drawn only there.
+    near_in_plane: Option<Rect>,
 }
 
 /// A feature the candidate comes within a buffer of.
@@ -47,9 +49,11 @@ impl Buffered {
     pub fn new(area: &MultiPolygon) -> Option<Buffered> {
         let measured = Measured::new(area)?;
         let area_in_plane = area_to_plane(measured.plane(), area);
+        let near_in_plane = area_in_plane.bounding_rect().map(|b| widened(b, 1.0));
         Some(Buffered {
             measured,
             area_in_plane,
+            near_in_plane,
         })
     }
 
@@ -115,7 +119,8 @@ impl Buffered {
     fn reach(&self, layer: &Layer, i: usize, buffer_m: f64, probe: Rect) -> MultiPolygon {
         let plane = self.measured.plane();
         let within = |shape: Reached| {
-            let buffer = buffer_in_plane(plane, shape, buffer_m);
+            // Drawn only about the candidate: the part inside it is the same.
+            let buffer = buffer_in_plane(plane, shape, buffer_m, self.near_in_plane);
             let Some(bbox) = buffer.bounding_rect() else {
                 return MultiPolygon(vec![]);
             };
