@@ -127,6 +127,46 @@ impl Measured {
         (dy * MIN_M_PER_DEG_LAT).max(0.9 * dx * MIN_M_PER_DEG_LON_EQUATOR * cos)
     }
 
+    /// A distance (m) no shape in `other` can be nearer to the candidate
+    /// than, where what matters is only whether it is nearer than
+    /// `within_m`: tighter than [`Self::box_lower_bound_m`], whose allowance
+    /// for a geodesic bowing poleward (5°, a tenth) is made for any length.
+    /// A geodesic of length s between latitudes at most Φ from the equator
+    /// stays within Φ + δ, δ < (s/b)²/8 · tan Φ (b the polar radius; taken
+    /// here four times over, and at least as if Φ were 45°), and along it
+    /// ds ≥ N cos φ |dλ| ≥ a cos(Φ + δ) |dλ| and ds ≥ M |dφ| ≥ a(1 − e²) |dφ|.
+    /// Past 1,000 km, the general bound.
+    fn lower_bound_within_m(&self, other: Rect, within_m: f64) -> f64 {
+        if within_m > 1_000_000.0 {
+            return self.box_lower_bound_m(other);
+        }
+        let gap = |lo1: f64, hi1: f64, lo2: f64, hi2: f64| (lo2 - hi1).max(lo1 - hi2).max(0.0);
+        let dy = gap(
+            self.bbox.min().y,
+            self.bbox.max().y,
+            other.min().y,
+            other.max().y,
+        );
+        let dx = gap(
+            self.bbox.min().x,
+            self.bbox.max().x,
+            other.min().x,
+            other.max().x,
+        );
+        let far = [
+            self.bbox.min().y,
+            self.bbox.max().y,
+            other.min().y,
+            other.max().y,
+        ]
+        .iter()
+        .fold(0.0_f64, |m, y| m.max(y.abs()));
+        let ratio = within_m / 6_356_752.0;
+        let bow = (0.5 * ratio * ratio * far.to_radians().tan().max(1.0)).to_degrees();
+        let cos = (far + bow).min(90.0).to_radians().cos();
+        (dy * MIN_M_PER_DEG_LAT).max(dx * MIN_M_PER_DEG_LON_EQUATOR * cos)
+    }
+
     /// The plane the candidate is measured in.
     pub(crate) fn plane(&self) -> &LocalPlane {
         &self.plane
@@ -173,6 +213,12 @@ impl Measured {
             if best.is_some_and(|(_, e)| bound > e) {
                 break;
             }
+            // The walk's bound allows for any distance; the best so far
+            // allows a tighter one, which spares measuring most of the
+            // features the walk still passes.
+            if best.is_some_and(|(_, e)| self.lower_bound_within_m(table.bbox(i), e) > e) {
+                continue;
+            }
             if let Some(d) = self.distance_to(layer, i) {
                 let nearer = match best {
                     None => true,
@@ -197,6 +243,55 @@ impl Measured {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn the_bound_within_a_distance_is_below_every_geodesic_that_short() {
+        use geographiclib_rs::InverseGeodesic;
+        let geod = geographiclib_rs::Geodesic::wgs84();
+        for lat in [0.0, 36.2, 60.0, 80.0] {
+            let (w, s) = (112.8, lat);
+            let candidate = polygon![(x: w, y: s), (x: w + 0.1, y: s), (x: w + 0.1, y: s + 0.1), (x: w, y: s + 0.1), (x: w, y: s)];
+            let m = Measured::new(&MultiPolygon(vec![candidate])).unwrap();
+            // Boxes east and north-east of it, near and far.
+            for (dx, dy) in [(0.05, 0.0), (0.3, 0.0), (0.3, 0.2), (2.0, 1.0), (0.0, 0.5)] {
+                let other = Rect::new(
+                    Coord {
+                        x: w + 0.1 + dx,
+                        y: s + dy,
+                    },
+                    Coord {
+                        x: w + 0.2 + dx,
+                        y: s + 0.1 + dy,
+                    },
+                );
+                // The least distance between the facing edges, sampled.
+                let mut least = f64::INFINITY;
+                for k in 0..=200 {
+                    for j in 0..=200 {
+                        let (y1, y2) = (
+                            s + 0.1 * k as f64 / 200.0,
+                            other.min().y + 0.1 * j as f64 / 200.0,
+                        );
+                        let (x1, x2) = (w + 0.1, other.min().x);
+                        let d: f64 = geod.inverse(y1, x1, y2, x2);
+                        least = least.min(d);
+                    }
+                }
+                for within in [least, 2.0 * least, 10.0 * least] {
+                    let bound = m.lower_bound_within_m(other, within);
+                    assert!(
+                        bound <= least,
+                        "{lat} {dx} {dy}: bound {bound} over {least}"
+                    );
+                    assert!(
+                        bound >= m.box_lower_bound_m(other) * 0.999,
+                        "no tighter than the general bound"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_reach_box_holds_every_point_that_far_away() {
