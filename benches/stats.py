@@ -24,12 +24,11 @@ results/stats_LAYER.md. The zones are illustrative, like the parcels.
 import argparse
 import json
 import math
-import statistics
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
+from analyses import timed
 from peers import postgis_table
 
 # Centre (lon, lat) and radius (km) of each zone, inside every layer size
@@ -69,15 +68,6 @@ def write_zones(data: Path, layer: str):
 def get(http, path):
     with urllib.request.urlopen(http + path, timeout=300) as r:
         return json.loads(r.read())
-
-
-def timed(fn, reps):
-    out, times = None, []
-    for _ in range(reps):
-        t = time.perf_counter()
-        out = fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return out, statistics.median(times)
 
 
 def run(a):

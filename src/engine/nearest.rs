@@ -96,33 +96,28 @@ impl Measured {
         })
     }
 
+    /// The gap (degrees of longitude, of latitude) between the candidate's
+    /// box and `other`, and the latitude of either farthest from the equator.
+    fn gap_to(&self, other: Rect) -> (f64, f64, f64) {
+        let gap = |lo1: f64, hi1: f64, lo2: f64, hi2: f64| (lo2 - hi1).max(lo1 - hi2).max(0.0);
+        let (a, b) = (self.bbox, other);
+        let far = [a.min().y, a.max().y, b.min().y, b.max().y]
+            .iter()
+            .fold(0.0_f64, |m, y| m.max(y.abs()));
+        (
+            gap(a.min().x, a.max().x, b.min().x, b.max().x),
+            gap(a.min().y, a.max().y, b.min().y, b.max().y),
+            far,
+        )
+    }
+
     /// A distance (m) no shape in `other` can be nearer to the candidate
     /// than: the gap between the two boxes, a degree of latitude taken at
     /// its shortest and a degree of longitude at the parallel 5° poleward
     /// of both boxes, less a tenth (a geodesic bows poleward of the
     /// parallels it crosses).
     fn box_lower_bound_m(&self, other: Rect) -> f64 {
-        let gap = |lo1: f64, hi1: f64, lo2: f64, hi2: f64| (lo2 - hi1).max(lo1 - hi2).max(0.0);
-        let dy = gap(
-            self.bbox.min().y,
-            self.bbox.max().y,
-            other.min().y,
-            other.max().y,
-        );
-        let dx = gap(
-            self.bbox.min().x,
-            self.bbox.max().x,
-            other.min().x,
-            other.max().x,
-        );
-        let far = [
-            self.bbox.min().y,
-            self.bbox.max().y,
-            other.min().y,
-            other.max().y,
-        ]
-        .iter()
-        .fold(0.0_f64, |m, y| m.max(y.abs()));
+        let (dx, dy, far) = self.gap_to(other);
         let cos = (far + 5.0).min(90.0).to_radians().cos();
         (dy * MIN_M_PER_DEG_LAT).max(0.9 * dx * MIN_M_PER_DEG_LON_EQUATOR * cos)
     }
@@ -140,27 +135,7 @@ impl Measured {
         if within_m > 1_000_000.0 {
             return self.box_lower_bound_m(other);
         }
-        let gap = |lo1: f64, hi1: f64, lo2: f64, hi2: f64| (lo2 - hi1).max(lo1 - hi2).max(0.0);
-        let dy = gap(
-            self.bbox.min().y,
-            self.bbox.max().y,
-            other.min().y,
-            other.max().y,
-        );
-        let dx = gap(
-            self.bbox.min().x,
-            self.bbox.max().x,
-            other.min().x,
-            other.max().x,
-        );
-        let far = [
-            self.bbox.min().y,
-            self.bbox.max().y,
-            other.min().y,
-            other.max().y,
-        ]
-        .iter()
-        .fold(0.0_f64, |m, y| m.max(y.abs()));
+        let (dx, dy, far) = self.gap_to(other);
         let ratio = within_m / 6_356_752.0;
         let bow = (0.5 * ratio * ratio * far.to_radians().tan().max(1.0)).to_degrees();
         let cos = (far + bow).min(90.0).to_radians().cos();
