@@ -5,7 +5,7 @@
 #   LAYERS="100k 1m" bash benches/run.sh
 #   MARTIN=/path/to/martin bash benches/run.sh   # and martin's own tiles
 #   TILES_ONLY=1 LAYERS=1m bash benches/run.sh     # only the vector-tile rows
-#   ANALYSES_ONLY=1 LAYERS=1m bash benches/run.sh  # only nearest, buffers and statistics against PostGIS
+#   ANALYSES_ONLY=1 LAYERS=1m bash benches/run.sh  # only nearest, buffers, statistics and QA against PostGIS
 #
 # Installs what it needs (PostgreSQL 15 + PostGIS 3, wrk, pyogrio, psycopg),
 # generates the data deterministically into $BENCH_DIR (not the repo), starts
@@ -119,6 +119,9 @@ for l in $LAYERS; do
     log "layer $l: statistics (whole layer, a box, inside zones by zone), planmap against PostGIS; same answers?"
     python3 benches/stats.py run "$BENCH_DIR" "$l" --pg "$PG_DSN" \
         --http "http://127.0.0.1:$HTTP_PORT" --reps "${ANALYSIS_REPS:-10}"
+    log "layer $l: whole-plan QA of 2,000 blocks, planmap against PostGIS; same answers?"
+    python3 benches/qa.py "$BENCH_DIR" "$l" --pg "$PG_DSN" \
+        --http "http://127.0.0.1:$HTTP_PORT" --reps "${QA_REPS:-5}"
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
     fi
     [ -n "${ANALYSES_ONLY:-}" ] && continue
@@ -189,7 +192,7 @@ EOF
 done
 
 if [ -n "${TILES_ONLY:-}${ANALYSES_ONLY:-}" ]; then
-    echo "rows written to $BENCH_DIR/results/{tiles,analyses,stats}_*.md" >&2
+    echo "rows written to $BENCH_DIR/results/{tiles,analyses,stats,qa}_*.md" >&2
     exit 0
 fi
 log "results ($(nproc) cores, $(date -u +%F))"

@@ -284,3 +284,66 @@ fn the_command_line_qa_passes_the_plans_blocks_and_lists_each_problem_of_a_bad_s
     assert_eq!(code, 1);
     assert!(stderr.contains("--tolerance-m: '0'"), "{stderr}");
 }
+
+#[tokio::test]
+async fn blocks_meeting_at_a_corner_or_along_part_of_an_edge_are_neighbours_not_gaps() {
+    // 300 m squares east of the demo layers' constraints, as a plan's grid
+    // of blocks is drawn: B touches A at a corner; C's west edge lies 3 m
+    // west of A's east edge, so C's bottom meets A's top along 3 m (with
+    // vertices of its own there); D lies 2 m above B, a true gap. Each
+    // relation holds by construction, in the coordinates as written.
+    let (dx, dy) = (300.0 / 89_766.0, 300.0 / 110_950.0);
+    let (w, s) = (113.30, 36.45);
+    let square = |id: &str, west: f64, south: f64, east: f64, north: f64| {
+        json!({"type": "Feature", "id": id, "properties": {},
+            "geometry": {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}})
+    };
+    let shift = 3.0 / 89_766.0;
+    let gap = 2.0 / 110_950.0;
+    let blocks = json!({"type": "FeatureCollection", "features": [
+        square("A", w, s, w + dx, s + dy),
+        square("B", w + dx, s + dy, w + 2.0 * dx, s + 2.0 * dy),
+        square("C", w + dx - shift, s + dy, w + 2.0 * dx - shift, s + 2.0 * dy),
+        square("D", w + dx, s + 2.0 * dy + gap, w + 2.0 * dx, s + 3.0 * dy + gap),
+    ]});
+    let answer = post_json(demo(), "/qa?layers=basic_farmland", &blocks).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let pairs: Vec<(String, String, String)> = answer.json["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let mut b = [
+                p["blocks"][0].as_str().unwrap(),
+                p["blocks"][1].as_str().unwrap(),
+            ];
+            b.sort_unstable();
+            (
+                b[0].to_string(),
+                b[1].to_string(),
+                p["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for touching in [("A", "B"), ("A", "C")] {
+        assert!(
+            !pairs
+                .iter()
+                .any(|(a, b, _)| (a.as_str(), b.as_str()) == touching),
+            "{touching:?} meet and are reported: {pairs:?}"
+        );
+    }
+    // B and C overlap (C is B drawn 3 m west); D is 2 m above both.
+    assert!(
+        pairs.contains(&("B".into(), "C".into(), "overlaps_block".into())),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.contains(&("B".into(), "D".into(), "gap".into())),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.contains(&("C".into(), "D".into(), "gap".into())),
+        "{pairs:?}"
+    );
+}
