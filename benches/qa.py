@@ -25,13 +25,9 @@ the same overlapping pairs and the same gaps (widths within 1 mm), or this
 exits non-zero. Medians of N runs. Writes results/qa_LAYER.md.
 """
 
-import argparse
 import json
-import sys
-import urllib.request
-from pathlib import Path
 
-from analyses import timed
+from analyses import arguments, finish, post, timed
 from peers import postgis_table
 
 COLS, ROWS = 40, 50
@@ -59,30 +55,18 @@ def blocks():
     return {"type": "FeatureCollection", "features": features}
 
 
-def post(http, path, body):
-    req = urllib.request.Request(http + path, data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/geo+json"})
-    with urllib.request.urlopen(req, timeout=600) as r:
-        return json.loads(r.read())
-
-
 def main():
     import psycopg
 
-    ap = argparse.ArgumentParser()
-    ap.add_argument("data", type=Path)
-    ap.add_argument("layer")
-    ap.add_argument("--pg", required=True)
-    ap.add_argument("--http", required=True)
-    ap.add_argument("--reps", type=int, default=5)
-    a = ap.parse_args()
+    a = arguments(5)
 
     conn = psycopg.connect(a.pg)
     table = postgis_table(conn, a.pg, a.data, a.layer)
     fc = blocks()
     tolerance = 5.0
 
-    report, ms = timed(lambda: post(a.http, f"/qa?layers=parcels&tolerance_m={tolerance}", fc), a.reps)
+    report, ms = timed(lambda: post(a.http, f"/qa?layers=parcels&tolerance_m={tolerance}", fc, timeout=600),
+                       a.reps)
 
     rows_json = json.dumps([{"id": f["id"], "g": json.dumps(f["geometry"])} for f in fc["features"]])
 
@@ -150,16 +134,7 @@ def main():
     s = report["summary"]
     what = (f"{s['blocks']:,} blocks: {len(got_conflicts):,} conflicts, {len(got_overlaps)} overlapping pairs "
             f"({sum(1 for p in pairs.values() if p['kind'] == 'sliver')} slivers), {len(got_gaps)} gaps")
-    out = [f"| QA ({a.layer} parcels) | answer | planmap HTTP (ms) | PostGIS (ms) | planmap / PostGIS |",
-           "| --- | --- | ---: | ---: | ---: |",
-           f"| 2,000 blocks against the parcels and each other | {what} | {ms:.0f} | {pg_ms:.0f} | {ms / pg_ms:.2f} |"]
-    text = "\n".join(out) + "\n"
-    (a.data / "results" / f"qa_{a.layer}.md").write_text(text)
-    print(text)
-    if failures:
-        print("DISAGREE:\n  " + "\n  ".join(failures), file=sys.stderr)
-        sys.exit(1)
-
+    finish(a, "qa", "QA", [("2,000 blocks against the parcels and each other", what, ms, pg_ms)], failures)
 
 if __name__ == "__main__":
     main()

@@ -24,11 +24,10 @@ results/stats_LAYER.md. The zones are illustrative, like the parcels.
 import argparse
 import json
 import math
-import sys
 import urllib.request
 from pathlib import Path
 
-from analyses import timed
+from analyses import finish, timed
 from peers import postgis_table
 
 # Centre (lon, lat) and radius (km) of each zone, inside every layer size
@@ -139,19 +138,7 @@ def run(a):
                  "; ".join(f"{g['key']['zones.name']}: {g['count']:,} parcels, {g['area_m2'] / 1e6:,.3f} km²"
                            for g in overlay["groups"]), ov_ms, pg_ov_ms))
 
-    out = [f"| statistic ({a.layer} parcels) | answer | planmap HTTP (ms) | PostGIS (ms) | planmap / PostGIS |",
-           "| --- | --- | ---: | ---: | ---: |"]
-    for name, what, ms_, pg_ms in rows:
-        r = ms_ / pg_ms
-        out.append(f"| {name} | {what} | {ms_:.1f} | {pg_ms:.1f} | {r:.2f} |" if r >= 0.01 else
-                   f"| {name} | {what} | {ms_:.1f} | {pg_ms:.1f} | {r:.4f} |")
-    text = "\n".join(out) + "\n"
-    (a.data / "results" / f"stats_{a.layer}.md").write_text(text)
-    print(text)
-    if failures:
-        print("DISAGREE:\n  " + "\n  ".join(failures), file=sys.stderr)
-        sys.exit(1)
-
+    finish(a, "stats", "statistic", rows, failures)
 
 def main():
     ap = argparse.ArgumentParser()

@@ -205,7 +205,6 @@ impl Measured {
             }
         }
         let (i, distance_m) = best?;
-        let table = &layer.data.features;
         Some(NearestFeature {
             layer: layer.entry.id.clone(),
             feature_id: table.id(i),

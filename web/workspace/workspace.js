@@ -355,12 +355,8 @@ async function showGroups(layer, groupBy, inside, out) {
  * the summary, each problem, and the printable page. */
 async function runQa(what, out) {
   fill(out, el('p', {}, t('checking')));
-  const body = what.layer ? JSON.stringify({ layer: what.layer }) : what.bytes;
-  const type = what.layer ? 'application/json' : what.type;
-  const q = new URLSearchParams();
-  if (what.format) q.set('format', what.format);
   try {
-    const report = await api(`qa?${q}`, { method: 'POST', type, body });
+    const report = await askQa(what);
     const s = report.summary;
     const problems = report.blocks.flatMap((b) => b.problems.map((p) => ({ block: b, p })));
     fill(out,
@@ -378,12 +374,19 @@ async function runQa(what, out) {
   }
 }
 
-async function openQaPage(what, out) {
-  const body = what.layer ? JSON.stringify({ layer: what.layer }) : what.bytes;
-  const q = new URLSearchParams({ f: 'html' });
+/** POST /qa of a catalog layer (`{layer}`) or of a submission's bytes. */
+function askQa(what, f) {
+  const q = new URLSearchParams();
+  if (f) q.set('f', f);
   if (what.format) q.set('format', what.format);
+  const body = what.layer ? JSON.stringify({ layer: what.layer }) : what.bytes;
+  const type = what.layer ? 'application/json' : what.type;
+  return api(`qa?${q}`, { method: 'POST', type, body, accept: f === 'html' ? 'text/html' : 'application/json' });
+}
+
+async function openQaPage(what, out) {
   try {
-    const html = await api(`qa?${q}`, { method: 'POST', type: what.layer ? 'application/json' : what.type, body, accept: 'text/html' });
+    const html = await askQa(what, 'html');
     window.planmapWorkspace.lastQaPage = html;
     window.open(URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' })), '_blank');
   } catch (error) {

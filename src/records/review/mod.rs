@@ -221,14 +221,20 @@ fn options_of(options: &RecordedOptions) -> Result<Options, ReviewError> {
         list_blocks: options.blocks,
         corners,
         on_date: options.on_date.clone(),
-        nearest: match options.nearest.as_deref() {
-            Some(v) => NearestLayers::read(v).map_err(|e| corrupt("nearest", e))?,
-            None => None,
-        },
-        buffers: match options.buffer.as_deref() {
-            Some(v) => read_buffers(v).map_err(|e| corrupt("buffer", e))?,
-            None => Vec::new(),
-        },
+        nearest: options
+            .nearest
+            .as_deref()
+            .map(NearestLayers::read)
+            .transpose()
+            .map_err(|e| corrupt("nearest", e))?
+            .flatten(),
+        buffers: options
+            .buffer
+            .as_deref()
+            .map(read_buffers)
+            .transpose()
+            .map_err(|e| corrupt("buffer", e))?
+            .unwrap_or_default(),
         depth: options
             .depth
             .as_deref()
